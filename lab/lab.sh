@@ -1,0 +1,552 @@
+#!/usr/bin/env bash
+# The pgpilot lab: a PostgreSQL HA cluster of real hosts on one machine.
+#
+#   pg1 (primary) ──sync──▶ pg2 (cascading standby) ──async──▶ pg3 (downstream standby)
+#   pgpool1 (pgpool-II, reads to standbys, writes to the primary)   app1 (a client host)
+#   the AWS API emulator (moto server) on loopback, holding one tagged EC2 instance per host
+#
+# Each host is a network namespace with its own address on the lab bridge and its own
+# /etc/hosts (/etc/netns/NAME/hosts). There is no route out of the lab and no NAT. Every
+# process the lab starts is stopped by PID on `down`.
+set -euo pipefail
+shopt -s inherit_errexit
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lab/versions.env
+. "$here/versions.env"
+
+LAB=${PGPILOT_LAB_DIR:-/var/lib/pgpilot-lab}
+NET=${PGPILOT_LAB_NET:-10.87.0}          # the lab's /24
+CLUSTER=${PGPILOT_LAB_CLUSTER:-lab}       # the pgpilot:cluster tag
+EMULATOR_PORT=${PGPILOT_EMULATOR_PORT:-45660}
+# An emulator someone else runs (LocalStack): the lab registers its instances there and
+# starts no moto server of its own.
+EXTERNAL_EMULATOR=${PGPILOT_EMULATOR_ENDPOINT:-}
+BRIDGE=pgpl0
+PGV=$POSTGRESQL_MAJOR
+PORT=5432
+PCP_PORT=9898
+DBUSER=pgpilot
+MARKER=pgpilot-lab   # file in a cluster's config dir: the lab made this cluster
+
+HOSTS=(pg1 pg2 pg3 pgpool1 app1)
+PG_NODES=(pg1 pg2 pg3)
+declare -A OCTET=([pg1]=11 [pg2]=12 [pg3]=13 [pgpool1]=21 [app1]=31)
+declare -A ROLE=([pg1]=primary [pg2]=standby [pg3]=standby [pgpool1]=pgpool [app1]=app)
+declare -A UPSTREAM=([pg2]=pg1 [pg3]=pg2)
+SYNC_STANDBY=pg2
+
+die() { echo "pgpilot lab: $*" >&2; exit 1; }
+say() { printf '[%5.1fs] %s\n' "$(elapsed)" "$*"; }
+now() { date +%s.%N; }
+elapsed() { awk -v s="$started" -v n="$(now)" 'BEGIN { printf "%.1f", n - s }'; }
+started=$(now)
+
+addr() { echo "$NET.${OCTET[$1]}"; }
+is_host() { [[ -n ${OCTET[$1]:-} ]]; }
+is_pg() { [[ ${ROLE[$1]} == primary || ${ROLE[$1]} == standby ]]; }
+# in_ns HOST CMD...: run CMD inside HOST's namespace (with its /etc/hosts), as postgres.
+# pg_ctlcluster must not hand the start to systemd, which would start it outside the lab.
+in_ns() {
+  local host=$1; shift
+  ip netns exec "$host" env _SYSTEMCTL_SKIP_REDIRECT=1 HOME=/var/lib/postgresql USER=postgres LOGNAME=postgres \
+    setpriv --reuid=postgres --regid=postgres --init-groups -- "$@" 9>&-   # 9: the lab's lock
+}
+conf_dir() { echo "/etc/postgresql/$PGV/$1"; }
+data_dir() { echo "/var/lib/postgresql/$PGV/$1"; }
+# stop_pid PID SIGNAL: signal, wait up to 5 s, then SIGKILL.
+stop_pid() {
+  local pid=$1 i
+  pid_alive "$pid" || return 0
+  kill -"$2" "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do pid_alive "$pid" || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+pid_alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+postmaster_pid() { head -1 "$(data_dir "$1")/postmaster.pid" 2>/dev/null || true; }
+pgpool_pid() { cat "$LAB/pgpool1/pgpool.pid" 2>/dev/null || true; }
+emulator_pid() { cat "$LAB/emulator/moto.pid" 2>/dev/null || true; }
+endpoint() { echo "${EXTERNAL_EMULATOR:-http://127.0.0.1:$EMULATOR_PORT}"; }
+instance_id() { awk -v n="$1" '$1 == n { print $2 }' "$LAB/instances" 2>/dev/null || true; }
+# Client access from the root namespace, password from the lab's pgpass file.
+dsn() {
+  local host=$1 q="passfile=$LAB/secrets/pgpass&connect_timeout=2"
+  if is_pg "$host"; then q+="&sslmode=verify-ca&sslrootcert=$LAB/tls/ca.crt"; else q+="&sslmode=disable"; fi
+  echo "postgresql://$DBUSER@$(addr "$host"):$PORT/postgres?$q"
+}
+sql() { psql "$(dsn "$1")" -X -At -F'|' -v ON_ERROR_STOP=1 -c "$2"; }
+
+wait_for() { # wait_for SECONDS WHAT CMD...: bounded poll
+  local limit=$1 what=$2; shift 2
+  local deadline=$(($(date +%s) + limit))
+  until "$@" >/dev/null 2>&1; do
+    (($(date +%s) < deadline)) || die "timed out after ${limit}s waiting for $what"
+    sleep 0.1
+  done
+}
+
+lock() {
+  exec 9>"$LAB.lock"
+  flock -w 120 9 || die "another lab command holds $LAB.lock"
+}
+
+# ---------------------------------------------------------------- network
+
+hosts_file() {
+  cat <<EOF
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+# BEGIN pgpilot managed hosts
+EOF
+  local h
+  for h in "${HOSTS[@]}"; do
+    if [[ $h == pg1 ]]; then printf '%s\t%s pg-primary\n' "$(addr "$h")" "$h"
+    else printf '%s\t%s\n' "$(addr "$h")" "$h"; fi
+  done
+  echo "# END pgpilot managed hosts"
+}
+
+network_up() {
+  local conflict
+  conflict=$(ip -4 route show to match "$NET.0/24" | grep -v "dev $BRIDGE" | grep -v '^default' || true)
+  [[ -z $conflict ]] || die "the lab subnet $NET.0/24 overlaps a route of this machine ($conflict); set PGPILOT_LAB_NET"
+  ip link add "$BRIDGE" type bridge
+  ip addr add "$NET.1/24" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+  local h
+  for h in "${HOSTS[@]}"; do
+    ip netns add "$h"
+    ip link add "pgpl-$h" type veth peer name eth0 netns "$h"
+    ip link set "pgpl-$h" master "$BRIDGE" up
+    ip -n "$h" addr add "$(addr "$h")/24" dev eth0
+    ip -n "$h" link set lo up
+    ip -n "$h" link set eth0 up
+    mkdir -p "/etc/netns/$h"
+    hosts_file > "/etc/netns/$h/hosts"
+  done
+}
+
+# ---------------------------------------------------------------- secrets and TLS
+
+secrets_up() {
+  install -d -m 0755 "$LAB"
+  install -d -m 0700 "$LAB/secrets"
+  openssl rand -hex 16 > "$LAB/secrets/$DBUSER.password"
+  openssl rand -hex 16 > "$LAB/secrets/replicator.password"
+  openssl rand -hex 16 > "$LAB/secrets/pcp.password"
+  printf '*:*:*:%s:%s\n' "$DBUSER" "$(cat "$LAB/secrets/$DBUSER.password")" > "$LAB/secrets/pgpass"
+  printf '*:*:%s:%s\n' "$DBUSER" "$(cat "$LAB/secrets/pcp.password")" > "$LAB/secrets/pcppass"
+  chmod 0600 "$LAB"/secrets/*
+
+  install -d -m 0755 "$LAB/tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -subj "/CN=pgpilot lab CA" -keyout "$LAB/secrets/ca.key" -out "$LAB/tls/ca.crt" 2>/dev/null
+  local n
+  for n in "${PG_NODES[@]}"; do
+    install -d -o postgres -g postgres -m 0700 "$LAB/$n" "$LAB/$n/tls" "$LAB/$n/run"
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -subj "/CN=$n" -keyout "$LAB/$n/tls/server.key" -out "$LAB/$n/tls/server.csr" 2>/dev/null
+    openssl x509 -req -in "$LAB/$n/tls/server.csr" -CA "$LAB/tls/ca.crt" -CAkey "$LAB/secrets/ca.key" \
+      -CAcreateserial -days 30 -out "$LAB/$n/tls/server.crt" \
+      -extfile <(printf 'subjectAltName=DNS:%s,IP:%s\n' "$n" "$(addr "$n")") 2>/dev/null
+    cp "$LAB/tls/ca.crt" "$LAB/$n/tls/ca.crt"
+    rm "$LAB/$n/tls/server.csr"
+    # The standby's replication password lives in a passfile, never in primary_conninfo.
+    printf '*:*:replication:replicator:%s\n' "$(cat "$LAB/secrets/replicator.password")" > "$LAB/$n/replication.pgpass"
+    chown -R postgres:postgres "$LAB/$n"
+    chmod 0600 "$LAB/$n/tls/server.key" "$LAB/$n/replication.pgpass"
+  done
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+create_cluster() {
+  local n=$1
+  if [[ -d $(conf_dir "$n") ]]; then
+    [[ -e $(conf_dir "$n")/$MARKER ]] || die "PostgreSQL cluster $PGV/$n exists and was not made by the lab; drop it (pg_dropcluster $PGV $n) or keep the lab off this machine"
+    pg_dropcluster --stop "$PGV" "$n"
+  fi
+  pg_createcluster "$PGV" "$n" -p "$PORT" -s "$LAB/$n/run" --start-conf=manual \
+    -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+  touch "$(conf_dir "$n")/$MARKER"
+  cat > "$(conf_dir "$n")/conf.d/pgpilot-lab.conf" <<EOF
+# The lab host $n: listens only on its own lab address.
+listen_addresses = '$(addr "$n")'
+cluster_name = '$n'
+ssl = on
+ssl_cert_file = '$LAB/$n/tls/server.crt'
+ssl_key_file = '$LAB/$n/tls/server.key'
+ssl_ca_file = '$LAB/$n/tls/ca.crt'
+wal_level = replica
+max_wal_senders = 10
+wal_keep_size = '256MB'
+hot_standby = on
+hot_standby_feedback = on
+# A standby that lost its upstream retries at once, so a promotion never waits 5 s.
+wal_retrieve_retry_interval = '50ms'
+shared_buffers = '32MB'
+max_connections = 60
+EOF
+  cat > "$(conf_dir "$n")/pg_hba.conf" <<EOF
+# TYPE   DATABASE     USER        ADDRESS        METHOD
+local    all          postgres                   peer
+hostssl  replication  replicator  $NET.0/24  scram-sha-256
+host     all          all         $NET.0/24  scram-sha-256
+EOF
+}
+
+start_node() {
+  in_ns "$1" pg_ctlcluster "$PGV" "$1" start
+}
+
+primary_up() {
+  local n=$1
+  create_cluster "$n"
+  start_node "$n"
+  in_ns "$n" psql -X -q -h "$LAB/$n/run" -d postgres -v ON_ERROR_STOP=1 <<EOF
+CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD '$(cat "$LAB/secrets/replicator.password")';
+CREATE ROLE $DBUSER WITH SUPERUSER LOGIN PASSWORD '$(cat "$LAB/secrets/$DBUSER.password")';
+EOF
+}
+
+standby_up() {
+  local n=$1 upstream=$2 data
+  data=$(data_dir "$n")
+  create_cluster "$n"
+  find "$data" -mindepth 1 -delete
+  in_ns "$n" env PGPASSFILE="$LAB/$n/replication.pgpass" PGSSLMODE=verify-ca PGSSLROOTCERT="$LAB/$n/tls/ca.crt" \
+    pg_basebackup -h "$upstream" -p "$PORT" -U replicator -D "$data" -X stream -c fast -w
+  cat > "$data/postgresql.auto.conf" <<EOF
+primary_conninfo = 'host=$upstream port=$PORT user=replicator passfile=$LAB/$n/replication.pgpass sslmode=verify-ca sslrootcert=$LAB/$n/tls/ca.crt application_name=$n connect_timeout=2'
+EOF
+  chown postgres:postgres "$data/postgresql.auto.conf"
+  in_ns "$n" touch "$data/standby.signal"
+  start_node "$n"
+  wait_for 20 "$n to stream from $upstream" \
+    test "$(sql "$n" "SELECT status FROM pg_stat_wal_receiver")" = streaming
+}
+
+# ---------------------------------------------------------------- pgpool-II
+
+pgpool_up() {
+  local d=$LAB/pgpool1 i=0 n
+  install -d -o postgres -g postgres -m 0700 "$d" "$d/etc" "$d/run" "$d/log"
+  {
+    cat <<EOF
+# pgpool-II on pgpool1: streaming-replication mode, reads balanced over the standbys.
+backend_clustering_mode = 'streaming_replication'
+listen_addresses = '$(addr pgpool1)'
+port = $PORT
+unix_socket_directories = '$d/run'
+pcp_listen_addresses = '$(addr pgpool1)'
+pcp_port = $PCP_PORT
+pcp_socket_dir = '$d/run'
+pid_file_name = '$d/run/pgpool.pid'
+logdir = '$d/log'
+log_destination = 'stderr'
+enable_pool_hba = on
+pool_passwd = 'pool_passwd'
+num_init_children = 16
+max_pool = 2
+load_balance_mode = on
+sr_check_period = 1
+sr_check_user = '$DBUSER'
+sr_check_password = ''
+health_check_period = 1
+health_check_timeout = 2
+health_check_user = '$DBUSER'
+health_check_password = ''
+health_check_max_retries = 0
+# pgpilot, not pgpool, decides failovers.
+failover_command = ''
+failover_on_backend_error = off
+search_primary_node_timeout = 0
+EOF
+    for n in "${PG_NODES[@]}"; do
+      # The primary takes no reads: reads go to the standbys, writes to the primary.
+      local weight=1
+      [[ ${ROLE[$n]} == primary ]] && weight=0
+      cat <<EOF
+backend_hostname$i = '$n'
+backend_port$i = $PORT
+backend_weight$i = $weight
+backend_flag$i = 'ALLOW_TO_FAILOVER'
+backend_application_name$i = '$n'
+EOF
+      i=$((i + 1))
+    done
+  } > "$d/etc/pgpool.conf"
+  printf 'host all all %s.0/24 scram-sha-256\n' "$NET" > "$d/etc/pool_hba.conf"
+  printf '%s:TEXT%s\n' "$DBUSER" "$(cat "$LAB/secrets/$DBUSER.password")" > "$d/etc/pool_passwd"
+  printf '%s:%s\n' "$DBUSER" "$(printf '%s' "$(cat "$LAB/secrets/pcp.password")" | md5sum | cut -d' ' -f1)" > "$d/etc/pcp.conf"
+  chown -R postgres:postgres "$d"
+  chmod 0600 "$d"/etc/*
+  # -n: stay in the foreground, so $! is pgpool's own PID; -D: forget node states of a past run.
+  in_ns pgpool1 pgpool -n -D -f "$d/etc/pgpool.conf" -F "$d/etc/pcp.conf" -a "$d/etc/pool_hba.conf" \
+    >> "$d/log/pgpool.log" 2>&1 9>&- &
+  echo $! > "$d/pgpool.pid"
+  wait_for 20 "pgpool1 to see the primary" pgpool_sees_primary
+}
+
+pgpool_sees_primary() {
+  psql "$(dsn pgpool1)" -X -At -c 'SHOW pool_nodes' | grep -q '|primary|'
+}
+
+# ---------------------------------------------------------------- AWS API emulator
+
+emulator_start() {
+  local py
+  py=$("$here/prerequisites.sh" emulator)
+  install -d -m 0755 "$LAB/emulator"
+  echo "$py" > "$LAB/emulator/python"
+  [[ -z $EXTERNAL_EMULATOR ]] || return 0
+  setsid "$py" -m moto.server -H 127.0.0.1 -p "$EMULATOR_PORT" >> "$LAB/emulator/moto.log" 2>&1 9>&- &
+  echo $! > "$LAB/emulator/moto.pid"
+}
+
+emulator_register() {
+  wait_for 20 "the AWS API emulator at $(endpoint)" curl -s -o /dev/null "$(endpoint)"
+  local specs=() h
+  for h in "${HOSTS[@]}"; do specs+=("$h=$(addr "$h")=${ROLE[$h]}"); done
+  AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" register \
+    "$CLUSTER" "$NET.0/16" "$NET.0/24" "${specs[@]}" > "$LAB/instances.tmp"
+  mv "$LAB/instances.tmp" "$LAB/instances"
+}
+
+# The emulator accepts any credentials; these keep a developer's real ones out of the lab.
+aws_env() {
+  local region=${AWS_REGION:-us-east-1}
+  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing \
+    AWS_REGION=$region AWS_DEFAULT_REGION=$region "$@"
+}
+
+# ---------------------------------------------------------------- up / down
+
+lab_healthy() {
+  [[ -e $LAB/up ]] || return 1
+  local n
+  for n in "${PG_NODES[@]}"; do pid_alive "$(postmaster_pid "$n")" || return 1; done
+  pid_alive "$(pgpool_pid)" && { [[ -n $EXTERNAL_EMULATOR ]] || pid_alive "$(emulator_pid)"; }
+}
+
+lab_exists() {
+  if [[ -e $LAB ]] || ip link show "$BRIDGE" >/dev/null 2>&1; then return 0; fi
+  local h
+  for h in "${HOSTS[@]}"; do [[ -e /run/netns/$h ]] && return 0; done
+  return 1
+}
+
+cmd_up() {
+  lock
+  if lab_healthy; then
+    echo "pgpilot lab: already up (reused)"
+    return 0
+  fi
+  if lab_exists; then
+    say "an earlier lab is incomplete or stopped: removing it"
+    teardown
+  fi
+  [[ $(id -u) == 0 ]] || die "the lab creates network namespaces: run it as root"
+  emulator_start
+  say "network: bridge $BRIDGE $NET.0/24, hosts ${HOSTS[*]}"
+  network_up
+  secrets_up
+  say "pg1: primary"
+  primary_up pg1
+  say "pg2: synchronous standby of pg1"
+  standby_up pg2 "${UPSTREAM[pg2]}"
+  say "pg3: downstream standby of pg2 (cascading)"
+  standby_up pg3 "${UPSTREAM[pg3]}"
+  sql pg1 "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 ($SYNC_STANDBY)'" >/dev/null
+  sql pg1 "SELECT pg_reload_conf()" >/dev/null
+  say "pgpool1: pgpool-II"
+  pgpool_up
+  say "emulator: $(endpoint), EC2 instances for ${HOSTS[*]}"
+  emulator_register
+  touch "$LAB/up"
+  say "lab up in $(elapsed)s"
+}
+
+# Stops what the lab started, by PID, and removes what it created. Safe on a partial lab.
+teardown() {
+  local pid n h
+  stop_pid "$(pgpool_pid)" TERM
+  for n in "${PG_NODES[@]}"; do
+    [[ -e $(conf_dir "$n")/$MARKER ]] || continue
+    stop_pid "$(postmaster_pid "$n")" QUIT   # immediate shutdown
+    pg_dropcluster "$PGV" "$n" 2>/dev/null || rm -rf "$(conf_dir "$n")" "$(data_dir "$n")"
+  done
+  stop_pid "$(emulator_pid)" TERM
+  for h in "${HOSTS[@]}"; do
+    [[ -e /run/netns/$h ]] || continue
+    # Anything still running inside a lab host was started by the lab.
+    for pid in $(ip netns pids "$h" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns del "$h"
+    rm -rf "/etc/netns/$h"
+  done
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
+  rm -rf "$LAB"
+}
+
+cmd_down() {
+  lock
+  if ! lab_exists; then echo "pgpilot lab: not up"; return 0; fi
+  teardown
+  echo "pgpilot lab: down"
+}
+
+# ---------------------------------------------------------------- status
+
+lsn_bytes() { # 16/B374D848 -> bytes
+  local hi=${1%/*} lo=${1#*/}
+  echo $((16#$hi * 4294967296 + 16#$lo))
+}
+
+# One JSON object per node, then the document, assembled by jq.
+node_json() {
+  local n=$1 row
+  if ! row=$(sql "$n" "SELECT pg_is_in_recovery(),
+      CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END,
+      COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn()),
+      CASE WHEN pg_is_in_recovery()
+        THEN COALESCE((SELECT received_tli FROM pg_stat_wal_receiver), (SELECT timeline_id FROM pg_control_checkpoint()))
+        ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
+      (SELECT sender_host FROM pg_stat_wal_receiver),
+      (SELECT status FROM pg_stat_wal_receiver),
+      (SELECT string_agg(application_name || ':' || state || ':' || sync_state, ',') FROM pg_stat_replication)" 2>/dev/null); then
+    jq -n --arg name "$n" '{name: $name, reachable: false}'
+    return
+  fi
+  IFS='|' read -r rec received replayed tli sender wal_status downstreams <<< "$row"
+  jq -n --arg name "$n" --arg rec "$rec" --arg received "$received" --arg replayed "$replayed" \
+    --arg tli "$tli" --arg sender "$sender" --arg walStatus "$wal_status" --arg downstreams "$downstreams" \
+    --arg receivedBytes "$(lsn_bytes "$received")" --arg replayedBytes "$(lsn_bytes "$replayed")" '
+    {name: $name, reachable: true, inRecovery: ($rec == "t"), timeline: ($tli | tonumber),
+     upstream: (if $sender == "" then null else $sender end),
+     walReceiver: (if $walStatus == "" then null else $walStatus end),
+     receivedBytes: ($receivedBytes | tonumber), replayedBytes: ($replayedBytes | tonumber),
+     downstreams: ($downstreams | split(",") | map(select(. != "") | split(":") | {(.[0]): {state: .[1], sync: .[2]}}) | add // {})}'
+}
+
+status_json() {
+  local n probes=()
+  for n in "${PG_NODES[@]}"; do probes+=("$(node_json "$n")"); done
+  local addresses=() instances=() dsns=()
+  for n in "${PG_NODES[@]}"; do
+    addresses+=("$n=$(addr "$n")"); instances+=("$n=$(instance_id "$n")"); dsns+=("$n=$(dsn "$n")")
+  done
+  printf '%s\n' "${probes[@]}" | jq -s \
+    --arg addresses "${addresses[*]}" --arg instances "${instances[*]}" --arg dsns "${dsns[*]}" \
+    --arg port "$PORT" --arg pgpoolAddress "$(addr pgpool1)" --arg pgpoolDsn "$(dsn pgpool1)" \
+    --arg endpoint "$(endpoint)" --arg emulatorUp "$( { [[ -n $EXTERNAL_EMULATOR ]] || pid_alive "$(emulator_pid)"; } && echo yes)" '
+    def kv($s): $s | split(" ") | map(capture("^(?<k>[^=]+)=(?<v>.*)$") | {(.k): .v}) | add;
+    kv($addresses) as $addr | kv($instances) as $ids | kv($dsns) as $dsn |
+    (map({(.name): .}) | add) as $by |
+    # Name of a node from the host or address its WAL receiver connected to.
+    def node_name($h): if $h == null then null else ([$addr | to_entries[] | select(.value == $h) | .key] | first) // $h end;
+    ([.[] | select(.reachable and (.inRecovery | not)) | .receivedBytes] | max) as $head |
+    {nodes: map(
+       node_name(.upstream) as $up |
+       {name, address: $addr[.name], port: ($port | tonumber),
+        instanceId: (if $ids[.name] == "" then null else $ids[.name] end),
+        role: (if .reachable | not then null elif .inRecovery then "standby" else "primary" end),
+        state: (if .reachable | not then "down" elif .inRecovery | not then "running"
+                else (.walReceiver // "not streaming") end),
+        inRecovery: (if .reachable then .inRecovery else null end),
+        upstream: $up,
+        syncState: (if $up == null then null else ($by[$up].downstreams[.name].sync // null) end),
+        timeline: (.timeline // null),
+        receiveLagBytes: (if .reachable and .inRecovery and $head != null then ([$head - .receivedBytes, 0] | max) else null end),
+        replayLagBytes: (if .reachable and .inRecovery and $head != null then ([$head - .replayedBytes, 0] | max) else null end),
+        dsn: $dsn[.name]}),
+     pgpool: {name: "pgpool1", address: $pgpoolAddress, port: ($port | tonumber), dsn: $pgpoolDsn},
+     emulator: {endpoint: (if $emulatorUp == "yes" then $endpoint else null end)}}'
+}
+
+cmd_status() {
+  lab_exists || die "the lab is not up (./pgpilot lab up)"
+  local json
+  json=$(status_json)
+  if [[ ${1:-} == --json ]]; then echo "$json"; return; fi
+  [[ -z ${1:-} ]] || die "usage: lab status [--json]"
+  {
+    echo "NODE ADDRESS ROLE UPSTREAM STATE SYNC_STATE TIMELINE RECEIVE_LAG_BYTES REPLAY_LAG_BYTES INSTANCE"
+    jq -r '.nodes[] | [.name, .address, .role, .upstream, .state, .syncState, .timeline,
+            .receiveLagBytes, .replayLagBytes, .instanceId] | map(. // "-" | tostring) | join(" ")' <<< "$json"
+  } | column -t
+  jq -r '"\npgpool:   \(.pgpool.dsn)\nemulator: \(.emulator.endpoint // "down")"' <<< "$json"
+}
+
+# ---------------------------------------------------------------- faults
+
+require_host() {
+  [[ -n ${1:-} ]] || die "name a lab host (${HOSTS[*]})"
+  is_host "$1" || die "unknown lab host '$1' (lab hosts: ${HOSTS[*]}); nothing changed"
+  lab_exists || die "the lab is not up (./pgpilot lab up)"
+}
+
+# The PID of the host's main server process, checked to live inside that host.
+server_pid() {
+  local h=$1 pid
+  if is_pg "$h"; then pid=$(postmaster_pid "$h")
+  elif [[ $h == pgpool1 ]]; then pid=$(pgpool_pid)
+  else die "$h runs no server; nothing changed"; fi
+  pid_alive "$pid" || die "$h: its server is not running; nothing changed"
+  [[ $(ip netns identify "$pid") == "$h" ]] || die "$h: PID $pid is not inside the lab host; nothing changed"
+  echo "$pid"
+}
+
+cmd_fault() {
+  local kind=${1:-} h=${2:-} pid id
+  case $kind in
+    crash)
+      require_host "$h"
+      pid=$(server_pid "$h")
+      kill -KILL "$pid"
+      echo "pgpilot lab: $h: killed its server (PID $pid) with SIGKILL"
+      ;;
+    stop)
+      require_host "$h"
+      id=$(instance_id "$h")
+      [[ -n $id ]] || die "$h has no EC2 instance in the emulator; nothing changed"
+      # As an instance stop would: an orderly shutdown of everything on the host.
+      if is_pg "$h" && pid_alive "$(postmaster_pid "$h")"; then
+        in_ns "$h" pg_ctlcluster "$PGV" "$h" stop -m fast
+      elif [[ $h == pgpool1 ]] && pid_alive "$(pgpool_pid)"; then
+        pid=$(pgpool_pid); kill -TERM "$pid"
+        wait_for 10 "pgpool1 to stop" bash -c "! kill -0 $pid"
+      fi
+      for pid in $(ip netns pids "$h"); do kill -TERM "$pid" 2>/dev/null || true; done
+      AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" stop "$id"
+      echo "pgpilot lab: $h: stopped everything on it and its EC2 instance $id"
+      ;;
+    *) die "usage: lab fault crash|stop HOST" ;;
+  esac
+}
+
+usage() {
+  cat <<EOF
+usage: pgpilot lab COMMAND
+  up                   create the lab (PostgreSQL pg1 → pg2 → pg3, pgpool1, app1, emulator)
+  status [--json]      replication status of every node
+  down                 stop everything the lab started and remove it
+  fault crash HOST     kill HOST's server with SIGKILL
+  fault stop HOST      stop everything on HOST and its EC2 instance, as an instance stop
+hosts: ${HOSTS[*]}
+EOF
+}
+
+main() {
+  local cmd=${1:-}
+  shift || true
+  case $cmd in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status "$@" ;;
+    fault) cmd_fault "$@" ;;
+    -h|--help|help) usage ;;
+    *) usage >&2; exit 2 ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Installs what pgpilot's lab and tests need, idempotently, at the versions in versions.env.
+# Nothing is downloaded when everything is already present at the pinned version.
+#   lab/prerequisites.sh            install (as root) what is missing
+#   lab/prerequisites.sh emulator   print the Python interpreter that runs moto server
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+# shellcheck source=lab/versions.env
+. "$here/versions.env"
+
+die() { echo "pgpilot: $*" >&2; exit 1; }
+
+installed_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
+
+# version_matches VERSION PATTERN: apt-style glob match of a Debian version.
+version_matches() {
+  # shellcheck disable=SC2053  # the pattern is a glob on purpose
+  [[ -n $1 && $1 == $2 ]]
+}
+
+apt_packages_missing() {
+  local missing=()
+  [[ -n $(installed_version "postgresql-$POSTGRESQL_MAJOR") ]] || missing+=("postgresql-$POSTGRESQL_MAJOR")
+  version_matches "$(installed_version pgpool2)" "$PGPOOL2_VERSION" || missing+=("pgpool2=$PGPOOL2_VERSION")
+  local cmd pkg
+  for cmd in ip:iproute2 jq:jq openssl:openssl setpriv:util-linux flock:util-linux curl:curl \
+             mvn:maven javac:openjdk-17-jdk-headless python3:python3 shellcheck:shellcheck \
+             column:bsdextrautils; do
+    pkg=${cmd#*:}
+    command -v "${cmd%%:*}" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  printf '%s\n' "${missing[@]}" | sort -u
+}
+
+install_apt_packages() {
+  local missing
+  mapfile -t missing < <(apt_packages_missing | sed '/^$/d')
+  ((${#missing[@]} == 0)) && return 0
+  [[ $(id -u) == 0 ]] || die "missing packages (${missing[*]}); run as root to install them"
+  echo "pgpilot: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # The packages' own services must not start: the lab runs its own clusters and pgpool.
+  local policy=/usr/sbin/policy-rc.d ours=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && ours=1
+  fi
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  ((ours)) && rm -f "$policy"
+  version_matches "$(installed_version pgpool2)" "$PGPOOL2_VERSION" \
+    || die "pgpool2 $(installed_version pgpool2) is installed, pgpilot needs $PGPOOL2_VERSION"
+}
+
+# Prints the Python that runs moto server $MOTO_VERSION, installing a venv when PyPI is reachable.
+emulator_python() {
+  local venv="$root/.venv/emulator" py
+  for py in "$venv/bin/python" "$(command -v python3 || true)"; do
+    [[ -x $py ]] || continue
+    if [[ $("$py" -c 'import moto, flask, boto3; print(moto.__version__)' 2>/dev/null) == "$MOTO_VERSION" ]]; then
+      echo "$py"
+      return 0
+    fi
+  done
+  command -v python3 >/dev/null || die "python3 is missing"
+  echo "pgpilot: installing moto[server]==$MOTO_VERSION into $venv" >&2
+  if ! python3 -m venv "$venv" >&2 2>/dev/null; then
+    if ! { [[ $(id -u) == 0 ]] && apt-get install -y -q python3-venv >/dev/null 2>&1 && python3 -m venv "$venv" >&2; }; then
+      die "cannot create a Python venv at $venv (install python3-venv)"
+    fi
+  fi
+  if ! timeout 300 "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" >&2; then
+    rm -rf "$venv"
+    die "no AWS API emulator: no Python here has moto[server]==$MOTO_VERSION and PyPI cannot be reached to install it. Install it into python3 (pip install 'moto[server]==$MOTO_VERSION') or allow access to PyPI."
+  fi
+  echo "$venv/bin/python"
+}
+
+case "${1:-install}" in
+  install) install_apt_packages; emulator_python >/dev/null ;;
+  emulator) emulator_python ;;
+  *) die "usage: prerequisites.sh [install|emulator]" ;;
+esac
