@@ -156,6 +156,17 @@ secrets_up() {
     chown -R postgres:postgres "$LAB/$n"
     chmod 0600 "$LAB/$n/tls/server.key" "$LAB/$n/replication.pgpass"
   done
+  # Each host's /etc/pgpilot, where SSM documents find the CA and read secrets by name as
+  # a real host has them: `ip netns exec` mounts /etc/netns/HOST/pgpilot over /etc/pgpilot.
+  install -d -m 0755 /etc/pgpilot
+  local h
+  for h in "${HOSTS[@]}"; do
+    install -d -m 0755 "/etc/netns/$h/pgpilot" "/etc/netns/$h/pgpilot/tls"
+    install -d -m 0700 "/etc/netns/$h/pgpilot/secrets" "/etc/netns/$h/pgpilot/secrets/pgpilot"
+    cp "$LAB/tls/ca.crt" "/etc/netns/$h/pgpilot/tls/ca.crt"
+    install -m 0600 "$LAB/secrets/replicator.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/replication"
+    install -m 0600 "$LAB/secrets/pcp.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/pcp"
+  done
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -385,6 +396,7 @@ teardown() {
     rm -rf "/etc/netns/$h"
   done
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
+  rmdir /etc/pgpilot 2>/dev/null || true
   rm -rf "$LAB"
 }
 
