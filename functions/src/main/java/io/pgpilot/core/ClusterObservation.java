@@ -1,0 +1,53 @@
+package io.pgpilot.core;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one invocation observed: several probe rounds, oldest first (the monitor probes
+ * several times per invocation), the EC2 state of each node's instance, and the primary's last
+ * position recorded by an earlier invocation.
+ *
+ * @param ec2States           by node name; a node left out is {@link Ec2State#UNKNOWN}
+ * @param lastKnownPrimaryLsn null when no earlier invocation recorded one
+ */
+public record ClusterObservation(List<ProbeRound> rounds, Map<String, Ec2State> ec2States, Lsn lastKnownPrimaryLsn) {
+
+    public ClusterObservation {
+        rounds = Checks.list(rounds, "probe rounds");
+        if (rounds.isEmpty()) {
+            throw new IllegalArgumentException("a cluster observation needs at least one probe round");
+        }
+        for (int i = 1; i < rounds.size(); i++) {
+            if (rounds.get(i).at().isBefore(rounds.get(i - 1).at())) {
+                throw new IllegalArgumentException("probe rounds must be oldest first: " + rounds.get(i).at()
+                        + " comes after " + rounds.get(i - 1).at());
+            }
+        }
+        ec2States = Map.copyOf(Checks.orderedMap(ec2States, "EC2 state"));
+    }
+
+    public ProbeRound latest() {
+        return rounds.get(rounds.size() - 1);
+    }
+
+    public Ec2State ec2State(String node) {
+        return ec2States.getOrDefault(node, Ec2State.UNKNOWN);
+    }
+
+    /** Rejects an observation that does not cover exactly the topology's nodes in every round. */
+    void requireMatches(Topology topology) {
+        for (String node : ec2States.keySet()) {
+            topology.node(node);
+        }
+        for (ProbeRound round : rounds) {
+            for (NodeObservation observed : round.nodes()) {
+                topology.node(observed.node());
+                if (observed.upstream() != null) {
+                    topology.node(observed.upstream());
+                }
+            }
+            topology.names().forEach(round::node);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.pgpilot.core;
+
+import io.pgpilot.core.Step.Fence;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Decides what to do about a cluster from what was observed of it: a {@link Plan} of steps, or a
+ * {@link Refusal}, each with its reason. Pure: no I/O and no clock, so any state, including every
+ * intermediate state of an interrupted transition, can be replayed in a test.
+ *
+ * <ul>
+ *   <li>Exactly one in-service node accepts writes: it is the primary; converge the rest on it
+ *       (fence an old primary that is not stopped, re-point, synchronous standbys, publish, retag).</li>
+ *   <li>Several do (split brain): keep the one on the newest timeline, else the tagged primary,
+ *       fence the others, promote nothing.</li>
+ *   <li>None does: fail over from the tagged primary once its failure is confirmed.</li>
+ * </ul>
+ * A node tagged rebuild that accepts writes is never kept: it is an old primary come back, and it is fenced.
+ */
+public final class FailoverPlanner {
+
+    private final FailoverPolicy policy;
+
+    public FailoverPlanner(FailoverPolicy policy) {
+        this.policy = Checks.notNull(policy, "failover policy");
+    }
+
+    public Decision decide(Topology topology, ClusterObservation observation) {
+        ClusterView view = new ClusterView(topology, observation, policy.confirmationProbes());
+        List<String> writable = view.writable();
+        List<String> keepable = writable.stream().filter(n -> view.tag(n) != Role.REBUILD).toList();
+        if (keepable.size() > 1) {
+            return splitBrain(view, writable, keepable);
+        }
+        if (keepable.size() == 1) {
+            return keep(view, keepable.get(0), writable, new ArrayList<>(), null);
+        }
+        Optional<Topology.Node> tagged = topology.primary();
+        if (tagged.isEmpty()) {
+            return new Refusal("no node accepts writes and none is tagged primary, so there is no failed primary"
+                    + " to replace" + roguesNote(writable) + "; tag the intended primary and run again");
+        }
+        Decision failover = failover(view, tagged.get().name(), writable);
+        if (failover instanceof Refusal refusal && !writable.isEmpty()) {
+            return fenceOnly(view, tagged.get().name(), writable, refusal.reason());
+        }
+        return failover;
+    }
+
+    private Decision splitBrain(ClusterView view, List<String> writable, List<String> keepable) {
+        int newest = keepable.stream().mapToInt(n -> view.now(n).timeline()).max().orElseThrow();
+        List<String> onNewest = keepable.stream().filter(n -> view.now(n).timeline() == newest).toList();
+        String tagged = view.topology.primary().map(Topology.Node::name).orElse(null);
+        String keep;
+        String why;
+        if (onNewest.size() == 1) {
+            keep = onNewest.get(0);
+            why = "split brain: " + keepable + " all accept writes; keeping " + keep + ", on the newest timeline "
+                    + newest + ", fencing the others and promoting nothing";
+        } else if (onNewest.contains(tagged)) {
+            keep = tagged;
+            why = "split brain: " + keepable + " all accept writes, " + onNewest + " on timeline " + newest
+                    + "; keeping " + keep + ", the tagged primary, fencing the others and promoting nothing";
+        } else {
+            return new Refusal("split brain: " + onNewest + " all accept writes on timeline " + newest
+                    + " and none is the tagged primary, so pgpilot cannot tell which history to keep;"
+                    + " fence all but one by hand and run again");
+        }
+        List<String> fenced = writable.stream().filter(n -> !n.equals(keep)).toList();
+        return keep(view, keep, writable, new ArrayList<>(List.of(why)),
+                "split brain, kept " + keep + ", fenced " + String.join(", ", fenced));
+    }
+
+    /**
+     * {@code primary} already accepts writes: every other writable node, and a tagged primary that
+     * neither answers nor is stopped, is fenced.
+     */
+    private Plan keep(ClusterView view, String primary, List<String> writable, List<String> why, String headline) {
+        Map<String, Fence.How> fences = new LinkedHashMap<>();
+        Set<String> retired = new LinkedHashSet<>();
+        String old = view.topology.primary().map(Topology.Node::name).filter(n -> !n.equals(primary)).orElse(null);
+        if (old != null) {
+            why.add(primary + " already accepts writes (timeline " + view.now(primary).timeline()
+                    + ") while " + old + " is tagged primary: completing the transition to " + primary);
+        }
+        for (String node : writable) {
+            if (!node.equals(primary)) {
+                // It answers, so stopping PostgreSQL ends its writes at once;
+                // stopping the instance would leave it writing for tens of seconds.
+                fences.put(node, Fence.How.STOP_POSTGRES);
+                retired.add(node);
+                String outOfService = view.tag(node) == Role.REBUILD ? " although it was taken out of service" : "";
+                why.add(node + " accepts writes too" + outOfService + " (timeline " + view.now(node).timeline()
+                        + "): fencing it by stopping PostgreSQL");
+            }
+        }
+        if (old != null && !view.now(old).reachable()) {
+            retired.add(old);
+            Ec2State ec2 = view.ec2(old);
+            if (ec2.isStopped()) {
+                why.add(old + " stays out of service: its instance is " + ec2.awsName());
+            } else {
+                fences.put(old, Fence.How.STOP_INSTANCE);
+                why.add(old + " does not answer and its instance is " + ec2.awsName() + ": stopping it so it can"
+                        + " never come back as a second primary");
+            }
+        }
+        if (old != null && headline == null) {
+            headline = "primary is " + primary + ", transition from " + old + " completed";
+        }
+        return new Convergence(view, policy, primary, false, fences, retired, why, headline).plan();
+    }
+
+    /** Only {@code rogues} (tagged rebuild) accept writes: replace {@code old} once its failure is confirmed. */
+    private Decision failover(ClusterView view, String old, List<String> rogues) {
+        if (view.now(old).reachable()) {
+            return new Refusal(old + " answers but is in recovery (read-only) and no node accepts writes: a demotion"
+                    + " or switchover did not finish; pgpilot promotes nothing while " + old + " answers");
+        }
+        ClusterView.Verdict verdict = view.down(old);
+        if (!verdict.down()) {
+            return new Refusal("no failover of " + old + ": " + verdict.why());
+        }
+        List<String> why = new ArrayList<>();
+        why.add(old + " has failed: " + verdict.why());
+        List<String> candidates = view.topology.names().stream()
+                .filter(n -> view.now(n).standby() && view.tag(n) == Role.STANDBY)
+                .sorted(Comparator.<String>comparingInt(n -> view.now(n).timeline()).reversed()
+                        .thenComparing(n -> view.now(n).position(), Comparator.reverseOrder())
+                        .thenComparing(n -> !view.topology.node(n).synchronous()))
+                .toList();
+        if (candidates.isEmpty()) {
+            return new Refusal(why.get(0) + "; but no standby in service answers, so there is nothing to promote;"
+                    + " bring a standby back or restore " + old);
+        }
+        String candidate = candidates.get(0);
+        why.add(candidateReason(view, candidate, candidates));
+        ClusterView.Position best = view.bestKnown();
+        long behind = Math.max(0, best.lsn().bytesAfter(view.now(candidate).position()));
+        String lag = candidate + " is " + behind + " bytes behind the best known position " + best.lsn()
+                + " (" + best.source() + ")";
+        if (behind > policy.rpoGuardBytes()) {
+            if (!policy.force()) {
+                return new Refusal(why.get(0) + "; refusing to promote " + candidate + ": " + lag
+                        + ", more than the RPO guard of " + policy.rpoGuardBytes() + " bytes; run again with force"
+                        + " to promote it and lose that WAL, or bring " + old + " back");
+            }
+            why.add("FORCED: " + lag + ", more than the RPO guard of " + policy.rpoGuardBytes()
+                    + " bytes; up to " + behind + " bytes of WAL are lost");
+        } else {
+            why.add(lag + ", within the RPO guard of " + policy.rpoGuardBytes() + " bytes");
+        }
+        Map<String, Fence.How> fences = new LinkedHashMap<>();
+        Ec2State ec2 = view.ec2(old);
+        if (ec2.isStopped()) {
+            why.add("nothing to fence: the instance of " + old + " is " + ec2.awsName());
+        } else {
+            // It does not answer, so only the EC2 API can stop it; it must not write once the candidate is promoted.
+            fences.put(old, Fence.How.STOP_INSTANCE);
+            why.add("fencing " + old + " first by stopping its instance (EC2 state " + ec2.awsName() + ")");
+        }
+        for (String rogue : rogues) {
+            fences.put(rogue, Fence.How.STOP_POSTGRES);
+            why.add(rogue + " accepts writes although it was taken out of service: fencing it by stopping PostgreSQL");
+        }
+        Set<String> retired = new LinkedHashSet<>(rogues);
+        retired.add(old);
+        return new Convergence(view, policy, candidate, true, fences, retired, why,
+                "failover from " + old + " to " + candidate).plan();
+    }
+
+    private static String candidateReason(ClusterView view, String candidate, List<String> candidates) {
+        String ranking = candidates.stream()
+                .map(n -> n + " " + view.now(n).position() + " on timeline " + view.now(n).timeline()
+                        + (view.topology.node(n).synchronous() ? " (synchronous)" : ""))
+                .collect(Collectors.joining(", "));
+        String reason = "promoting " + candidate + ", the answering standby that has received the most WAL: " + ranking;
+        Lsn position = view.now(candidate).position();
+        for (String other : candidates) {
+            if (other.equals(candidate)) {
+                continue;
+            }
+            Lsn otherPosition = view.now(other).position();
+            boolean sameTimeline = view.now(other).timeline() == view.now(candidate).timeline();
+            if (view.topology.node(other).synchronous() && sameTimeline && position.isAfter(otherPosition)) {
+                reason += "; it is " + position.bytesAfter(otherPosition) + " bytes ahead of the synchronous standby "
+                        + other + ", and the furthest position loses the least data";
+            } else if (view.topology.node(candidate).synchronous() && sameTimeline && position.equals(otherPosition)) {
+                reason += "; " + other + " has received as much, and the synchronous standby is preferred among equals";
+            }
+        }
+        return reason;
+    }
+
+    /** The failover is refused, yet rogue writers must still stop: fence them and leave the rest as it is. */
+    private static Plan fenceOnly(ClusterView view, String primary, List<String> rogues, String refusal) {
+        List<Step> steps = new ArrayList<>();
+        rogues.forEach(rogue -> steps.add(new Fence(rogue, Fence.How.STOP_POSTGRES)));
+        String reason = String.join(", ", rogues) + " accepts writes although it was taken out of service:"
+                + " fencing it by stopping PostgreSQL; " + refusal;
+        String subject = "pgpilot " + view.topology.cluster() + ": fenced " + String.join(", ", rogues);
+        steps.add(new Step.Notify(subject, reason));
+        return new Plan(primary, steps, reason);
+    }
+
+    private static String roguesNote(List<String> rogues) {
+        return rogues.isEmpty() ? "" : " (" + String.join(", ", rogues) + " accepts writes although it was taken out of"
+                + " service; fence it by hand)";
+    }
+}

@@ -1,0 +1,31 @@
+package io.pgpilot.core;
+
+/**
+ * How cautious the planner is.
+ *
+ * @param confirmationProbes probe rounds in which the primary must be unreachable, every one of
+ *                           them, before its failure counts as confirmed (EC2 state aside)
+ * @param rpoGuardBytes      the most WAL a promotion may lose: refuse when the best standby is
+ *                           further behind the best known position
+ * @param force              promote even beyond the RPO guard (an operator's explicit choice)
+ * @param dnsRecordName      the private Route 53 record that names the primary; null when no
+ *                           zone is configured
+ */
+public record FailoverPolicy(int confirmationProbes, long rpoGuardBytes, boolean force, String dnsRecordName) {
+
+    public FailoverPolicy {
+        if (confirmationProbes < 1) {
+            throw new IllegalArgumentException("confirmation probes must be at least 1, was " + confirmationProbes);
+        }
+        if (rpoGuardBytes < 0) {
+            throw new IllegalArgumentException("the RPO guard must be 0 bytes or more, was " + rpoGuardBytes);
+        }
+        if (dnsRecordName != null) {
+            HostNames.requireHostName(dnsRecordName, "DNS record name");
+        }
+    }
+
+    public FailoverPolicy forced() {
+        return new FailoverPolicy(confirmationProbes, rpoGuardBytes, true, dnsRecordName);
+    }
+}
