@@ -195,6 +195,10 @@ hot_standby = on
 hot_standby_feedback = on
 # A standby that lost its upstream retries at once, so a promotion never waits 5 s.
 wal_retrieve_retry_interval = '50ms'
+# A silently dead upstream (power loss, hang) is noticed in seconds, not the default minute:
+# until then the standby still reports streaming, which holds back a confirmed failover.
+wal_receiver_timeout = '5s'
+wal_sender_timeout = '5s'
 shared_buffers = '32MB'
 max_connections = 60
 EOF
