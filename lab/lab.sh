@@ -193,6 +193,8 @@ max_wal_senders = 10
 wal_keep_size = '256MB'
 hot_standby = on
 hot_standby_feedback = on
+# An old primary can rejoin with pg_rewind instead of a full base backup.
+wal_log_hints = on
 # A standby that lost its upstream retries at once, so a promotion never waits 5 s.
 wal_retrieve_retry_interval = '50ms'
 # A silently dead upstream (power loss, hang) is noticed in seconds, not the default minute:
@@ -245,7 +247,10 @@ EOF
 
 pgpool_up() {
   local d=$LAB/pgpool1 i=0 n
-  install -d -o postgres -g postgres -m 0700 "$d" "$d/etc" "$d/run" "$d/log"
+  # pgpool1's /etc/pgpool2, as on a real host: `ip netns exec` mounts this folder over it.
+  local etc=/etc/netns/pgpool1/pgpool2
+  install -d -o postgres -g postgres -m 0700 "$d" "$d/run" "$d/log"
+  install -d -o postgres -g postgres -m 0755 "$etc"
   {
     cat <<EOF
 # pgpool-II on pgpool1: streaming-replication mode, reads balanced over the standbys.
@@ -290,14 +295,14 @@ backend_application_name$i = '$n'
 EOF
       i=$((i + 1))
     done
-  } > "$d/etc/pgpool.conf"
-  printf 'host all all %s.0/24 scram-sha-256\n' "$NET" > "$d/etc/pool_hba.conf"
-  printf '%s:TEXT%s\n' "$DBUSER" "$(cat "$LAB/secrets/$DBUSER.password")" > "$d/etc/pool_passwd"
-  printf '%s:%s\n' "$DBUSER" "$(printf '%s' "$(cat "$LAB/secrets/pcp.password")" | md5sum | cut -d' ' -f1)" > "$d/etc/pcp.conf"
-  chown -R postgres:postgres "$d"
-  chmod 0600 "$d"/etc/*
+  } > "$etc/pgpool.conf"
+  printf 'host all all %s.0/24 scram-sha-256\n' "$NET" > "$etc/pool_hba.conf"
+  printf '%s:TEXT%s\n' "$DBUSER" "$(cat "$LAB/secrets/$DBUSER.password")" > "$etc/pool_passwd"
+  printf '%s:%s\n' "$DBUSER" "$(printf '%s' "$(cat "$LAB/secrets/pcp.password")" | md5sum | cut -d' ' -f1)" > "$etc/pcp.conf"
+  chown -R postgres:postgres "$d" "$etc"
+  chmod 0600 "$etc"/*
   # -n: stay in the foreground, so $! is pgpool's own PID; -D: forget node states of a past run.
-  in_ns pgpool1 pgpool -n -D -f "$d/etc/pgpool.conf" -F "$d/etc/pcp.conf" -a "$d/etc/pool_hba.conf" \
+  in_ns pgpool1 pgpool -n -D -f /etc/pgpool2/pgpool.conf -F /etc/pgpool2/pcp.conf -a /etc/pgpool2/pool_hba.conf \
     >> "$d/log/pgpool.log" 2>&1 9>&- &
   echo $! > "$d/pgpool.pid"
   wait_for 20 "pgpool1 to see the primary" pgpool_sees_primary
