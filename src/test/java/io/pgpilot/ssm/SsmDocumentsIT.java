@@ -139,6 +139,40 @@ class SsmDocumentsIT {
   }
 
   @Test
+  @Order(6)
+  void configurePrimaryIsIdempotentAndKeepsTheSyncStandby() throws Exception {
+    Map<String, String> parameters = Map.of("cluster", "pg1", "replicationCidr", "10.87.0.0/24", "syncStandbys", "pg2");
+    ok("pg1", "pgpilot-ConfigurePrimary", parameters);
+    JsonNode again = result(ok("pg1", "pgpilot-ConfigurePrimary", parameters));
+    assertTrue(!again.get("changed").asBoolean(), "a second run changes nothing: " + again);
+    Lab.await(Duration.ofSeconds(20), "pg2 streams again as pg1's synchronous standby",
+        () -> "sync".equals(lab.status().node("pg2").syncState()));
+    insert("after-configure");
+  }
+
+  @Test
+  @Order(7)
+  void configureStandbyOfAStandbyAlreadyStreamingChangesNothing() throws Exception {
+    JsonNode run = result(ok("pg3", "pgpilot-ConfigureStandby",
+        Map.of("cluster", "pg3", "upstreamHost", "pg2", "applicationName", "pg3")));
+    assertEquals("none", run.get("method").asText(), run.toString());
+    assertEquals("pg2", lab.status().node("pg3").upstream());
+  }
+
+  @Test
+  @Order(8)
+  void pgpoolBackendsSetsWeightsAndPgpoolShowsThem() throws Exception {
+    Map<String, String> backends = Map.of("pcpHost", "pgpool1",
+        "backends", "pg1:5432:0:ALLOW_TO_FAILOVER,pg2:5432:1:ALLOW_TO_FAILOVER,pg3:5432:2:ALLOW_TO_FAILOVER");
+    result(ok("pgpool1", "pgpilot-PgpoolBackends", backends));
+    Map<String, String[]> nodes = poolNodes();
+    assertEquals("0.000000", nodes.get("pg1")[0]);
+    assertEquals("0.333333", nodes.get("pg2")[0]);
+    assertEquals("0.666667", nodes.get("pg3")[0]);
+    assertTrue(!result(ok("pgpool1", "pgpilot-PgpoolBackends", backends)).get("changed").asBoolean());
+  }
+
+  @Test
   @Order(10)
   void fencedOldPrimaryRefusesConnectionsAndDoesNotComeBack() throws Exception {
     insert("before-fence");
@@ -190,6 +224,64 @@ class SsmDocumentsIT {
         }
       });
     }
+  }
+
+  @Test
+  @Order(13)
+  void pgpoolRoutesWritesToTheNewPrimary() throws Exception {
+    result(ok("pgpool1", "pgpilot-PgpoolBackends", Map.of("pcpHost", "pgpool1",
+        "backends", "pg1:5432:0:ALLOW_TO_FAILOVER,pg2:5432:0:ALLOW_TO_FAILOVER,pg3:5432:1:ALLOW_TO_FAILOVER")));
+    Lab.await(Duration.ofSeconds(30), "pgpool sees pg2 as primary and pg1 down", () -> {
+      Map<String, String[]> nodes = poolNodes();
+      return "primary".equals(nodes.get("pg2")[1]) && "down".equals(nodes.get("pg1")[2]);
+    });
+    try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO ssm_probe VALUES ('through-pgpool-after-failover')");
+    }
+  }
+
+  @Test
+  @Order(14)
+  void oldPrimaryRejoinsAsAStandbyOfTheNewOneThroughRewind() throws Exception {
+    assertTrue(!result(ok("pg1", "pgpilot-FenceNode", Map.of("cluster", "pg1", "action", "unfence")))
+        .get("fenced").asBoolean());
+    JsonNode rebuilt = result(ok("pg1", "pgpilot-RebuildStandby",
+        Map.of("cluster", "pg1", "upstreamHost", "pg2", "applicationName", "pg1", "rewind", "true")));
+    assertEquals("rewind", rebuilt.get("method").asText(), rebuilt.toString());
+    // It streams the old timeline up to the fork first, then follows pg2 onto timeline 2.
+    Lab.await(Duration.ofSeconds(20), "pg1 streams from pg2 on timeline 2", () -> {
+      Lab.Node pg1 = lab.status().node("pg1");
+      return "standby".equals(pg1.role()) && "pg2".equals(pg1.upstream()) && "streaming".equals(pg1.state())
+          && Integer.valueOf(2).equals(pg1.timeline());
+    });
+    try (Connection pg1 = lab.connectNode("pg1"); Statement s = pg1.createStatement()) {
+      Lab.await(Duration.ofSeconds(10), "the rows written after the failover reach pg1", () -> {
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM ssm_probe WHERE id = 'through-pgpool-after-failover'")) {
+          return rs.next() && rs.getInt(1) == 1;
+        }
+      });
+    }
+
+    JsonNode pool = result(ok("pgpool1", "pgpilot-PgpoolBackends", Map.of("pcpHost", "pgpool1",
+        "backends", "pg1:5432:1:ALLOW_TO_FAILOVER,pg2:5432:0:ALLOW_TO_FAILOVER,pg3:5432:1:ALLOW_TO_FAILOVER")));
+    Lab.await(Duration.ofSeconds(30), "pgpool has pg1 back as a standby", () -> {
+      String[] node = poolNodes().get("pg1");
+      return "up".equals(node[2]) && "standby".equals(node[1]);
+    });
+    assertTrue(pool.toString().contains("attached"), pool.toString());
+  }
+
+  /** SHOW pool_nodes by host name: lb_weight, role, status. */
+  private static Map<String, String[]> poolNodes() throws SQLException {
+    Map<String, String[]> nodes = new java.util.HashMap<>();
+    try (Connection c = lab.connect(lab.status().pgpool().dsn(), Map.of("preferQueryMode", "simple"));
+        Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW pool_nodes")) {
+      while (rs.next()) {
+        nodes.put(rs.getString("hostname"),
+            new String[] {rs.getString("lb_weight"), rs.getString("role"), rs.getString("status")});
+      }
+    }
+    return nodes;
   }
 
   private static void insert(String id) throws SQLException {
