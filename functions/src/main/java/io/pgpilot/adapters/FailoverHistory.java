@@ -1,0 +1,131 @@
+package io.pgpilot.adapters;
+
+import static io.pgpilot.adapters.StateTable.n;
+import static io.pgpilot.adapters.StateTable.s;
+
+import io.pgpilot.core.Step;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The record of every transition a cluster went through, on the state table's HISTORY# items
+ * (see {@link StateTable}): what was decided, why, the steps, and how long each phase took.
+ * Entries are only ever added; an entry is never overwritten.
+ */
+public final class FailoverHistory {
+
+    /** Fixed width, so that the sort key's text order is time order. */
+    private static final DateTimeFormatter SORTABLE =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    /**
+     * One transition, or one refusal.
+     *
+     * @param leaseEpoch the epoch of the lease it ran under, 0 when it ran under none
+     * @param outcome    e.g. "completed", "refused", "failed at step 3"
+     * @param primary    the primary afterwards; null when unknown
+     * @param steps      the plan's steps as text, in order (see {@link #describe})
+     * @param phases     how long each phase took, in order
+     */
+    public record Entry(String cluster, Instant startedAt, long leaseEpoch, String outcome, String primary,
+                        String reason, List<String> steps, Map<String, Duration> phases) {
+
+        public Entry {
+            AwsClients.requireText(cluster, "cluster of a history entry");
+            if (startedAt == null) {
+                throw new IllegalArgumentException("start of a history entry is missing (null)");
+            }
+            AwsClients.requireText(outcome, "outcome of a history entry");
+            AwsClients.requireText(reason, "reason of a history entry");
+            if (leaseEpoch < 0) {
+                throw new IllegalArgumentException("lease epoch of a history entry must not be negative, was "
+                        + leaseEpoch);
+            }
+            steps = List.copyOf(steps);
+            phases.forEach((phase, took) -> {
+                AwsClients.requireText(phase, "phase name");
+                if (took == null || took.isNegative()) {
+                    throw new IllegalArgumentException("duration of phase " + phase + " must not be negative, was "
+                            + took);
+                }
+            });
+            phases = Collections.unmodifiableMap(new LinkedHashMap<>(phases));
+        }
+    }
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public FailoverHistory(String table) {
+        this(AwsClients.fromEnvironment(DynamoDbClient.builder()), table);
+    }
+
+    public FailoverHistory(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = AwsClients.requireText(table, "state table name");
+    }
+
+    /** The steps as the history keeps them: one line each, as the core prints them. */
+    public static List<String> describe(List<Step> steps) {
+        return steps.stream().map(Step::toString).toList();
+    }
+
+    public void append(Entry entry) {
+        Map<String, AttributeValue> item = new HashMap<>(StateTable.key(entry.cluster(), sortKey(entry)));
+        item.put("startedAt", s(entry.startedAt().toString()));
+        item.put("leaseEpoch", n(entry.leaseEpoch()));
+        item.put("outcome", s(entry.outcome()));
+        if (entry.primary() != null) {
+            item.put("primary", s(entry.primary()));
+        }
+        item.put("reason", s(entry.reason()));
+        item.put("steps", AttributeValue.fromL(entry.steps().stream().map(StateTable::s).toList()));
+        // A list, not a map: DynamoDB maps forget their order, and phases read in order.
+        List<AttributeValue> phases = new ArrayList<>();
+        entry.phases().forEach((phase, took) -> phases.add(AttributeValue.fromM(
+                Map.of("phase", s(phase), "millis", n(took.toMillis())))));
+        item.put("phases", AttributeValue.fromL(phases));
+        dynamo.putItem(r -> r.tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(#sk)")
+                .expressionAttributeNames(Map.of("#sk", StateTable.SK)));
+    }
+
+    /** The cluster's latest entries, newest first. */
+    public List<Entry> recent(String cluster, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return dynamo.query(r -> r.tableName(table)
+                        .keyConditionExpression("#pk = :pk AND begins_with(#sk, :history)")
+                        .expressionAttributeNames(Map.of("#pk", StateTable.PK, "#sk", StateTable.SK))
+                        .expressionAttributeValues(Map.of(":pk", s(StateTable.partition(cluster)),
+                                ":history", s(StateTable.HISTORY)))
+                        .scanIndexForward(false)
+                        .limit(limit))
+                .items().stream().map(item -> entry(cluster, item)).toList();
+    }
+
+    private static String sortKey(Entry entry) {
+        return StateTable.HISTORY + SORTABLE.format(entry.startedAt()) + "#" + String.format("%019d", entry.leaseEpoch());
+    }
+
+    private static Entry entry(String cluster, Map<String, AttributeValue> item) {
+        Map<String, Duration> phases = new LinkedHashMap<>();
+        item.get("phases").l().forEach(phase -> phases.put(phase.m().get("phase").s(),
+                Duration.ofMillis(Long.parseLong(phase.m().get("millis").n()))));
+        AttributeValue primary = item.get("primary");
+        return new Entry(cluster, Instant.parse(item.get("startedAt").s()), Long.parseLong(item.get("leaseEpoch").n()),
+                item.get("outcome").s(), primary == null ? null : primary.s(), item.get("reason").s(),
+                item.get("steps").l().stream().map(AttributeValue::s).toList(), phases);
+    }
+}

@@ -1,0 +1,82 @@
+package io.pgpilot.adapters;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.pgpilot.core.Step;
+import io.pgpilot.lab.LabExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+@ExtendWith(LabExtension.class)
+class FailoverHistoryIT {
+
+  private static DynamoDbClient dynamo;
+  private static String table;
+
+  @BeforeAll
+  static void createTable() {
+    dynamo = Emulator.client(DynamoDbClient.builder());
+    table = Emulator.createStateTable(dynamo);
+  }
+
+  @AfterAll
+  static void deleteTable() {
+    dynamo.deleteTable(r -> r.tableName(table));
+    dynamo.close();
+  }
+
+  @Test
+  void givenTransitions_whenAppended_thenReadBackNewestFirstWithStepsReasonAndPhasesInOrder() {
+    String cluster = Emulator.unique("c");
+    FailoverHistory history = new FailoverHistory(dynamo, table);
+    Map<String, Duration> phases = new LinkedHashMap<>();
+    phases.put("confirm", Duration.ofMillis(2100));
+    phases.put("fence", Duration.ofMillis(450));
+    phases.put("promote", Duration.ofMillis(38));
+    phases.put("repoint", Duration.ofMillis(1200));
+    List<String> steps = FailoverHistory.describe(List.of(
+        new Step.Fence("pg1", Step.Fence.How.STOP_INSTANCE), new Step.Promote("pg2"), new Step.Repoint("pg3", "pg2")));
+    FailoverHistory.Entry failover = new FailoverHistory.Entry(cluster, Instant.parse("2030-01-01T00:00:00.5Z"), 7,
+        "completed", "pg2", "pg1 stopped; pg2 is the synchronous standby and furthest ahead", steps, phases);
+    // 00:00:00.5Z prints shorter than 00:00:00.123456789Z: the sort key must still order them by time.
+    FailoverHistory.Entry refusal = new FailoverHistory.Entry(cluster, Instant.parse("2030-01-01T00:00:00.523456789Z"),
+        0, "refused", null, "pg1 is reachable: nothing to do", List.of(), Map.of());
+    FailoverHistory.Entry earlier = new FailoverHistory.Entry(cluster, Instant.parse("2029-12-31T23:59:59Z"), 6,
+        "refused", "pg1", "lease held by invocation-x", List.of(), Map.of());
+
+    history.append(failover);
+    history.append(refusal);
+    history.append(earlier);
+
+    assertEquals(List.of(refusal, failover, earlier), history.recent(cluster, 10));
+    assertEquals(List.of(refusal, failover), history.recent(cluster, 2));
+    assertEquals(List.of("confirm", "fence", "promote", "repoint"),
+        List.copyOf(history.recent(cluster, 2).get(1).phases().keySet()));
+    assertEquals("Promote[node=pg2]", history.recent(cluster, 2).get(1).steps().get(1));
+    assertEquals(List.of(), history.recent(Emulator.unique("c"), 10));
+  }
+
+  @Test
+  void givenAnEntry_whenAppendedAgain_thenRefusedRatherThanOverwritten() {
+    String cluster = Emulator.unique("c");
+    FailoverHistory history = new FailoverHistory(dynamo, table);
+    FailoverHistory.Entry entry = new FailoverHistory.Entry(cluster, Instant.parse("2030-01-01T00:00:00Z"), 1,
+        "completed", "pg2", "first", List.of(), Map.of());
+    history.append(entry);
+
+    assertThrows(ConditionalCheckFailedException.class, () -> history.append(new FailoverHistory.Entry(cluster,
+        entry.startedAt(), 1, "completed", "pg3", "second", List.of(), Map.of())));
+
+    assertEquals(List.of(entry), history.recent(cluster, 10));
+  }
+}
