@@ -1,8 +1,9 @@
 """The lab's EC2 inventory in the AWS API emulator, as a real deployment would have it.
 
-  emulator.py register CLUSTER VPC_CIDR SUBNET_CIDR NAME=ADDRESS=ROLE...
+  emulator.py register CLUSTER VPC_CIDR SUBNET_CIDR NAME=ADDRESS=ROLE[=TAG:VALUE...]...
       creates a VPC and subnet holding the lab addresses and one tagged instance per lab
-      host (PrivateIpAddress = the host's lab address); prints "NAME INSTANCE_ID" lines.
+      host (PrivateIpAddress = the host's lab address; extra pgpilot: tags after the role);
+      prints "NAME INSTANCE_ID" lines.
   emulator.py stop INSTANCE_ID
       stops the instance, as the EC2 console's "Stop instance" would.
 
@@ -26,13 +27,13 @@ def register(cluster, vpc_cidr, subnet_cidr, hosts):
     vpc = client.create_vpc(CidrBlock=vpc_cidr)["Vpc"]["VpcId"]
     subnet = client.create_subnet(VpcId=vpc, CidrBlock=subnet_cidr)["Subnet"]["SubnetId"]
     for spec in hosts:
-        name, address, role = spec.split("=")
+        name, address, role, *extra = spec.split("=")
         tags = [
             {"Key": "Name", "Value": f"{cluster}-{name}"},
             {"Key": "pgpilot:cluster", "Value": cluster},
             {"Key": "pgpilot:role", "Value": role},
             {"Key": "pgpilot:name", "Value": name},
-        ]
+        ] + [{"Key": "pgpilot:" + tag.split(":", 1)[0], "Value": tag.split(":", 1)[1]} for tag in extra]
         instance = client.run_instances(
             ImageId=IMAGE_ID, InstanceType="t4g.micro", MinCount=1, MaxCount=1,
             SubnetId=subnet, PrivateIpAddress=address,

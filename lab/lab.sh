@@ -326,8 +326,16 @@ emulator_start() {
 
 emulator_register() {
   wait_for 20 "the AWS API emulator at $(endpoint)" curl -s -o /dev/null "$(endpoint)"
-  local specs=() h
-  for h in "${HOSTS[@]}"; do specs+=("$h=$(addr "$h")=${ROLE[$h]}"); done
+  local specs=() h spec
+  for h in "${HOSTS[@]}"; do
+    spec="$h=$(addr "$h")=${ROLE[$h]}"
+    # What the automation needs to know of a database host: its Debian cluster name (the lab's
+    # are named after their hosts; "main" elsewhere), its upstream, whether it is the sync standby.
+    if is_pg "$h"; then spec+="=pgcluster:$h"; fi
+    if [[ -n ${UPSTREAM[$h]:-} ]]; then spec+="=upstream:${UPSTREAM[$h]}"; fi
+    if [[ $h == "$SYNC_STANDBY" ]]; then spec+="=sync:true"; fi
+    specs+=("$spec")
+  done
   AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" register \
     "$CLUSTER" "$NET.0/16" "$NET.0/24" "${specs[@]}" > "$LAB/instances.tmp"
   mv "$LAB/instances.tmp" "$LAB/instances"
