@@ -4,11 +4,16 @@
       creates a VPC and subnet holding the lab addresses and one tagged instance per lab
       host (PrivateIpAddress = the host's lab address; extra pgpilot: tags after the role);
       prints "NAME INSTANCE_ID" lines.
+  emulator.py automation CLUSTER DB_USER < PASSWORD
+      creates what `cdk deploy` would give the automation: the state table pgpilot-CLUSTER-state,
+      the SNS topic pgpilot-CLUSTER and the database secret pgpilot/CLUSTER/db (the password is
+      read from standard input, never from the command line); prints their names as KEY=VALUE.
   emulator.py stop INSTANCE_ID
       stops the instance, as the EC2 console's "Stop instance" would.
 
 The endpoint comes from AWS_ENDPOINT_URL, which boto3 reads by itself.
 """
+import json
 import sys
 
 import boto3
@@ -18,8 +23,11 @@ from botocore.config import Config
 IMAGE_ID = "ami-12c6146b"
 
 
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
+
+
 def ec2():
-    return boto3.client("ec2", config=Config(retries={"total_max_attempts": 1}))
+    return boto3.client("ec2", config=NO_RETRIES)
 
 
 def register(cluster, vpc_cidr, subnet_cidr, hosts):
@@ -42,6 +50,23 @@ def register(cluster, vpc_cidr, subnet_cidr, hosts):
         print(name, instance["InstanceId"])
 
 
+def automation(cluster, db_user, password):
+    table = f"pgpilot-{cluster}-state"
+    boto3.client("dynamodb", config=NO_RETRIES).create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}])
+    topic = boto3.client("sns", config=NO_RETRIES).create_topic(Name=f"pgpilot-{cluster}")["TopicArn"]
+    secret = f"pgpilot/{cluster}/db"
+    boto3.client("secretsmanager", config=NO_RETRIES).create_secret(
+        Name=secret, SecretString=json.dumps({"username": db_user, "password": password}))
+    print(f"PGPILOT_STATE_TABLE={table}")
+    print(f"PGPILOT_TOPIC_ARN={topic}")
+    print(f"PGPILOT_DB_SECRET={secret}")
+
+
 def stop(instance_id):
     ec2().stop_instances(InstanceIds=[instance_id])
 
@@ -49,6 +74,8 @@ def stop(instance_id):
 def main(argv):
     if len(argv) >= 5 and argv[1] == "register":
         register(argv[2], argv[3], argv[4], argv[5:])
+    elif len(argv) == 4 and argv[1] == "automation":
+        automation(argv[2], argv[3], sys.stdin.read().strip())
     elif len(argv) == 3 and argv[1] == "stop":
         stop(argv[2])
     else:

@@ -258,7 +258,8 @@ backend_clustering_mode = 'streaming_replication'
 listen_addresses = '$(addr pgpool1)'
 port = $PORT
 unix_socket_directories = '$d/run'
-pcp_listen_addresses = '$(addr pgpool1)'
+# Every address of pgpool1 (its lab address and loopback, nothing else in its namespace).
+pcp_listen_addresses = '*'
 pcp_port = $PCP_PORT
 pcp_socket_dir = '$d/run'
 pid_file_name = '$d/run/pgpool.pid'
@@ -339,6 +340,8 @@ emulator_register() {
   AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" register \
     "$CLUSTER" "$NET.0/16" "$NET.0/24" "${specs[@]}" > "$LAB/instances.tmp"
   mv "$LAB/instances.tmp" "$LAB/instances"
+  AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" automation \
+    "$CLUSTER" "$DBUSER" < "$LAB/secrets/$DBUSER.password" > "$LAB/automation.env"
 }
 
 # The emulator accepts any credentials; these keep a developer's real ones out of the lab.
