@@ -16,11 +16,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The cluster lease on DynamoDB conditional writes, with time passed in. */
@@ -30,25 +28,14 @@ class ClusterLeaseIT {
   private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
   private static final Duration TTL = Duration.ofSeconds(60);
 
-  private static DynamoDbClient dynamo;
-  private static String table;
-
-  @BeforeAll
-  static void createTable() {
-    dynamo = Emulator.client(DynamoDbClient.builder());
-    table = Emulator.createStateTable(dynamo);
-  }
-
-  @AfterAll
-  static void deleteTable() {
-    dynamo.deleteTable(r -> r.tableName(table));
-    dynamo.close();
-  }
+  // The extension must run after LabExtension, which brings the emulator up.
+  @RegisterExtension
+  static final StateTableFixture STATE = new StateTableFixture();
 
   @Test
   void givenAHeldLease_whenASecondOwnerTries_thenRefusedUntilItExpiresThenGrantedWithTheNextEpoch() {
     String cluster = Emulator.unique("c");
-    Leases leases = new ClusterLease(dynamo, table);
+    Leases leases = new ClusterLease(STATE.dynamo(), STATE.table());
 
     Lease a = leases.tryAcquire(cluster, "invocation-a", TTL, T0).orElseThrow();
 
@@ -68,7 +55,7 @@ class ClusterLeaseIT {
   @Test
   void givenALeaseTakenOver_whenTheOldOwnerRenewsOrReleases_thenBothRefusedAndTheNewHolderKeepsIt() {
     String cluster = Emulator.unique("c");
-    Leases leases = new ClusterLease(dynamo, table);
+    Leases leases = new ClusterLease(STATE.dynamo(), STATE.table());
     Lease old = leases.tryAcquire(cluster, "a", TTL, T0).orElseThrow();
     Instant later = T0.plus(TTL).plusSeconds(5);
     Lease current = leases.tryAcquire(cluster, "b", TTL, later).orElseThrow();
@@ -84,7 +71,7 @@ class ClusterLeaseIT {
   @Test
   void givenAHeldLease_whenItsOwnerRenewsAndReleases_thenItLastsLongerThenIsFreeWithItsEpochKept() {
     String cluster = Emulator.unique("c");
-    Leases leases = new ClusterLease(dynamo, table);
+    Leases leases = new ClusterLease(STATE.dynamo(), STATE.table());
     Lease lease = leases.tryAcquire(cluster, "a", TTL, T0).orElseThrow();
 
     Lease renewed = leases.renew(lease, TTL, T0.plusSeconds(30)).orElseThrow();
@@ -103,7 +90,7 @@ class ClusterLeaseIT {
   @Test
   void givenALeaseThatRanOut_whenItsOwnerRenews_thenRefusedAndItMustAcquireAgain() {
     String cluster = Emulator.unique("c");
-    Leases leases = new ClusterLease(dynamo, table);
+    Leases leases = new ClusterLease(STATE.dynamo(), STATE.table());
     Lease lease = leases.tryAcquire(cluster, "a", TTL, T0).orElseThrow();
 
     assertEquals(Optional.empty(), leases.renew(lease, TTL, T0.plus(TTL)));
@@ -114,7 +101,7 @@ class ClusterLeaseIT {
   @Test
   void givenEightInvocationsAtOnce_whenAllTryToAcquire_thenExactlyOneHoldsTheLease() throws Exception {
     String cluster = Emulator.unique("c");
-    Leases leases = new ClusterLease(dynamo, table);
+    Leases leases = new ClusterLease(STATE.dynamo(), STATE.table());
     ExecutorService pool = Executors.newFixedThreadPool(8);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Optional<Lease>>> attempts = new ArrayList<>();
@@ -142,7 +129,7 @@ class ClusterLeaseIT {
   }
 
   private static Map<String, AttributeValue> item(String cluster) {
-    return dynamo.getItem(r -> r.tableName(table).consistentRead(true).key(Map.of(
+    return STATE.dynamo().getItem(r -> r.tableName(STATE.table()).consistentRead(true).key(Map.of(
         StateTable.PK, AttributeValue.fromS("CLUSTER#" + cluster), StateTable.SK, AttributeValue.fromS("LEASE")))).item();
   }
 }

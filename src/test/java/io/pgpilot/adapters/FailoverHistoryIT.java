@@ -10,35 +10,22 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 @ExtendWith(LabExtension.class)
 class FailoverHistoryIT {
 
-  private static DynamoDbClient dynamo;
-  private static String table;
-
-  @BeforeAll
-  static void createTable() {
-    dynamo = Emulator.client(DynamoDbClient.builder());
-    table = Emulator.createStateTable(dynamo);
-  }
-
-  @AfterAll
-  static void deleteTable() {
-    dynamo.deleteTable(r -> r.tableName(table));
-    dynamo.close();
-  }
+  // The extension must run after LabExtension, which brings the emulator up.
+  @RegisterExtension
+  static final StateTableFixture STATE = new StateTableFixture();
 
   @Test
   void givenTransitions_whenAppended_thenReadBackNewestFirstWithStepsReasonAndPhasesInOrder() {
     String cluster = Emulator.unique("c");
-    FailoverHistory history = new FailoverHistory(dynamo, table);
+    FailoverHistory history = new FailoverHistory(STATE.dynamo(), STATE.table());
     Map<String, Duration> phases = new LinkedHashMap<>();
     phases.put("confirm", Duration.ofMillis(2100));
     phases.put("fence", Duration.ofMillis(450));
@@ -69,7 +56,7 @@ class FailoverHistoryIT {
   @Test
   void givenAnEntry_whenAppendedAgain_thenRefusedRatherThanOverwritten() {
     String cluster = Emulator.unique("c");
-    FailoverHistory history = new FailoverHistory(dynamo, table);
+    FailoverHistory history = new FailoverHistory(STATE.dynamo(), STATE.table());
     FailoverHistory.Entry entry = new FailoverHistory.Entry(cluster, Instant.parse("2030-01-01T00:00:00Z"), 1,
         "completed", "pg2", "first", List.of(), Map.of());
     history.append(entry);

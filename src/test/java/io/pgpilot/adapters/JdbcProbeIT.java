@@ -13,13 +13,7 @@ import io.pgpilot.core.Topology;
 import io.pgpilot.core.WalReceiverStatus;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -109,29 +103,8 @@ class JdbcProbeIT {
 
   /** The probe's settings from the libpq URI the lab prints: user, port, TLS, and the password file's entry. */
   private static JdbcProbe.Settings settings(String dsn) {
-    URI uri = URI.create(dsn);
-    Map<String, String> query = new HashMap<>();
-    for (String pair : uri.getRawQuery().split("&")) {
-      String[] kv = pair.split("=", 2);
-      query.put(kv[0], kv[1]);
-    }
-    String user = uri.getUserInfo();
-    String password = password(Path.of(query.get("passfile")), user);
-    return new JdbcProbe.Settings(uri.getPort(), uri.getPath().substring(1), user, () -> password,
-        query.get("sslmode"), query.get("sslrootcert"), Duration.ofSeconds(2));
-  }
-
-  private static String password(Path passfile, String user) {
-    try {
-      for (String line : Files.readAllLines(passfile, StandardCharsets.UTF_8)) {
-        String[] fields = line.split(":", 5);
-        if (fields.length == 5 && fields[3].equals(user)) {
-          return fields[4];
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read the lab's password file " + passfile, e);
-    }
-    throw new IllegalStateException("no password for " + user + " in " + passfile);
+    Lab.Dsn parsed = Lab.Dsn.parse(dsn);
+    return new JdbcProbe.Settings(parsed.port(), parsed.database(), parsed.user(), parsed::password,
+        parsed.sslmode(), parsed.sslrootcert(), Duration.ofSeconds(2));
   }
 }

@@ -8,11 +8,9 @@ import io.pgpilot.lab.LabExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** At-least-once delivery: the first delivery of an event id is told so, a redelivery is not. */
@@ -22,24 +20,13 @@ class ProcessedEventsIT {
   private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
   private static final Duration RETENTION = Duration.ofHours(24);
 
-  private static DynamoDbClient dynamo;
-  private static String table;
-
-  @BeforeAll
-  static void createTable() {
-    dynamo = Emulator.client(DynamoDbClient.builder());
-    table = Emulator.createStateTable(dynamo);
-  }
-
-  @AfterAll
-  static void deleteTable() {
-    dynamo.deleteTable(r -> r.tableName(table));
-    dynamo.close();
-  }
+  // The extension must run after LabExtension, which brings the emulator up.
+  @RegisterExtension
+  static final StateTableFixture STATE = new StateTableFixture();
 
   @Test
   void givenAnEvent_whenDeliveredTwice_thenOnlyTheFirstIsNewAndTheItemCarriesItsTtl() {
-    ProcessedEvents events = new ProcessedEvents(dynamo, table);
+    ProcessedEvents events = new ProcessedEvents(STATE.dynamo(), STATE.table());
     String id = "7bf73129-1428-4cd3-a780-95db273d1602";
 
     assertTrue(events.markProcessed("main", id, T0, RETENTION));
@@ -47,14 +34,14 @@ class ProcessedEventsIT {
     // The same id in another cluster is another event.
     assertTrue(events.markProcessed("other", id, T0.plusSeconds(3), RETENTION));
 
-    Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).consistentRead(true).key(Map.of(
+    Map<String, AttributeValue> item = STATE.dynamo().getItem(r -> r.tableName(STATE.table()).consistentRead(true).key(Map.of(
         StateTable.PK, AttributeValue.fromS("CLUSTER#main"), StateTable.SK, AttributeValue.fromS("EVENT#" + id)))).item();
     assertEquals(Long.toString(T0.plus(RETENTION).getEpochSecond()), item.get(StateTable.TTL).n());
   }
 
   @Test
   void givenARecordPastItsTtlThatDynamoDbHasNotDeletedYet_whenTheIdComesAgain_thenItIsNewAgain() {
-    ProcessedEvents events = new ProcessedEvents(dynamo, table);
+    ProcessedEvents events = new ProcessedEvents(STATE.dynamo(), STATE.table());
     String id = Emulator.unique("event");
     events.markProcessed("main", id, T0, RETENTION);
 
@@ -64,7 +51,7 @@ class ProcessedEventsIT {
 
   @Test
   void givenAnEventWhoseHandlingFailed_whenForgotten_thenTheRedeliveryIsNew() {
-    ProcessedEvents events = new ProcessedEvents(dynamo, table);
+    ProcessedEvents events = new ProcessedEvents(STATE.dynamo(), STATE.table());
     String id = Emulator.unique("event");
     events.markProcessed("main", id, T0, RETENTION);
 

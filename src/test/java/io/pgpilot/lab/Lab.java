@@ -128,25 +128,35 @@ public final class Lab {
 
   /** OPTIONS: extra pgjdbc properties, e.g. preferQueryMode=simple for pgpool's SHOW commands. */
   public Connection connect(String dsn, Map<String, String> options) throws SQLException {
-    URI uri = URI.create(dsn);
-    Map<String, String> query = new HashMap<>();
-    for (String pair : uri.getRawQuery().split("&")) {
-      String[] kv = pair.split("=", 2);
-      query.put(kv[0], kv[1]);
-    }
-    String user = uri.getUserInfo();
+    Dsn parsed = Dsn.parse(dsn);
     Properties props = new Properties();
-    props.setProperty("user", user);
-    props.setProperty("password", password(Path.of(query.get("passfile")), user));
-    props.setProperty("sslmode", query.get("sslmode"));
-    if (query.containsKey("sslrootcert")) {
-      props.setProperty("sslrootcert", query.get("sslrootcert"));
+    props.setProperty("user", parsed.user());
+    props.setProperty("password", parsed.password());
+    props.setProperty("sslmode", parsed.sslmode());
+    if (parsed.sslrootcert() != null) {
+      props.setProperty("sslrootcert", parsed.sslrootcert());
     }
-    props.setProperty("connectTimeout", query.getOrDefault("connect_timeout", "2"));
+    props.setProperty("connectTimeout", "2");
     props.setProperty("socketTimeout", "30");
     options.forEach(props::setProperty);
     return DriverManager.getConnection(
-        "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(), props);
+        "jdbc:postgresql://" + parsed.host() + ":" + parsed.port() + "/" + parsed.database(), props);
+  }
+
+  /** A libpq URI the lab prints, with the password looked up in its passfile. */
+  public record Dsn(String host, int port, String database, String user, String password, String sslmode,
+      String sslrootcert) {
+    public static Dsn parse(String dsn) {
+      URI uri = URI.create(dsn);
+      Map<String, String> query = new HashMap<>();
+      for (String pair : uri.getRawQuery().split("&")) {
+        String[] kv = pair.split("=", 2);
+        query.put(kv[0], kv[1]);
+      }
+      String user = uri.getUserInfo();
+      return new Dsn(uri.getHost(), uri.getPort(), uri.getPath().substring(1), user,
+          Lab.password(Path.of(query.get("passfile")), user), query.get("sslmode"), query.get("sslrootcert"));
+    }
   }
 
   public Connection connectNode(String name) throws SQLException {
