@@ -15,17 +15,15 @@ import java.util.Optional;
  * <p>Objects become ordered maps, arrays lists, numbers Long when integral and in range (else
  * Double), and true, false and null Boolean and null.
  */
-final class JsonLine {
+final class JsonLine extends TextCursor {
 
     /** Deeper nesting is no document's result, and recursion must not exhaust the stack on odd output. */
     private static final int MAX_DEPTH = 32;
 
-    private final String text;
-    private int at;
     private int depth;
 
     private JsonLine(String text) {
-        this.text = text;
+        super(text, " \t\r\n", "JSON");
     }
 
     /** The last non-blank line of {@code output} as a JSON object; empty when there is none or it is malformed. */
@@ -233,33 +231,5 @@ final class JsonLine {
         }
         at += word.length();
         return value;
-    }
-
-    private void space() {
-        while (at < text.length() && " \t\r\n".indexOf(text.charAt(at)) >= 0) {
-            at++;
-        }
-    }
-
-    private boolean peek(char c) {
-        return at < text.length() && text.charAt(at) == c;
-    }
-
-    private boolean consume(char c) {
-        if (peek(c)) {
-            at++;
-            return true;
-        }
-        return false;
-    }
-
-    private void expect(char c) {
-        if (!consume(c)) {
-            throw error("expected '" + c + "'");
-        }
-    }
-
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("invalid JSON at character " + at + ": " + what);
     }
 }

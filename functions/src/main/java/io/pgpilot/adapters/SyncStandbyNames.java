@@ -10,13 +10,11 @@ import java.util.Locale;
  * "ANY 1 (\"pg2\", pg3)". Quoted names keep their text with "" for a quote; "*" stays "*"
  * (any standby). The method and the count are not kept: the core compares names.
  */
-final class SyncStandbyNames {
-
-    private final String text;
-    private int at;
+final class SyncStandbyNames extends TextCursor {
 
     private SyncStandbyNames(String text) {
-        this.text = text;
+        // PostgreSQL's scanner skips these (syncrep_scanner.l).
+        super(text, " \t\n\r\f\u000b", "synchronous_standby_names");
     }
 
     static List<String> parse(String setting) {
@@ -115,32 +113,8 @@ final class SyncStandbyNames {
         return !token.isEmpty() && token.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
-    private void space() {
-        while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
-            at++;
-        }
-    }
-
-    private boolean peek(char c) {
-        return at < text.length() && text.charAt(at) == c;
-    }
-
-    private boolean consume(char c) {
-        if (peek(c)) {
-            at++;
-            return true;
-        }
-        return false;
-    }
-
-    private void expect(char c) {
-        if (!consume(c)) {
-            throw error("expected '" + c + "'");
-        }
-    }
-
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("invalid synchronous_standby_names at character " + at + ": " + what
-                + " in \"" + text + "\"");
+    @Override
+    protected IllegalArgumentException error(String what) {
+        return new IllegalArgumentException(super.error(what).getMessage() + " in \"" + text + "\"");
     }
 }
