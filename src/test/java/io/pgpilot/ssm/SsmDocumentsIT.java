@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
+import io.pgpilot.lab.ssm.LabSsmAgent;
+import io.pgpilot.lab.ssm.SsmDocument;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

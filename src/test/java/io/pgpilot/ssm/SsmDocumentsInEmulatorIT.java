@@ -3,6 +3,7 @@ package io.pgpilot.ssm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pgpilot.lab.LabExtension;
+import io.pgpilot.lab.ssm.SsmDocument;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;

@@ -1,4 +1,4 @@
-package io.pgpilot.ssm;
+package io.pgpilot.lab.ssm;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * An SSM Command document (schemaVersion 2.2) from ssm-documents/, rendered as SSM renders it:
+ * An SSM Command document (schemaVersion 2.2), from ssm-documents/ or as the emulator holds it,
+ * rendered as SSM renders it:
  * parameters checked against their allowedPattern/allowedValues and defaults, `{{ name }}`
  * replaced in the scripts, and `SSM_name` variables for ENV_VAR parameters.
  */
@@ -44,7 +45,10 @@ public final class SsmDocument {
   private SsmDocument(String name, String content) {
     this.name = name;
     this.content = content;
-    Map<String, Object> root = new Yaml().load(content);
+    if (!(new Yaml().load(content) instanceof Map<?, ?> loaded)) {
+      throw new IllegalArgumentException(name + ": the content is not a YAML or JSON object");
+    }
+    Map<String, Object> root = map(loaded);
     if (!"2.2".equals(String.valueOf(root.get("schemaVersion")))) {
       throw new IllegalArgumentException(name + ": schemaVersion must be 2.2");
     }
@@ -61,10 +65,15 @@ public final class SsmDocument {
   public static SsmDocument load(Path file) {
     String fileName = file.getFileName().toString();
     try {
-      return new SsmDocument(fileName.replaceFirst("\\.ya?ml$", ""), Files.readString(file));
+      return parse(fileName.replaceFirst("\\.ya?ml$", ""), Files.readString(file));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file, e);
     }
+  }
+
+  /** CONTENT: YAML or JSON (a JSON document is YAML too), as GetDocument returns it. */
+  public static SsmDocument parse(String name, String content) {
+    return new SsmDocument(name, content);
   }
 
   public String name() {
