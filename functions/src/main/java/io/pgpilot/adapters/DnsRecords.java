@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 import software.amazon.awssdk.services.route53.model.RRType;
 
 /** The primary's name in a Route 53 private hosted zone, for clients that resolve it rather than read /etc/hosts. */
-public final class DnsRecords {
+public final class DnsRecords implements DnsUpdater {
 
     /** Short, so that resolvers follow a failover within seconds. */
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
@@ -28,6 +28,7 @@ public final class DnsRecords {
     }
 
     /** UPSERTs {@code name} to {@code address}: an A record, or AAAA for an IPv6 address. Repeating it changes nothing. */
+    @Override
     public void upsert(String name, String address, Duration ttl) {
         String fqdn = fqdn(name);
         HostNames.requireAddress(address, "address of " + name);
@@ -43,6 +44,7 @@ public final class DnsRecords {
     }
 
     /** The address {@code name}'s A (else AAAA) record holds, if it has one. */
+    @Override
     public Optional<String> address(String name) {
         String fqdn = fqdn(name);
         for (RRType type : new RRType[] {RRType.A, RRType.AAAA}) {

@@ -6,12 +6,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
+import software.amazon.awssdk.services.ec2.model.Reservation;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
-/** {@link Instances} on EC2: DescribeInstances by tag, StopInstances, CreateTags. */
+/** {@link Instances} on EC2: DescribeInstances by tag (or by id), StopInstances, CreateTags. */
 public final class Ec2Instances implements Instances {
 
     /** EC2's largest page; a cluster fits in one, and the paginator follows NextToken if not. */
@@ -51,10 +54,32 @@ public final class Ec2Instances implements Instances {
                     // Without a pgpilot:name it is not a host pgpilot manages: never a target of anything.
                     if (name != null && !name.isBlank()) {
                         found.add(new Instance(name, instance.instanceId(), instance.privateIpAddress(),
-                                Ec2State.fromAws(instance.state().nameAsString()), tags.get(ROLE_TAG)));
+                                Ec2State.fromAws(instance.state().nameAsString()), tags.get(ROLE_TAG), tags));
                     }
                 }));
         return List.copyOf(found);
+    }
+
+    @Override
+    public Optional<Map<String, String>> tagsOf(String instanceId) {
+        AwsClients.requireText(instanceId, "instance id");
+        try {
+            for (Reservation reservation : ec2.describeInstances(r -> r.instanceIds(instanceId)).reservations()) {
+                for (software.amazon.awssdk.services.ec2.model.Instance instance : reservation.instances()) {
+                    Map<String, String> tags = new LinkedHashMap<>();
+                    instance.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
+                    return Optional.of(tags);
+                }
+            }
+            return Optional.empty();
+        } catch (Ec2Exception e) {
+            // InvalidInstanceID.NotFound, or .Malformed for an id EC2 never issues.
+            if (e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null
+                    && e.awsErrorDetails().errorCode().startsWith("InvalidInstanceID")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * (see {@link StateTable}): what was decided, why, the steps, and how long each phase took.
  * Entries are only ever added; an entry is never overwritten.
  */
-public final class FailoverHistory {
+public final class FailoverHistory implements HistoryLog {
 
     /** Fixed width, so that the sort key's text order is time order. */
     private static final DateTimeFormatter SORTABLE =
@@ -80,6 +80,7 @@ public final class FailoverHistory {
         return steps.stream().map(Step::toString).toList();
     }
 
+    @Override
     public void append(Entry entry) {
         Map<String, AttributeValue> item = new HashMap<>(StateTable.key(entry.cluster(), sortKey(entry)));
         item.put("startedAt", s(entry.startedAt().toString()));
@@ -101,6 +102,7 @@ public final class FailoverHistory {
     }
 
     /** The cluster's latest entries, newest first. */
+    @Override
     public List<Entry> recent(String cluster, int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
  *   <li>FailoverPhaseDuration (Cluster, Phase), milliseconds: how long each phase of a transition took.</li>
  * </ul>
  */
-public final class Metrics {
+public final class Metrics implements MetricSink {
 
     /** One node's readings in a probe; null lags were not measured. */
     public record NodeSample(String node, boolean reachable, Long lagBytes, Duration lagTime) {
@@ -45,6 +45,7 @@ public final class Metrics {
         this.namespace = AwsClients.requireText(namespace, "metric namespace");
     }
 
+    @Override
     public void publishProbe(String cluster, boolean primaryReachable, List<NodeSample> nodes, Instant at) {
         List<MetricDatum> data = new ArrayList<>();
         data.add(datum("PrimaryReachable", primaryReachable ? 1 : 0, StandardUnit.COUNT, at,
@@ -63,6 +64,7 @@ public final class Metrics {
         put(data);
     }
 
+    @Override
     public void publishPhases(String cluster, Map<String, Duration> phases, Instant at) {
         List<MetricDatum> data = new ArrayList<>();
         phases.forEach((phase, took) -> data.add(datum("FailoverPhaseDuration", took.toMillis(),

@@ -3,7 +3,7 @@ package io.pgpilot.adapters;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /** Publishes to the cluster's SNS topic: what happened and why, for the people on call. */
-public final class Notifications {
+public final class Notifications implements Notifier {
 
     /** SNS wants a subject "less than 100 characters long", without line breaks or control characters. */
     static final int MAX_SUBJECT = 99;
@@ -21,6 +21,7 @@ public final class Notifications {
     }
 
     /** Returns SNS's message id. The subject is made to fit rather than refused: a notice must not fail on its title. */
+    @Override
     public String publish(String subject, String message) {
         AwsClients.requireText(message, "notification message");
         String fitted = subject(subject);

@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * EventBridge delivers at least once; a put-if-absent on the event id lets a redelivery see that
  * the first delivery took it. Items expire through DynamoDB TTL.
  */
-public final class ProcessedEvents {
+public final class ProcessedEvents implements EventLedger {
 
     private static final int MAX_EVENT_ID = 512;
 
@@ -36,6 +36,7 @@ public final class ProcessedEvents {
      * Records {@code eventId} for {@code retention}; true when this is its first delivery, false
      * when an earlier delivery recorded it and its record has not run out.
      */
+    @Override
     public boolean markProcessed(String cluster, String eventId, Instant now, Duration retention) {
         requireEventId(eventId);
         if (retention == null || retention.isNegative() || retention.isZero()) {
@@ -57,6 +58,7 @@ public final class ProcessedEvents {
     }
 
     /** Removes the record, so that a redelivery is handled again: for an event whose handling failed. */
+    @Override
     public void forget(String cluster, String eventId) {
         requireEventId(eventId);
         dynamo.deleteItem(r -> r.tableName(table).key(StateTable.key(cluster, StateTable.EVENT + eventId)));

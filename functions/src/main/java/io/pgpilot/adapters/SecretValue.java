@@ -24,6 +24,24 @@ public final class SecretValue {
         return value;
     }
 
+    /**
+     * One string field of a secret that holds a JSON object, as Secrets Manager's database
+     * credentials do ({"username": ..., "password": ...}). The error never shows the secret's text.
+     */
+    public String field(String key) {
+        Object found;
+        try {
+            found = JsonLine.parseObject(value).get(key);
+        } catch (IllegalArgumentException notJson) {
+            throw new IllegalStateException("secret " + name + " is not a JSON object; expected {\"" + key
+                    + "\": ...}");
+        }
+        if (!(found instanceof String text) || text.isEmpty()) {
+            throw new IllegalStateException("secret " + name + " has no non-empty string field \"" + key + "\"");
+        }
+        return text;
+    }
+
     @Override
     public String toString() {
         return "SecretValue[" + name + ", value hidden]";

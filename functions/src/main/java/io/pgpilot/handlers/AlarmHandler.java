@@ -1,0 +1,43 @@
+package io.pgpilot.handlers;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import io.pgpilot.workflow.Automation;
+import io.pgpilot.workflow.Outcome;
+import java.util.Map;
+
+/**
+ * EventBridge "CloudWatch Alarm State Change" (source aws.cloudwatch): detail.alarmName and
+ * detail.state.value. ALARM of an alarm named pgpilot-CLUSTER-... runs the failover workflow,
+ * which confirms by probing before it acts; other clusters' alarms and other states are ignored.
+ */
+public final class AlarmHandler implements RequestHandler<ScheduledEvent, Outcome> {
+
+    static final String SOURCE = "aws.cloudwatch";
+    static final String DETAIL_TYPE = "CloudWatch Alarm State Change";
+
+    private final Automation automation;
+
+    public AlarmHandler() {
+        this(Automation.fromEnvironment());
+    }
+
+    public AlarmHandler(Automation automation) {
+        this.automation = automation;
+    }
+
+    @Override
+    public Outcome handleRequest(ScheduledEvent event, Context context) {
+        try {
+            String id = Events.require(event, SOURCE, DETAIL_TYPE);
+            String where = DETAIL_TYPE + " " + id;
+            Map<String, Object> detail = event.getDetail();
+            String alarm = Events.text(detail, "alarmName", where);
+            String state = Events.text(Events.object(detail, "state", where), "value", where + " state");
+            return Events.finish(automation.onAlarm(id, alarm, state, Events.owner(context)));
+        } catch (UnreadableEvent e) {
+            return automation.ignore(e.getMessage());
+        }
+    }
+}

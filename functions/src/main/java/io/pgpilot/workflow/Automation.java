@@ -1,0 +1,303 @@
+package io.pgpilot.workflow;
+
+import io.pgpilot.adapters.ClusterLease;
+import io.pgpilot.adapters.Commands;
+import io.pgpilot.adapters.DnsRecords;
+import io.pgpilot.adapters.DnsUpdater;
+import io.pgpilot.adapters.Ec2Instances;
+import io.pgpilot.adapters.EventLedger;
+import io.pgpilot.adapters.FailoverHistory;
+import io.pgpilot.adapters.HistoryLog;
+import io.pgpilot.adapters.Instance;
+import io.pgpilot.adapters.Instances;
+import io.pgpilot.adapters.Leases;
+import io.pgpilot.adapters.MetricSink;
+import io.pgpilot.adapters.Metrics;
+import io.pgpilot.adapters.NodeProbe;
+import io.pgpilot.adapters.Notifications;
+import io.pgpilot.adapters.Notifier;
+import io.pgpilot.adapters.ProcessedEvents;
+import io.pgpilot.adapters.Secrets;
+import io.pgpilot.adapters.SsmCommands;
+import io.pgpilot.core.ClusterObservation;
+import io.pgpilot.core.Decision;
+import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.FailoverPlanner;
+import io.pgpilot.core.Lsn;
+import io.pgpilot.core.NodeObservation;
+import io.pgpilot.core.Plan;
+import io.pgpilot.core.Step;
+import io.pgpilot.core.Topology;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What each kind of event leads to, for one cluster; the handlers parse an event and call one
+ * method here. It also wires the real adapters from the environment ({@link #fromEnvironment}).
+ *
+ * <ul>
+ *   <li>EC2 state change: an instance of another cluster, without pgpilot tags or unknown is
+ *       ignored with the reason; running publishes the hosts map (and the DNS record); stopping,
+ *       stopped, shutting-down or terminated of a database node runs the failover workflow.</li>
+ *   <li>Alarm: ALARM of one of this cluster's alarms (named pgpilot-CLUSTER-...) runs the workflow,
+ *       which confirms by probing.</li>
+ *   <li>Monitor: probes, publishes metrics, and runs the workflow when the planner would act.</li>
+ *   <li>Switchover: see {@link Switchover}.</li>
+ * </ul>
+ * Events are delivered at least once: an event id already handled is a no-op that reports the
+ * current primary; an event whose handling failed is forgotten, so that its redelivery runs again.
+ */
+public final class Automation {
+
+    /** How long a handled event id is remembered: beyond EventBridge's and Lambda's retry windows. */
+    static final Duration EVENT_RETENTION = Duration.ofHours(24);
+
+    private final ClusterConfig config;
+    private final Instances instances;
+    private final EventLedger events;
+    private final Observer observer;
+    private final FailoverPlanner planner;
+    private final FailoverWorkflow workflow;
+    private final Switchover switchover;
+    private final MetricSink metrics;
+    private final Clock clock;
+    private final Log log;
+
+    /** Everything wired from its collaborators: the adapters (real or in-memory ones), the clock, the pause. */
+    public Automation(ClusterConfig config, Instances instances, Commands commands, NodeProbe probe, Leases leases,
+                      EventLedger events, HistoryLog history, Notifier notifier, DnsUpdater dns, MetricSink metrics,
+                      Clock clock, Pause pause, Log log) {
+        this.config = config;
+        this.instances = instances;
+        this.events = events;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.log = log;
+        this.observer = new Observer(config.cluster(), instances, probe, clock, pause, config.confirmationProbes(),
+                config.probeInterval());
+        this.planner = new FailoverPlanner(config.policy());
+        StepExecutor executor = new StepExecutor(StepExecutor.Settings.of(config), instances, commands, observer,
+                notifier, config.dnsConfigured() ? dns : null, clock, pause);
+        this.workflow = new FailoverWorkflow(config.cluster(), planner, observer, executor, leases, history, metrics,
+                notifier, config.leaseDuration(), clock, log);
+        this.switchover = new Switchover(workflow, planner, observer, executor, config.catchUpTimeout(),
+                config.probeInterval(), clock, pause, log);
+    }
+
+    /** The real adapters, configured from the environment (see {@link ClusterConfig}); no AWS call is made here. */
+    public static Automation fromEnvironment() {
+        Clock clock = Clock.systemUTC();
+        ClusterConfig config = ClusterConfig.fromEnvironment();
+        Secrets secrets = new Secrets();
+        return new Automation(config, new Ec2Instances(), new SsmCommands(),
+                new SecretProbe(() -> secrets.get(config.dbSecret()), config, clock),
+                new ClusterLease(config.stateTable()), new ProcessedEvents(config.stateTable()),
+                new FailoverHistory(config.stateTable()), new Notifications(config.topicArn()),
+                config.dnsConfigured() ? new DnsRecords(config.hostedZoneId()) : null,
+                new Metrics(config.metricsNamespace()), clock, Pause.real(), Log.standardOutput(clock));
+    }
+
+    /** An event the handler could not read: logged and answered, nothing done. */
+    public Outcome ignore(String reason) {
+        Outcome outcome = Outcome.ignored(config.cluster(), reason);
+        log.info("ignored", "cluster", config.cluster(), "reason", outcome.reason());
+        return outcome;
+    }
+
+    // ------------------------------------------------------------------------ EC2 state change
+
+    /**
+     * An EC2 Instance State-change Notification.
+     *
+     * @param owner the Lambda request id: the lease owner
+     */
+    public Outcome onInstanceState(String eventId, String instanceId, Ec2State state, String owner) {
+        List<Instance> all = instances.describe(config.cluster());
+        Optional<Instance> found = all.stream().filter(i -> i.instanceId().equals(instanceId)).findFirst();
+        if (found.isEmpty()) {
+            return ignore(whyNotOurs(instanceId, state));
+        }
+        Instance instance = found.get();
+        String what = "EC2 " + instance.name() + " (" + instanceId + ") " + state.awsName();
+        if (state == Ec2State.PENDING) {
+            return ignore(what + ": pgpilot acts when it runs");
+        }
+        if (state == Ec2State.RUNNING) {
+            return once(eventId, what, () -> workflow.withLease(what, owner, run -> publishHosts(run, what)));
+        }
+        if (instance.role().isEmpty()) {
+            return ignore(what + ": " + instance.name() + " is not a database node (" + Instances.ROLE_TAG + "="
+                    + instance.roleTag() + "): nothing to fail over; the hosts map keeps it");
+        }
+        return once(eventId, what, () -> workflow.run(what, owner));
+    }
+
+    private String whyNotOurs(String instanceId, Ec2State state) {
+        Optional<Map<String, String>> tags = instances.tagsOf(instanceId);
+        String event = "instance " + instanceId + " " + state.awsName() + ": ";
+        if (tags.isEmpty()) {
+            return event + "EC2 knows no such instance (unknown or long terminated)";
+        }
+        String cluster = tags.get().get(Instances.CLUSTER_TAG);
+        if (cluster == null || cluster.isBlank()) {
+            return event + "it has no pgpilot tags (no " + Instances.CLUSTER_TAG + "): not a host pgpilot manages";
+        }
+        if (!cluster.equals(config.cluster())) {
+            return event + "it belongs to pgpilot cluster " + Log.quote(cluster) + ", not " + config.cluster();
+        }
+        return event + "it is tagged " + Instances.CLUSTER_TAG + "=" + cluster + " but has no " + Instances.NAME_TAG
+                + ": not a host pgpilot manages";
+    }
+
+    /** The hosts map of the tags now, to every host of the cluster (one command), and the DNS record. */
+    private Outcome publishHosts(FailoverWorkflow.Run run, String what) {
+        Inventory inventory = observer.inventory();
+        Optional<String> primary = inventory.taggedPrimary();
+        if (primary.isEmpty()) {
+            return workflow.refused(run, null, what + ": no node is tagged primary, so there is no hosts map to"
+                    + " publish; the failover workflow completes the transition that left none");
+        }
+        Topology topology = inventory.topology();
+        List<Step> steps = new ArrayList<>();
+        steps.add(new Step.PublishHosts(topology.hostsMap(primary.get())));
+        if (config.dnsConfigured()) {
+            steps.add(new Step.UpdateDnsRecord(config.dnsName(), topology.node(primary.get()).address()));
+        }
+        for (Step step : steps) {
+            try {
+                workflow.step(run, inventory, step);
+            } catch (StepFailedException e) {
+                return workflow.failed(run, primary.get(), what + ": " + e.getMessage(), e);
+            }
+        }
+        String reason = what + ": published the hosts map of cluster " + config.cluster() + " with primary "
+                + primary.get();
+        log.info("published", "cluster", config.cluster(), "primary", primary.get(), "reason", reason);
+        return new Outcome(Outcome.Action.PUBLISHED, config.cluster(), primary.get(), reason, run.steps(),
+                run.millis());
+    }
+
+    // ---------------------------------------------------------------------------------- alarms
+
+    /** A CloudWatch Alarm State Change. */
+    public Outcome onAlarm(String eventId, String alarmName, String state, String owner) {
+        String prefix = "pgpilot-" + config.cluster() + "-";
+        if (!alarmName.startsWith(prefix)) {
+            return ignore("alarm " + Log.quote(alarmName) + " is not one of cluster " + config.cluster()
+                    + "'s (their names start with " + prefix + ")");
+        }
+        if (!"ALARM".equals(state)) {
+            return ignore("alarm " + alarmName + " changed to " + Log.quote(state) + ": only ALARM calls for action");
+        }
+        String what = "alarm " + alarmName + " in ALARM";
+        return once(eventId, what, () -> workflow.run(what, owner));
+    }
+
+    // --------------------------------------------------------------------------------- monitor
+
+    /**
+     * Probes every node {@link ClusterConfig#confirmationProbes()} times, publishes
+     * PrimaryReachable, NodeReachable and ReplicationLagBytes (how far each node's furthest WAL is
+     * behind the primary: what a failover to it would lose), then runs the workflow when the
+     * planner would act on what it saw: a confirmed primary failure, a lost standby, a rogue writer.
+     */
+    public Outcome monitor(String owner) {
+        Inventory inventory = observer.inventory();
+        ClusterObservation observation = observer.observe(inventory);
+        publishProbe(inventory, observation);
+        Decision decision = planner.decide(inventory.topology(), observation);
+        String primary = inventory.taggedPrimary().orElse(null);
+        if (decision instanceof Plan plan && !plan.isNoOp()) {
+            log.info("monitor", "cluster", config.cluster(), "decision", "act", "reason", plan.reason());
+            return workflow.run("monitor: " + plan.reason(), owner);
+        }
+        String reason = decision instanceof Plan ? decision.reason()
+                : "the planner would not act: " + decision.reason();
+        log.info("monitor", "cluster", config.cluster(), "decision", decision instanceof Plan ? "no-op" : "refusal",
+                "primary", primary, "reason", reason);
+        return Outcome.of(Outcome.Action.OBSERVED, config.cluster(), primary, reason);
+    }
+
+    private void publishProbe(Inventory inventory, ClusterObservation observation) {
+        Optional<String> primary = inventory.taggedPrimary();
+        NodeObservation primarySeen = primary.map(p -> observation.latest().node(p)).orElse(null);
+        boolean primaryReachable = primarySeen != null && primarySeen.writable();
+        Lsn primaryLsn = primaryReachable ? primarySeen.position() : null;
+        List<Metrics.NodeSample> samples = new ArrayList<>();
+        for (NodeObservation node : observation.latest().nodes()) {
+            Long lag = null;
+            if (node.reachable() && primaryLsn != null) {
+                lag = Math.max(0, primaryLsn.bytesAfter(node.position()));
+            }
+            samples.add(new Metrics.NodeSample(node.node(), node.reachable(), lag, null));
+        }
+        try {
+            metrics.publishProbe(config.cluster(), primaryReachable, samples, observation.latest().at());
+        } catch (RuntimeException e) {
+            // Metrics are for people; a failure to send them must not keep the monitor from acting.
+            log.warn("metrics-failed", "cluster", config.cluster(), "error", e.toString());
+        }
+        log.info("probe", "cluster", config.cluster(), "primary", primary.orElse(null),
+                "primaryReachable", primaryReachable, "lagBytes", lags(samples));
+    }
+
+    private static Map<String, Object> lags(List<Metrics.NodeSample> samples) {
+        Map<String, Object> lags = new LinkedHashMap<>();
+        samples.forEach(s -> lags.put(s.node(), s.reachable() ? s.lagBytes() : "unreachable"));
+        return lags;
+    }
+
+    // ------------------------------------------------------------------------------ switchover
+
+    public Outcome switchover(String target, String owner) {
+        return switchover.run(target, owner);
+    }
+
+    // --------------------------------------------------------------------------------- helpers
+
+    /** Runs {@code action} for the first delivery of {@code eventId}; a redelivery reports the current primary. */
+    private Outcome once(String eventId, String what, Supplier<Outcome> action) {
+        Instant now = clock.instant();
+        if (!events.markProcessed(config.cluster(), eventId, now, EVENT_RETENTION)) {
+            String primary = currentPrimary().orElse(null);
+            String reason = "event " + eventId + " (" + what + ") was already handled; nothing done. The primary is "
+                    + (primary == null ? "not tagged" : primary);
+            log.info("duplicate", "cluster", config.cluster(), "event", eventId, "primary", primary, "reason", reason);
+            return Outcome.of(Outcome.Action.DUPLICATE, config.cluster(), primary, reason);
+        }
+        Outcome outcome;
+        try {
+            outcome = action.get();
+        } catch (RuntimeException e) {
+            forget(eventId);
+            throw e;
+        }
+        if (outcome.failed()) {
+            forget(eventId);
+        }
+        return outcome;
+    }
+
+    private void forget(String eventId) {
+        try {
+            events.forget(config.cluster(), eventId);
+        } catch (RuntimeException e) {
+            log.error("forget-event-failed", "cluster", config.cluster(), "event", eventId, "error", e.toString());
+        }
+    }
+
+    private Optional<String> currentPrimary() {
+        try {
+            return observer.inventory().taggedPrimary();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,327 @@
+package io.pgpilot.workflow;
+
+import io.pgpilot.adapters.FailoverHistory;
+import io.pgpilot.adapters.HistoryLog;
+import io.pgpilot.adapters.Lease;
+import io.pgpilot.adapters.Leases;
+import io.pgpilot.adapters.MetricSink;
+import io.pgpilot.adapters.Notifier;
+import io.pgpilot.core.ClusterObservation;
+import io.pgpilot.core.Decision;
+import io.pgpilot.core.FailoverPlanner;
+import io.pgpilot.core.Plan;
+import io.pgpilot.core.Refusal;
+import io.pgpilot.core.Step;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The failover workflow of DESIGN.md, one run per event:
+ * <ol>
+ *   <li>take the cluster lease; a concurrent run gets "another run holds the lease" and does nothing;</li>
+ *   <li>observe (tags, EC2 states, probe rounds);</li>
+ *   <li>decide (the pure planner: a Plan or a Refusal, with its reason);</li>
+ *   <li>execute the plan's steps in order, renewing the lease before each and stopping at the
+ *       first that fails (a run that lost its lease stops too: someone else may act now);</li>
+ *   <li>record the history and the phase durations (metrics);</li>
+ *   <li>release the lease.</li>
+ * </ol>
+ * A repeated event after a completed transition gets an empty plan from the planner: the run
+ * reports the current primary and changes nothing. Every decision and refusal is logged with
+ * its reason; a failure or refusal is also notified, since nobody else would hear of it.
+ */
+public final class FailoverWorkflow {
+
+    static final String DETECTION = "detection";
+    static final String DECISION = "decision";
+    static final String FENCE = "fence";
+    static final String PROMOTE = "promote";
+    static final String REPOINT = "repoint";
+    static final String ROUTING = "routing";
+    static final String COMPLETION = "completion";
+    static final String TOTAL = "total";
+
+    private final String cluster;
+    private final FailoverPlanner planner;
+    private final Observer observer;
+    private final StepExecutor executor;
+    private final Leases leases;
+    private final HistoryLog history;
+    private final MetricSink metrics;
+    private final Notifier notifier;
+    private final Duration leaseDuration;
+    private final Clock clock;
+    private final Log log;
+
+    public FailoverWorkflow(String cluster, FailoverPlanner planner, Observer observer, StepExecutor executor,
+                            Leases leases, HistoryLog history, MetricSink metrics, Notifier notifier,
+                            Duration leaseDuration, Clock clock, Log log) {
+        this.cluster = cluster;
+        this.planner = planner;
+        this.observer = observer;
+        this.executor = executor;
+        this.leases = leases;
+        this.history = history;
+        this.metrics = metrics;
+        this.notifier = notifier;
+        this.leaseDuration = leaseDuration;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    /**
+     * One run of the workflow.
+     *
+     * @param trigger what started it, for the log and the history ("EC2 i-0abc stopped", "alarm ...")
+     * @param owner   who holds the lease while it runs: the Lambda request id
+     */
+    public Outcome run(String trigger, String owner) {
+        return withLease(trigger, owner, this::failover);
+    }
+
+    private Outcome failover(Run run) {
+        Instant start = clock.instant();
+        Inventory inventory = observer.inventory();
+        ClusterObservation observation = observer.observe(inventory);
+        run.time(DETECTION, start, clock.instant());
+        start = clock.instant();
+        Decision decision = planner.decide(inventory.topology(), observation);
+        run.time(DECISION, start, clock.instant());
+        if (decision instanceof Refusal refusal) {
+            return refused(run, inventory.taggedPrimary().orElse(null), refusal.reason());
+        }
+        Plan plan = (Plan) decision;
+        if (plan.isNoOp()) {
+            log.info("decision", "cluster", cluster, "trigger", run.trigger, "decision", "no-op",
+                    "primary", plan.primary(), "reason", plan.reason());
+            return new Outcome(Outcome.Action.NO_OP, cluster, plan.primary(), plan.reason(), List.of(), run.millis());
+        }
+        log.info("decision", "cluster", cluster, "trigger", run.trigger, "decision", "plan", "primary", plan.primary(),
+                "steps", plan.steps().stream().map(Step::toString).toList(), "reason", plan.reason());
+        return execute(run, inventory, plan, null);
+    }
+
+    // ------------------------------------------------------------- shared with the switchover
+
+    /** Runs {@code body} under the cluster lease; any error in it becomes a FAILED outcome, recorded and notified. */
+    Outcome withLease(String trigger, String owner, Function<Run, Outcome> body) {
+        Instant started = clock.instant();
+        Optional<Lease> lease = leases.tryAcquire(cluster, owner, leaseDuration, started);
+        if (lease.isEmpty()) {
+            String holder = leases.holder(cluster, clock.instant())
+                    .map(l -> l.owner() + " (epoch " + l.epoch() + ", until " + l.expiresAt() + ")")
+                    .orElse("a run that has just released it");
+            String reason = "another run holds the lease of cluster " + cluster + ": " + holder
+                    + "; this run (" + trigger + ") does nothing";
+            log.info("lease-held", "cluster", cluster, "trigger", trigger, "reason", reason);
+            return Outcome.of(Outcome.Action.LEASE_HELD, cluster, null, reason);
+        }
+        Run run = new Run(trigger, started, lease.get());
+        log.info("lease-taken", "cluster", cluster, "trigger", trigger, "owner", owner, "epoch", lease.get().epoch());
+        try {
+            return body.apply(run);
+        } catch (RuntimeException e) {
+            return failed(run, null, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                if (!leases.release(run.lease, clock.instant())) {
+                    log.warn("lease-lost", "cluster", cluster, "epoch", run.lease.epoch(),
+                            "reason", "the lease was no longer this run's when it was released");
+                }
+            } catch (RuntimeException e) {
+                log.error("lease-release-failed", "cluster", cluster, "error", e.toString(),
+                        "reason", "the lease runs out by itself at " + run.lease.expiresAt());
+            }
+        }
+    }
+
+    /** Executes {@code plan}'s steps in order under {@code run}'s lease, then records the completed run. */
+    Outcome execute(Run run, Inventory inventory, Plan plan, String subject) {
+        Outcome failure = executeSteps(run, inventory, plan, subject);
+        return failure != null ? failure : completed(run, plan.primary(), plan.reason());
+    }
+
+    /**
+     * Executes {@code plan}'s steps in order; null when all ran, else the FAILED outcome (recorded
+     * and notified). What a rebuild could not do (deferred, still running, failed) is added to the
+     * plan's notification.
+     *
+     * @param subject the notification's subject instead of the planner's; null to keep it
+     */
+    Outcome executeSteps(Run run, Inventory inventory, Plan plan, String subject) {
+        List<Step> steps = plan.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            if (step instanceof Step.Notify notify) {
+                String message = run.notes.isEmpty() ? notify.message()
+                        : notify.message() + "\n\nNot done in this run:\n- " + String.join("\n- ", run.notes);
+                run.notes.clear();
+                step = new Step.Notify(subject == null ? notify.subject() : subject, message);
+            }
+            try {
+                step(run, inventory, step);
+            } catch (StepFailedException e) {
+                return failed(run, null, "step " + (i + 1) + " of " + steps.size() + " failed: " + e.getMessage()
+                        + stepsBefore(run) + "; the next run re-plans from what it observes", e);
+            }
+        }
+        return null;
+    }
+
+    /** Renews the lease, executes one step, records its result and phase; throws StepFailedException. */
+    StepResult step(Run run, Inventory inventory, Step step) {
+        Optional<Lease> renewed = leases.renew(run.lease, leaseDuration, clock.instant());
+        if (renewed.isEmpty()) {
+            throw new StepFailedException(step, "this run lost the cluster lease (epoch " + run.lease.epoch()
+                    + ") before the step: another run may be acting, so this one stops");
+        }
+        run.lease = renewed.get();
+        StepResult result = executor.execute(inventory, step);
+        record(run, result);
+        return result;
+    }
+
+    /** Records a step result executed outside {@link #step} (a rejoin's rebuild). */
+    void record(Run run, StepResult result) {
+        run.results.add(result);
+        run.add(phaseOf(result.step()), result.took());
+        if (result.status() != StepResult.Status.DONE && result.status() != StepResult.Status.SKIPPED) {
+            run.notes.add(result.detail());
+        }
+        if (result.status() == StepResult.Status.FAILED) {
+            log.warn("step", "cluster", cluster, "step", result.step().toString(), "status", result.status().name(),
+                    "detail", result.detail(), "millis", result.took().toMillis());
+        } else {
+            log.info("step", "cluster", cluster, "step", result.step().toString(), "status", result.status().name(),
+                    "detail", result.detail(), "millis", result.took().toMillis());
+        }
+    }
+
+    Outcome completed(Run run, String primary, String reason) {
+        Map<String, Duration> phases = run.withTotal(clock.instant());
+        log.info("completed", "cluster", cluster, "trigger", run.trigger, "primary", primary,
+                "phases", millis(phases), "reason", reason);
+        record(run, "completed", primary, reason, phases);
+        try {
+            metrics.publishPhases(cluster, phases, clock.instant());
+        } catch (RuntimeException e) {
+            log.warn("metrics-failed", "cluster", cluster, "error", e.toString());
+        }
+        return new Outcome(Outcome.Action.COMPLETED, cluster, primary, reason, run.steps(), millis(phases));
+    }
+
+    Outcome refused(Run run, String primary, String reason) {
+        log.warn("decision", "cluster", cluster, "trigger", run.trigger, "decision", "refusal", "primary", primary,
+                "reason", reason);
+        Map<String, Duration> phases = run.withTotal(clock.instant());
+        record(run, "refused", primary, reason, phases);
+        notify("pgpilot " + cluster + ": no action: " + reason, reason + "\n\nTrigger: " + run.trigger);
+        return new Outcome(Outcome.Action.REFUSED, cluster, primary, reason, run.steps(), millis(phases));
+    }
+
+    Outcome failed(Run run, String primary, String reason, Throwable cause) {
+        log.error("failed", "cluster", cluster, "trigger", run.trigger, "reason", reason,
+                "steps", run.steps(), "error", cause == null ? null : cause.getClass().getName());
+        Map<String, Duration> phases = run.withTotal(clock.instant());
+        record(run, "failed", primary, reason, phases);
+        notify("pgpilot " + cluster + ": FAILED: " + reason, reason + "\n\nTrigger: " + run.trigger
+                + "\nSteps executed:\n" + String.join("\n", run.steps()));
+        try {
+            metrics.publishPhases(cluster, phases, clock.instant());
+        } catch (RuntimeException e) {
+            log.warn("metrics-failed", "cluster", cluster, "error", e.toString());
+        }
+        return new Outcome(Outcome.Action.FAILED, cluster, primary, reason, run.steps(), millis(phases));
+    }
+
+    // ----------------------------------------------------------------------------- helpers
+
+    private void record(Run run, String outcome, String primary, String reason, Map<String, Duration> phases) {
+        try {
+            history.append(new FailoverHistory.Entry(cluster, run.started, run.lease.epoch(), outcome, primary,
+                    reason, run.steps(), phases));
+        } catch (RuntimeException e) {
+            log.error("history-failed", "cluster", cluster, "error", e.toString());
+        }
+    }
+
+    private void notify(String subject, String message) {
+        try {
+            notifier.publish(subject, message);
+        } catch (RuntimeException e) {
+            log.error("notify-failed", "cluster", cluster, "error", e.toString(), "subject", subject);
+        }
+    }
+
+    private static String stepsBefore(Run run) {
+        return run.results.isEmpty() ? "" : " (after " + run.results.size() + " completed step"
+                + (run.results.size() == 1 ? "" : "s") + ")";
+    }
+
+    static String phaseOf(Step step) {
+        if (step instanceof Step.Fence) {
+            return FENCE;
+        } else if (step instanceof Step.Promote) {
+            return PROMOTE;
+        } else if (step instanceof Step.Repoint || step instanceof Step.SetSyncStandbys) {
+            return REPOINT;
+        } else if (step instanceof Step.PublishHosts || step instanceof Step.UpdateDnsRecord
+                || step instanceof Step.SetPgpoolBackends) {
+            return ROUTING;
+        }
+        return COMPLETION;
+    }
+
+    static Map<String, Long> millis(Map<String, Duration> phases) {
+        Map<String, Long> millis = new LinkedHashMap<>();
+        phases.forEach((phase, took) -> millis.put(phase, took.toMillis()));
+        return millis;
+    }
+
+    /** One run under the lease: what it did so far and how long each phase took. */
+    static final class Run {
+
+        final String trigger;
+        final Instant started;
+        Lease lease;
+        final Map<String, Duration> phases = new LinkedHashMap<>();
+        final List<StepResult> results = new ArrayList<>();
+        /** Rebuilds deferred, still running or failed: told in the plan's notification. */
+        final List<String> notes = new ArrayList<>();
+
+        Run(String trigger, Instant started, Lease lease) {
+            this.trigger = trigger;
+            this.started = started;
+            this.lease = lease;
+        }
+
+        void time(String phase, Instant from, Instant to) {
+            add(phase, Duration.between(from, to));
+        }
+
+        void add(String phase, Duration took) {
+            phases.merge(phase, took, Duration::plus);
+        }
+
+        Map<String, Duration> withTotal(Instant now) {
+            Map<String, Duration> all = new LinkedHashMap<>(phases);
+            all.put(TOTAL, Duration.between(started, now));
+            return all;
+        }
+
+        List<String> steps() {
+            return results.stream().map(StepResult::describe).toList();
+        }
+
+        Map<String, Long> millis() {
+            return FailoverWorkflow.millis(phases);
+        }
+    }
+}

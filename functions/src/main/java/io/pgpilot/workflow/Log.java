@@ -1,0 +1,113 @@
+package io.pgpilot.workflow;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * One JSON object per line on standard output, which Lambda sends to CloudWatch Logs and Logs
+ * Insights queries field by field: {"time":...,"level":"INFO","event":"decision","cluster":"main",...}.
+ * No logging framework: a few lines, nothing to configure, nothing added to cold start.
+ *
+ * <p>Never give it a secret: the callers log names, addresses, LSNs, reasons and command
+ * output, none of which holds one (the SSM documents read credentials by name).
+ */
+public final class Log {
+
+    private final PrintStream out;
+    private final Clock clock;
+
+    public Log(PrintStream out, Clock clock) {
+        this.out = out;
+        this.clock = clock;
+    }
+
+    public static Log standardOutput(Clock clock) {
+        return new Log(System.out, clock);
+    }
+
+    public void info(String event, Object... fields) {
+        write("INFO", event, fields);
+    }
+
+    public void warn(String event, Object... fields) {
+        write("WARN", event, fields);
+    }
+
+    public void error(String event, Object... fields) {
+        write("ERROR", event, fields);
+    }
+
+    /** {@code fields} alternate name and value; a null value is left out. */
+    private void write(String level, String event, Object... fields) {
+        if (fields.length % 2 != 0) {
+            throw new IllegalArgumentException("log fields come in name/value pairs, got " + fields.length);
+        }
+        StringBuilder line = new StringBuilder(256);
+        line.append("{\"time\":").append(json(clock.instant().toString()))
+                .append(",\"level\":").append(json(level))
+                .append(",\"event\":").append(json(event));
+        for (int i = 0; i < fields.length; i += 2) {
+            if (fields[i + 1] != null) {
+                line.append(',').append(json(String.valueOf(fields[i]))).append(':').append(json(fields[i + 1]));
+            }
+        }
+        line.append('}');
+        synchronized (out) {
+            out.println(line);
+        }
+    }
+
+    /** A value as JSON: numbers and booleans as such, collections as arrays, maps as objects, the rest as strings. */
+    static String json(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return value.toString();
+        }
+        if (value instanceof Collection<?> items) {
+            StringBuilder array = new StringBuilder("[");
+            for (Object item : items) {
+                array.append(array.length() > 1 ? "," : "").append(json(item));
+            }
+            return array.append(']').toString();
+        }
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder object = new StringBuilder("{");
+            map.forEach((key, item) -> object.append(object.length() > 1 ? "," : "")
+                    .append(json(String.valueOf(key))).append(':').append(json(item)));
+            return object.append('}').toString();
+        }
+        String text = value.toString();
+        StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> quoted.append("\\\"");
+                case '\\' -> quoted.append("\\\\");
+                case '\n' -> quoted.append("\\n");
+                case '\r' -> quoted.append("\\r");
+                case '\t' -> quoted.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        quoted.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        quoted.append(c);
+                    }
+                }
+            }
+        }
+        return quoted.append('"').toString();
+    }
+
+    /** Untrusted text quoted for an error message: control characters escaped, so it cannot forge log lines. */
+    static String quote(String text) {
+        if (text == null) {
+            return "null";
+        }
+        String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return json(shown);
+    }
+}

@@ -1,0 +1,61 @@
+package io.pgpilot.workflow;
+
+import io.pgpilot.adapters.JdbcProbe;
+import io.pgpilot.adapters.NodeProbe;
+import io.pgpilot.adapters.SecretValue;
+import io.pgpilot.core.NodeObservation;
+import io.pgpilot.core.Topology;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * The JDBC probe with its login read from the database secret ({"username","password"}), kept
+ * for a minute: an observation probes every node several times, and Secrets Manager need not be
+ * asked each time. Nothing is read until the first probe, so building it calls no AWS API (cold
+ * start, SnapStart). A rotated password is picked up within a minute.
+ */
+final class SecretProbe implements NodeProbe {
+
+    static final Duration KEEP = Duration.ofMinutes(1);
+
+    private final Supplier<SecretValue> secret;
+    private final ClusterConfig config;
+    private final Clock clock;
+    private JdbcProbe probe;
+    private String user;
+    private String password;
+    private Instant readAt;
+
+    SecretProbe(Supplier<SecretValue> secret, ClusterConfig config, Clock clock) {
+        this.secret = secret;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    @Override
+    public NodeObservation probe(Topology topology, String node) {
+        return current().probe(topology, node);
+    }
+
+    private synchronized JdbcProbe current() {
+        Instant now = clock.instant();
+        if (probe == null || !now.isBefore(readAt.plus(KEEP))) {
+            SecretValue value = secret.get();
+            String newUser = value.field("username");
+            password = value.field("password");
+            readAt = now;
+            if (probe == null || !newUser.equals(user)) {
+                user = newUser;
+                probe = new JdbcProbe(new JdbcProbe.Settings(config.dbPort(), config.dbName(), user, this::password,
+                        config.sslMode(), config.sslRootCert(), config.probeTimeout()));
+            }
+        }
+        return probe;
+    }
+
+    private synchronized String password() {
+        return password;
+    }
+}

@@ -1,0 +1,36 @@
+package io.pgpilot.workflow;
+
+import io.pgpilot.core.Step;
+import java.time.Duration;
+
+/**
+ * What executing one step did.
+ *
+ * @param detail what was done and verified, or why not, in words for the log, the history and the result
+ */
+public record StepResult(Step step, Status status, String detail, Duration took) {
+
+    public enum Status {
+        /** Done and verified. */
+        DONE,
+        /** Nothing to do here (no DNS zone, no pgpool host). */
+        SKIPPED,
+        /** Cannot run yet: a rebuild waits until its instance runs. */
+        DEFERRED,
+        /** Started and still running when the wait ended: a long rebuild. */
+        STARTED,
+        /** Failed without stopping the plan: only a rebuild of a node already out of service. */
+        FAILED
+    }
+
+    public StepResult {
+        if (step == null || status == null || detail == null || took == null) {
+            throw new IllegalArgumentException("a step result needs its step, status, detail and duration");
+        }
+    }
+
+    /** One line: "Promote[node=pg2]: DONE: pg2 accepts writes on timeline 2 (41 ms)". */
+    public String describe() {
+        return step + ": " + status + ": " + detail + " (" + took.toMillis() + " ms)";
+    }
+}

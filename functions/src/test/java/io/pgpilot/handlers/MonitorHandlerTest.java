@@ -1,0 +1,66 @@
+package io.pgpilot.handlers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgpilot.adapters.Metrics;
+import io.pgpilot.core.Lsn;
+import io.pgpilot.workflow.Fixture;
+import io.pgpilot.workflow.Outcome;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The scheduled monitor: probes, metrics, and a failover of its own on a confirmed failure. */
+class MonitorHandlerTest {
+
+    private static final String TICK = LambdaEvents.resource("scheduled-event.json");
+
+    private final Fixture fixture = Fixture.seedChain();
+    private final MonitorHandler handler = new MonitorHandler(fixture.automation);
+
+    private Outcome tick() {
+        return handler.handleRequest(LambdaEvents.eventBridge(TICK), null);
+    }
+
+    @Test
+    void givenHealthyClusterWithALaggingStandby_whenTheMonitorRuns_thenItProbesSeveralTimesAndPublishesLag() {
+        fixture.lab.host("pg3").lsn = Lsn.parse("0/3000000");
+
+        Outcome outcome = tick();
+
+        assertEquals(Outcome.Action.OBSERVED, outcome.action(), outcome::reason);
+        assertEquals("pg1", outcome.primary());
+        assertEquals(9, fixture.lab.probes, "3 rounds of 3 nodes");
+        assertEquals(List.of(), fixture.lab.journal);
+        assertEquals(1, fixture.services.probes.size());
+        assertTrue(fixture.services.probes.get(0).primaryReachable());
+        assertEquals(List.of(new Metrics.NodeSample("pg1", true, 0L, null),
+                new Metrics.NodeSample("pg2", true, 0L, null), new Metrics.NodeSample("pg3", true, 96L, null)),
+                fixture.services.probes.get(0).nodes());
+    }
+
+    @Test
+    void givenPrimaryThatStoppedAnswering_whenTheMonitorConfirmsIt_thenItFailsOverItself() {
+        fixture.lab.host("pg1").postgresUp = false;
+
+        Outcome outcome = tick();
+
+        assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
+        assertEquals("pg2", outcome.primary());
+        assertTrue(!fixture.services.probes.get(0).primaryReachable());
+        assertEquals(new Metrics.NodeSample("pg1", false, null, null), fixture.services.probes.get(0).nodes().get(0));
+    }
+
+    @Test
+    void givenPrimaryDownAndNoStandbyToPromote_whenTheMonitorRuns_thenItSaysWhyThePlannerWouldNotActAndDoesNothing() {
+        fixture.lab.hosts.values().forEach(h -> h.postgresUp = false);
+
+        Outcome outcome = tick();
+
+        assertEquals(Outcome.Action.OBSERVED, outcome.action());
+        assertTrue(outcome.reason().startsWith("the planner would not act: pg1 has failed"), outcome::reason);
+        assertTrue(outcome.reason().contains("no standby in service answers"), outcome::reason);
+        assertEquals(List.of(), fixture.lab.journal);
+        assertEquals(List.of(), fixture.services.notices, "the monitor only logs; events and alarms notify");
+    }
+}

@@ -1,0 +1,92 @@
+package io.pgpilot.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The environment: defaults, and a clear error naming the variable for every mistake. */
+class ClusterConfigTest {
+
+    private static ClusterConfig with(String... pairs) {
+        Map<String, String> env = new HashMap<>(Fixture.env());
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] == null) {
+                env.remove(pairs[i]);
+            } else {
+                env.put(pairs[i], pairs[i + 1]);
+            }
+        }
+        return ClusterConfig.from(env);
+    }
+
+    private static String error(String... pairs) {
+        return assertThrows(IllegalArgumentException.class, () -> with(pairs)).getMessage();
+    }
+
+    @Test
+    void givenTheRequiredVariablesOnly_whenRead_thenEveryOtherHasItsSafeDefault() {
+        ClusterConfig config = with();
+
+        assertEquals("lab", config.cluster());
+        assertEquals("postgres", config.dbName());
+        assertEquals(5432, config.dbPort());
+        assertEquals("verify-full", config.sslMode());
+        assertNull(config.sslRootCert());
+        assertEquals(Duration.ofSeconds(2), config.probeTimeout());
+        assertEquals("15", config.pgVersion());
+        assertNull(config.hostedZoneId());
+        assertNull(config.policy().dnsRecordName());
+        assertEquals(1024 * 1024, config.rpoGuardBytes());
+        assertEquals(3, config.confirmationProbes());
+        assertEquals(Duration.ofMillis(500), config.probeInterval());
+        assertEquals(Duration.ofSeconds(180), config.leaseDuration());
+        assertEquals(Duration.ofSeconds(120), config.commandTimeout());
+        assertEquals(Duration.ofSeconds(30), config.catchUpTimeout());
+        assertEquals("pgpilot", config.metricsNamespace());
+        assertTrue(!config.policy().force());
+    }
+
+    @Test
+    void givenTheLabsSettings_whenRead_thenTheyAreTaken() {
+        ClusterConfig config = with("PGPILOT_DB_SSLMODE", "verify-ca", "PGPILOT_DB_SSLROOTCERT",
+                "/var/lib/pgpilot-lab/tls/ca.crt", "PGPILOT_HOSTED_ZONE_ID", "/hostedzone/Z0123456789ABCDEFGHIJ",
+                "PGPILOT_DNS_NAME", "pg-primary.lab.internal.", "PGPILOT_PROBE_INTERVAL_MS", "0");
+
+        assertEquals("verify-ca", config.sslMode());
+        assertEquals("/var/lib/pgpilot-lab/tls/ca.crt", config.sslRootCert());
+        assertEquals("Z0123456789ABCDEFGHIJ", config.hostedZoneId());
+        assertEquals("pg-primary.lab.internal", config.policy().dnsRecordName());
+        assertEquals(Duration.ZERO, config.probeInterval());
+    }
+
+    @Test
+    void givenMistakes_whenRead_thenTheErrorNamesTheVariableWhatItHoldsAndWhatItShouldHold() {
+        assertEquals("PGPILOT_CLUSTER is not set; expected 1 to 63 letters, digits, '.', '_' or '-', starting with a"
+                + " letter or digit", error("PGPILOT_CLUSTER", null));
+        assertEquals("PGPILOT_DB_PORT=\"54x\" is not a whole number; expected 1 to 65535 (default 5432)",
+                error("PGPILOT_DB_PORT", "54x"));
+        assertEquals("PGPILOT_CONFIRMATION_PROBES=0 is out of range; expected 1 to 20 (default 3)",
+                error("PGPILOT_CONFIRMATION_PROBES", "0"));
+        assertEquals("PGPILOT_DB_SSLMODE=\"disable\" is invalid; expected verify-full, verify-ca or require",
+                error("PGPILOT_DB_SSLMODE", "disable"));
+        assertTrue(error("PGPILOT_REPLICATION_CIDR", null).startsWith("PGPILOT_REPLICATION_CIDR is not set"));
+        assertTrue(error("PGPILOT_REPLICATION_CIDR", "10.0.0.0/16;reboot").startsWith(
+                "PGPILOT_REPLICATION_CIDR=\"10.0.0.0/16;reboot\" is invalid"));
+        assertTrue(error("PGPILOT_DNS_NAME", "pg-primary.lab.internal").startsWith(
+                "PGPILOT_HOSTED_ZONE_ID and PGPILOT_DNS_NAME go together"));
+        assertTrue(error("PGPILOT_TOPIC_ARN", "pgpilot-lab")
+                .startsWith("PGPILOT_TOPIC_ARN=\"pgpilot-lab\" is invalid"));
+        assertTrue(error("PGPILOT_LEASE_SECONDS", "60")
+                .startsWith("PGPILOT_LEASE_SECONDS=60 is shorter than one step"));
+        assertTrue(error("PGPILOT_SWITCHOVER_CATCHUP_SECONDS", "300").startsWith(
+                "PGPILOT_LEASE_SECONDS=180 is shorter than a switchover's catch-up"));
+        assertEquals("PGPILOT_DB_NAME=\"a\\nb\" is invalid; expected a database name (letters, digits, '_')",
+                error("PGPILOT_DB_NAME", "a\nb"));
+    }
+}

@@ -1,0 +1,124 @@
+package io.pgpilot.workflow;
+
+import io.pgpilot.adapters.DnsUpdater;
+import io.pgpilot.adapters.EventLedger;
+import io.pgpilot.adapters.FailoverHistory;
+import io.pgpilot.adapters.HistoryLog;
+import io.pgpilot.adapters.Lease;
+import io.pgpilot.adapters.Leases;
+import io.pgpilot.adapters.MetricSink;
+import io.pgpilot.adapters.Metrics;
+import io.pgpilot.adapters.Notifier;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The state table, SNS, Route 53 and CloudWatch in memory: what the workflow recorded and told. */
+public final class FakeServices implements Leases, EventLedger, HistoryLog, Notifier, DnsUpdater, MetricSink {
+
+    public record Notice(String subject, String message) {
+    }
+
+    public record Probe(boolean primaryReachable, List<Metrics.NodeSample> nodes) {
+    }
+
+    private final Map<String, Lease> leases = new HashMap<>();
+    private long epoch;
+    /** Renewals granted before the lease is taken away; negative for never. */
+    public int renewalsBeforeLoss = -1;
+    public final Set<String> processed = new HashSet<>();
+    public final List<FailoverHistory.Entry> history = new ArrayList<>();
+    public final List<Notice> notices = new ArrayList<>();
+    public final Map<String, String> records = new HashMap<>();
+    public final List<Probe> probes = new ArrayList<>();
+    public final List<Map<String, Duration>> phases = new ArrayList<>();
+
+    @Override
+    public synchronized Optional<Lease> tryAcquire(String cluster, String owner, Duration duration, Instant now) {
+        Lease held = leases.get(cluster);
+        if (held != null && !held.expiredAt(now)) {
+            return Optional.empty();
+        }
+        Lease lease = new Lease(cluster, owner, ++epoch, now.plus(duration));
+        leases.put(cluster, lease);
+        return Optional.of(lease);
+    }
+
+    @Override
+    public synchronized Optional<Lease> renew(Lease lease, Duration duration, Instant now) {
+        if (renewalsBeforeLoss == 0 || !lease.equals(leases.get(lease.cluster())) || lease.expiredAt(now)) {
+            return Optional.empty();
+        }
+        renewalsBeforeLoss--;
+        Lease renewed = new Lease(lease.cluster(), lease.owner(), lease.epoch(), now.plus(duration));
+        leases.put(lease.cluster(), renewed);
+        return Optional.of(renewed);
+    }
+
+    @Override
+    public synchronized boolean release(Lease lease, Instant now) {
+        Lease held = leases.get(lease.cluster());
+        if (held == null || held.epoch() != lease.epoch()) {
+            return false;
+        }
+        leases.put(lease.cluster(), new Lease(lease.cluster(), lease.owner(), lease.epoch(), Instant.EPOCH));
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<Lease> holder(String cluster, Instant now) {
+        return Optional.ofNullable(leases.get(cluster)).filter(l -> !l.expiredAt(now));
+    }
+
+    @Override
+    public boolean markProcessed(String cluster, String eventId, Instant now, Duration retention) {
+        return processed.add(cluster + "/" + eventId);
+    }
+
+    @Override
+    public void forget(String cluster, String eventId) {
+        processed.remove(cluster + "/" + eventId);
+    }
+
+    @Override
+    public void append(FailoverHistory.Entry entry) {
+        history.add(entry);
+    }
+
+    @Override
+    public List<FailoverHistory.Entry> recent(String cluster, int limit) {
+        return history.subList(Math.max(0, history.size() - limit), history.size());
+    }
+
+    @Override
+    public String publish(String subject, String message) {
+        notices.add(new Notice(subject, message));
+        return "msg-" + notices.size();
+    }
+
+    @Override
+    public void upsert(String name, String address, Duration ttl) {
+        records.put(name, address);
+    }
+
+    @Override
+    public Optional<String> address(String name) {
+        return Optional.ofNullable(records.get(name));
+    }
+
+    @Override
+    public void publishProbe(String cluster, boolean primaryReachable, List<Metrics.NodeSample> nodes, Instant at) {
+        probes.add(new Probe(primaryReachable, nodes));
+    }
+
+    @Override
+    public void publishPhases(String cluster, Map<String, Duration> phases, Instant at) {
+        this.phases.add(phases);
+    }
+}
