@@ -509,6 +509,19 @@ cmd_status() {
   jq -r '"\npgpool:   \(.pgpool.dsn)\nemulator: \(.emulator.endpoint // "down")"' <<< "$json"
 }
 
+# The environment a pgpilot function runs with against this lab, as CDK would set it in AWS.
+cmd_env() {
+  [[ -e $LAB/automation.env ]] || die "the lab is not up (./pgpilot lab up)"
+  cat "$LAB/automation.env"
+  cat <<EOF
+PGPILOT_CLUSTER=$CLUSTER
+PGPILOT_REPLICATION_CIDR=$NET.0/24
+PGPILOT_DB_SSLMODE=verify-ca
+PGPILOT_DB_SSLROOTCERT=$LAB/tls/ca.crt
+AWS_ENDPOINT_URL=$(endpoint)
+EOF
+}
+
 # ---------------------------------------------------------------- faults
 
 require_host() {
@@ -561,6 +574,7 @@ usage() {
 usage: pgpilot lab COMMAND
   up                   create the lab (PostgreSQL pg1 → pg2 → pg3, pgpool1, app1, emulator)
   status [--json]      replication status of every node
+  env                  the environment of a pgpilot function run against the lab
   down                 stop everything the lab started and remove it
   fault crash HOST     kill HOST's server with SIGKILL
   fault stop HOST      stop everything on HOST and its EC2 instance, as an instance stop
@@ -575,6 +589,7 @@ main() {
     up) cmd_up ;;
     down) cmd_down ;;
     status) cmd_status "$@" ;;
+    env) cmd_env ;;
     fault) cmd_fault "$@" ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;

@@ -93,8 +93,12 @@ public final class Automation {
 
     /** The real adapters, configured from the environment (see {@link ClusterConfig}); no AWS call is made here. */
     public static Automation fromEnvironment() {
+        return from(ClusterConfig.fromEnvironment());
+    }
+
+    /** The real adapters for CONFIG; their AWS clients still read endpoint, region and credentials from the environment. */
+    public static Automation from(ClusterConfig config) {
         Clock clock = Clock.systemUTC();
-        ClusterConfig config = ClusterConfig.fromEnvironment();
         Secrets secrets = new Secrets();
         return new Automation(config, new Ec2Instances(), new SsmCommands(),
                 new SecretProbe(() -> secrets.get(config.dbSecret()), config, clock),

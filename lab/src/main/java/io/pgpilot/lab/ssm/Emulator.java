@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * there as it came, and targets and documents are read from its EC2 and SSM, per region as the
  * caller signed its request, so that what runs is what is deployed there.
  */
-final class Emulator implements AutoCloseable {
+public final class Emulator implements AutoCloseable {
 
   /** What the emulator answered, to be passed back as it is. */
   record Answer(int status, Map<String, List<String>> headers, byte[] body) {}
@@ -43,7 +43,7 @@ final class Emulator implements AutoCloseable {
   private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
   private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
 
-  Emulator(URI endpoint) {
+  public Emulator(URI endpoint) {
     this.endpoint = endpoint;
   }
 
@@ -55,7 +55,7 @@ final class Emulator implements AutoCloseable {
     return ec2.computeIfAbsent(region, r -> client(Ec2Client.builder(), r));
   }
 
-  SsmClient ssm(String region) {
+  public SsmClient ssm(String region) {
     return ssm.computeIfAbsent(region, r -> client(SsmClient.builder(), r));
   }
 

@@ -1,0 +1,92 @@
+package io.pgpilot.lab.invoke;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgpilot.lab.ssm.DocumentDeployer;
+import io.pgpilot.lab.ssm.Emulator;
+import io.pgpilot.lab.ssm.LabSsmService;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Runs one pgpilot Lambda handler locally against the lab, as `sam local invoke` would: the event
+ * file is deserialized by the Lambda runtime's own serializers, the handler is built with its
+ * no-argument constructor (clients from the environment, as in Lambda), and SSM is served by the
+ * lab SSM service so documents really run on the lab hosts.
+ * <pre>
+ *   LocalInvoke FUNCTION --event FILE [--documents DIR]
+ * </pre>
+ * Exit status 0 when the handler returns (its result is printed as JSON), 1 when it throws.
+ */
+public final class LocalInvoke {
+
+  /** The deployed functions by the names `./pgpilot invoke` takes. */
+  static final Map<String, String> FUNCTIONS = new TreeMap<>(Map.of(
+      "instance-state", "io.pgpilot.handlers.InstanceStateHandler",
+      "alarm", "io.pgpilot.handlers.AlarmHandler",
+      "monitor", "io.pgpilot.handlers.MonitorHandler",
+      "switchover", "io.pgpilot.handlers.SwitchoverHandler"));
+
+  private static final String USAGE = "usage: invoke FUNCTION --event FILE [--documents DIR]\n  functions: "
+      + String.join(" ", FUNCTIONS.keySet());
+
+  private LocalInvoke() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 3 || !"--event".equals(args[1]) || !FUNCTIONS.containsKey(args[0])) {
+      exit(2, USAGE);
+    }
+    Path event = Path.of(args[2]);
+    if (!Files.isReadable(event)) {
+      exit(2, "cannot read the event file " + event);
+    }
+    Path documents = args.length == 5 && "--documents".equals(args[3]) ? Path.of(args[4]) : null;
+    URI emulator = URI.create(System.getenv().getOrDefault("AWS_ENDPOINT_URL", "http://127.0.0.1:45660"));
+    String region = System.getenv().getOrDefault("AWS_REGION", "us-east-1");
+    if (documents != null) {
+      // The documents a deployment would have: CDK creates them from the same files.
+      try (Emulator deployTo = new Emulator(emulator)) {
+        DocumentDeployer.deploy(deployTo.ssm(region), documents);
+      }
+    }
+    try (LabSsmService ssm = new LabSsmService(0, emulator)) {
+      // Only SSM goes to the lab service; every other client reads AWS_ENDPOINT_URL.
+      System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
+      Object result = invoke(FUNCTIONS.get(args[0]), Files.readString(event));
+      System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .findAndRegisterModules().writeValueAsString(result));
+    } catch (InvocationTargetException e) {
+      e.getCause().printStackTrace();
+      exit(1, args[0] + " failed: " + e.getCause());
+    }
+    System.exit(0);  // the SDK's and the service's threads must not keep a finished invocation alive
+  }
+
+  /** Builds the handler and calls handleRequest(input, context) with the event as the runtime parses it. */
+  static Object invoke(String handlerClass, String eventJson) throws Exception {
+    Class<?> type = Class.forName(handlerClass);
+    Method handle = Arrays.stream(type.getMethods())
+        .filter(m -> m.getName().equals("handleRequest") && m.getParameterCount() == 2
+            && m.getParameterTypes()[1] == Context.class && !m.isBridge())
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException(handlerClass + " has no handleRequest(input, Context)"));
+    Class<?> inputType = handle.getParameterTypes()[0];
+    Object input = LambdaEventSerializers.serializerFor(inputType, type.getClassLoader()).fromJson(eventJson);
+    Object handler = type.getDeclaredConstructor().newInstance();
+    return handle.invoke(handler, input, new LocalContext(handlerClass));
+  }
+
+  private static void exit(int status, String message) {
+    System.err.println(message);
+    System.exit(status);
+  }
+}

@@ -1,0 +1,184 @@
+package io.pgpilot.failover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import io.pgpilot.handlers.InstanceStateHandler;
+import io.pgpilot.lab.Lab;
+import io.pgpilot.lab.LabExtension;
+import io.pgpilot.lab.invoke.LocalContext;
+import io.pgpilot.lab.ssm.DocumentDeployer;
+import io.pgpilot.lab.ssm.Emulator;
+import io.pgpilot.lab.ssm.LabSsmService;
+import io.pgpilot.workflow.Automation;
+import io.pgpilot.workflow.ClusterConfig;
+import io.pgpilot.workflow.Outcome;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The seed's "master fails" case, end to end: the primary's instance stops, its EC2 state-change
+ * event reaches the instance-state handler, and the real workflow acts on the real lab through
+ * the real SSM documents (served by the lab SSM service) and the emulator.
+ */
+@ExtendWith(LabExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverIT {
+
+  private static final Path EVENTS = Path.of("..", "..", "functions", "src", "test", "resources", "events");
+  private static final int ROWS = 200;
+
+  private static Lab lab;
+  private static LabSsmService ssm;
+  private static String stoppedEvent;
+
+  @BeforeAll
+  static void serveSsm(Lab theLab) throws Exception {
+    lab = theLab;
+    deployDocuments();
+    ssm = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")));
+    // Only SSM goes to the lab service, as in ./pgpilot invoke; everything else to the emulator.
+    System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
+    stoppedEvent = Files.readString(EVENTS.resolve("ec2-instance-state-change-stopped.json"));
+  }
+
+  @AfterAll
+  static void wholeAgain() {
+    System.clearProperty("aws.endpointUrlSsm");
+    ssm.close();
+    lab.recreate();
+  }
+
+  @Test
+  @Order(1)
+  void stoppedPrimaryFailsOverToTheSynchronousStandbyAndNoAcknowledgedCommitIsLost() throws Exception {
+    writeRows(1, ROWS);
+    String pg1 = lab.status().node("pg1").instanceId();
+    lab.must("fault", "stop", "pg1");
+
+    Outcome outcome = handle(event("first-delivery", pg1));
+
+    assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
+    assertEquals("pg2", outcome.primary());
+    Lab.await(Duration.ofSeconds(20), "pg2 primary on timeline 2 and pg3 streaming from it", () -> {
+      Lab.Status status = lab.status();
+      return "primary".equals(status.node("pg2").role()) && Integer.valueOf(2).equals(status.node("pg2").timeline())
+          && "pg2".equals(status.node("pg3").upstream()) && "streaming".equals(status.node("pg3").state())
+          && Integer.valueOf(2).equals(status.node("pg3").timeline());
+    });
+    for (String host : List.of("pg2", "pg3", "pgpool1", "app1")) {
+      String hosts = Files.readString(Path.of("/etc/netns", host, "hosts"));
+      assertTrue(hosts.contains("10.87.0.12\tpg2 pg-primary\n"), host + ":\n" + hosts);
+    }
+    Lab.await(Duration.ofSeconds(20), "a write through pgpool succeeds", () -> {
+      writeRows(ROWS + 1, ROWS + 1);
+      return true;
+    });
+    assertEquals(ROWS + 1, countRows("pg2"), "every acknowledged commit is on the new primary");
+  }
+
+  @Test
+  @Order(2)
+  void theSameEventAgainChangesNothing() throws Exception {
+    String pg1 = lab.status().node("pg1").instanceId();
+    assertEquals(Outcome.Action.DUPLICATE, handle(event("first-delivery", pg1)).action());
+    Outcome again = handle(event("another-delivery", pg1));
+    assertEquals(Outcome.Action.NO_OP, again.action(), again.reason());
+    assertEquals("pg2", again.primary());
+    assertEquals(Integer.valueOf(2), lab.status().node("pg2").timeline(), "nothing was promoted again");
+  }
+
+  @Test
+  @Order(3)
+  void twoConcurrentEventsPromoteOnce() throws Exception {
+    lab.recreate();
+    deployDocuments();
+    writeRows(1, ROWS);
+    String pg1 = lab.status().node("pg1").instanceId();
+    lab.must("fault", "stop", "pg1");
+
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Callable<Outcome>> deliveries = List.of(
+          () -> handle(event("concurrent-a", pg1)), () -> handle(event("concurrent-b", pg1)));
+      Map<Outcome.Action, Integer> actions = new HashMap<>();
+      for (Future<Outcome> f : pool.invokeAll(deliveries)) {
+        actions.merge(f.get().action(), 1, Integer::sum);
+      }
+      assertEquals(1, actions.getOrDefault(Outcome.Action.COMPLETED, 0), "one failover: " + actions);
+    } finally {
+      pool.shutdownNow();
+    }
+    Lab.await(Duration.ofSeconds(20), "pg3 follows pg2 on timeline 2", () ->
+        Integer.valueOf(2).equals(lab.status().node("pg3").timeline()));
+    assertEquals(Integer.valueOf(2), lab.status().node("pg2").timeline(), "promoted once, not twice");
+    assertEquals(ROWS, countRows("pg2"));
+  }
+
+  /** The documents as CDK deploys them; a recreated lab has a fresh emulator. */
+  private static void deployDocuments() {
+    try (Emulator deployTo = new Emulator(URI.create(System.getenv("AWS_ENDPOINT_URL")))) {
+      DocumentDeployer.deploy(deployTo.ssm(System.getenv().getOrDefault("AWS_REGION", "us-east-1")),
+          Path.of("..", "..", "ssm-documents"));
+    }
+  }
+
+  private static Outcome handle(String eventJson) {
+    ScheduledEvent event = LambdaEventSerializers.serializerFor(ScheduledEvent.class, FailoverIT.class.getClassLoader())
+        .fromJson(eventJson);
+    return new InstanceStateHandler(Automation.from(ClusterConfig.from(labEnvironment())))
+        .handleRequest(event, new LocalContext(InstanceStateHandler.class.getName()));
+  }
+
+  /** The AWS documented event for INSTANCE stopping, with a delivery id of our own. */
+  private static String event(String delivery, String instance) {
+    return stoppedEvent.replace("7bf73129-1428-4cd3-a780-95db273d1602", UUID.nameUUIDFromBytes(
+            (delivery + instance).getBytes()).toString())
+        .replace("i-0000000000000000b", instance);
+  }
+
+  /** What a deployed function's environment holds, for this lab (./pgpilot lab env). */
+  private static Map<String, String> labEnvironment() {
+    Map<String, String> env = new HashMap<>();
+    lab.must("env").lines().map(l -> l.split("=", 2)).forEach(kv -> env.put(kv[0], kv[1]));
+    env.put("PGPILOT_PROBE_INTERVAL_MS", "200");
+    return env;
+  }
+
+  private static void writeRows(int from, int to) throws Exception {
+    try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS failover_probe (id int PRIMARY KEY)");
+      s.execute("INSERT INTO failover_probe SELECT generate_series(" + from + ", " + to + ") ON CONFLICT DO NOTHING");
+    }
+  }
+
+  private static int countRows(String node) throws Exception {
+    try (Connection c = lab.connectNode(node); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM failover_probe")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}
