@@ -27,7 +27,7 @@ apt_packages_missing() {
   local cmd pkg
   for cmd in ip:iproute2 jq:jq openssl:openssl setpriv:util-linux flock:util-linux curl:curl \
              mvn:maven javac:openjdk-17-jdk-headless python3:python3 shellcheck:shellcheck \
-             column:bsdextrautils; do
+             column:bsdextrautils node:nodejs npm:npm; do
     pkg=${cmd#*:}
     command -v "${cmd%%:*}" >/dev/null 2>&1 || missing+=("$pkg")
   done
@@ -77,8 +77,37 @@ emulator_python() {
   echo "$venv/bin/python"
 }
 
+# The aws-cdk CLI at $AWS_CDK_CLI_VERSION in cdk/node_modules (cdk bootstrap, cdk deploy).
+cdk_cli() {
+  local dir="$root/cdk" have
+  have=$("$dir/node_modules/.bin/cdk" --version 2>/dev/null || true)
+  [[ $have == "$AWS_CDK_CLI_VERSION "* ]] && return 0
+  grep -q "\"aws-cdk\": \"$AWS_CDK_CLI_VERSION\"" "$dir/package.json" \
+    || die "cdk/package.json does not pin aws-cdk $AWS_CDK_CLI_VERSION (lab/versions.env); make them agree"
+  echo "pgpilot: installing the aws-cdk CLI $AWS_CDK_CLI_VERSION into cdk/node_modules"
+  timeout 300 npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null \
+    || die "cannot install the aws-cdk CLI from the npm registry (npm ci in cdk/)"
+}
+
+# cfn-lint at $CFN_LINT_VERSION: the machine's, else .venv/cfn-lint. Without it the CDK tests skip
+# the lint (and say so), so a failure here warns rather than stops.
+cfn_lint() {
+  local venv="$root/.venv/cfn-lint" cmd
+  for cmd in "$venv/bin/cfn-lint" cfn-lint; do
+    [[ $("$cmd" --version 2>/dev/null) == "cfn-lint $CFN_LINT_VERSION" ]] && return 0
+  done
+  [[ $(python3 -m cfnlint --version 2>/dev/null) == "cfn-lint $CFN_LINT_VERSION" ]] && return 0
+  echo "pgpilot: installing cfn-lint==$CFN_LINT_VERSION into $venv" >&2
+  if { [[ -x $venv/bin/pip ]] || python3 -m venv "$venv" >&2; } \
+      && timeout 300 "$venv/bin/pip" install -q "cfn-lint==$CFN_LINT_VERSION" >&2; then
+    return 0
+  fi
+  rm -rf "$venv"
+  echo "pgpilot: WARNING: no cfn-lint $CFN_LINT_VERSION here and PyPI cannot be reached; the CDK tests will skip linting the templates" >&2
+}
+
 case "${1:-install}" in
-  install) install_apt_packages; emulator_python >/dev/null ;;
+  install) install_apt_packages; emulator_python >/dev/null; cdk_cli; cfn_lint ;;
   emulator) emulator_python ;;
   *) die "usage: prerequisites.sh [install|emulator]" ;;
 esac

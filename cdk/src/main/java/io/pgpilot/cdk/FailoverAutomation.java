@@ -1,0 +1,232 @@
+package io.pgpilot.cdk;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.CfnResource;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.ec2.Peer;
+import software.amazon.awscdk.services.ec2.Port;
+import software.amazon.awscdk.services.ec2.SecurityGroup;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.sns.Topic;
+import software.constructs.Construct;
+
+/**
+ * The HA manager: four functions (java21, arm64, SnapStart on a published version behind the
+ * alias "live"), the EventBridge rules that call them, the DynamoDB lease and history table and
+ * the SNS topic. The functions reach PostgreSQL from the VPC (the probe) and everything else
+ * through the AWS APIs, within {@link AutomationPolicy}.
+ */
+public final class FailoverAutomation extends Construct {
+
+  /** Handler classes by construct id (functions/src/main/java/io/pgpilot/handlers). */
+  static final Map<String, String> HANDLERS = Map.of(
+      "InstanceState", "io.pgpilot.handlers.InstanceStateHandler::handleRequest",
+      "Alarm", "io.pgpilot.handlers.AlarmHandler::handleRequest",
+      "Monitor", "io.pgpilot.handlers.MonitorHandler::handleRequest",
+      "Switchover", "io.pgpilot.handlers.SwitchoverHandler::handleRequest");
+
+  /** EC2 states the functions act on (InstanceStateHandler): running publishes hosts, the rest may fail over. */
+  static final List<String> STATES = List.of("running", "stopping", "stopped", "shutting-down", "terminated");
+
+  private final Table table;
+  private final Topic topic;
+  private final Key key;
+  private final SecurityGroup securityGroup;
+  private final Role role;
+  private final Map<String, Function> functions = new LinkedHashMap<>();
+  private final Map<String, Alias> aliases = new LinkedHashMap<>();
+
+  public FailoverAutomation(Construct scope, String id, FailoverAutomationProps props) {
+    super(scope, id);
+    String cluster = props.clusterName();
+    key = Key.Builder.create(this, "Key")
+        .description("pgpilot " + cluster + ": the notification topic")
+        .enableKeyRotation(true)
+        .build();
+    topic = Topic.Builder.create(this, "Topic")
+        .displayName("pgpilot " + cluster)
+        .masterKey(key)
+        .enforceSsl(true)
+        .build();
+    table = Table.Builder.create(this, "StateTable")
+        .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+        .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
+        .billingMode(BillingMode.PAY_PER_REQUEST)
+        .timeToLiveAttribute("ttl")
+        .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+            .pointInTimeRecoveryEnabled(true).build())
+        .build();
+
+    securityGroup = SecurityGroup.Builder.create(this, "SecurityGroup")
+        .vpc(props.vpc())
+        .description("pgpilot " + cluster + " automation: PostgreSQL probes and the AWS APIs")
+        .allowAllOutbound(false)
+        .build();
+    securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), "the AWS APIs (through NAT or the VPC endpoints)");
+    securityGroup.addEgressRule(props.database().securityGroup(), Port.tcp(DatabaseTier.PORT), "probes of the nodes");
+    props.database().allowFrom(securityGroup, "pgpilot automation probes");
+
+    role = Role.Builder.create(this, "Role")
+        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+        .description("pgpilot " + cluster + " automation functions")
+        .build();
+    table.grant(role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "dynamodb:Query");
+    // Named actions rather than grantPublish, whose key grant is kms:GenerateDataKey*.
+    role.addToPolicy(PolicyStatement.Builder.create()
+        .actions(List.of("sns:Publish")).resources(List.of(topic.getTopicArn())).build());
+    role.addToPolicy(PolicyStatement.Builder.create()
+        .actions(List.of("kms:GenerateDataKey", "kms:Decrypt")).resources(List.of(key.getKeyArn())).build());
+    props.database().monitorSecret().grantRead(role);
+    AutomationPolicy.apply(role, props);
+
+    Map<String, String> environment = environment(props);
+    HANDLERS.keySet().stream().sorted().forEach(name -> function(props, name, environment));
+
+    if (!props.database().nodes().isEmpty()) {
+      Rule.Builder.create(this, "InstanceStateRule")
+          .description("pgpilot " + cluster + ": state changes of the cluster's database instances")
+          .eventPattern(EventPattern.builder()
+              .source(List.of("aws.ec2"))
+              .detailType(List.of("EC2 Instance State-change Notification"))
+              .detail(Ordered.map(Map.of(
+                  "instance-id", props.database().nodes().stream().map(DatabaseTier.Node::instanceId).toList(),
+                  "state", STATES)))
+              .build())
+          .targets(List.of(target("InstanceState", Duration.hours(1), 20)))
+          .build();
+    }
+    Rule.Builder.create(this, "AlarmRule")
+        .description("pgpilot " + cluster + ": its alarms going to ALARM")
+        .eventPattern(EventPattern.builder()
+            .source(List.of("aws.cloudwatch"))
+            .detailType(List.of("CloudWatch Alarm State Change"))
+            .detail(Ordered.map(Map.of(
+                "alarmName", List.of(Map.of("prefix", alarmPrefix(cluster))),
+                "state", Map.of("value", List.of("ALARM")))))
+            .build())
+        .targets(List.of(target("Alarm", Duration.hours(1), 20)))
+        .build();
+    // A late or retried probe round is worth nothing: the next one comes a minute later.
+    Rule.Builder.create(this, "MonitorRule")
+        .description("pgpilot " + cluster + ": the monitor, every minute")
+        .schedule(Schedule.rate(Duration.minutes(1)))
+        .targets(List.of(target("Monitor", Duration.minutes(1), 0)))
+        .build();
+  }
+
+  /** Alarms whose names start with this call the Alarm function (the functions' Automation.onAlarm). */
+  public static String alarmPrefix(String cluster) {
+    return "pgpilot-" + cluster + "-";
+  }
+
+  private Map<String, String> environment(FailoverAutomationProps props) {
+    Map<String, String> environment = new LinkedHashMap<>();
+    environment.put("PGPILOT_CLUSTER", props.clusterName());
+    environment.put("PGPILOT_ENGINE", props.auroraCluster() == null ? "ec2" : "aurora");
+    if (props.auroraCluster() != null) {
+      environment.put("PGPILOT_AURORA_CLUSTER_ID", props.auroraCluster().getClusterIdentifier());
+    }
+    environment.put("PGPILOT_STATE_TABLE", table.getTableName());
+    environment.put("PGPILOT_TOPIC_ARN", topic.getTopicArn());
+    environment.put("PGPILOT_DB_SECRET", props.database().monitorSecret().getSecretArn());
+    environment.put("PGPILOT_DB_SSLMODE", props.dbSslMode());
+    environment.put("PGPILOT_REPLICATION_CIDR", props.replicationCidr());
+    if (props.hostedZoneId() != null) {
+      environment.put("PGPILOT_HOSTED_ZONE_ID", props.hostedZoneId());
+      environment.put("PGPILOT_DNS_NAME", props.dnsName());
+    }
+    return environment;
+  }
+
+  private void function(FailoverAutomationProps props, String name, Map<String, String> environment) {
+    LogGroup logs = LogGroup.Builder.create(this, name + "Logs").retention(props.logRetention()).build();
+    Function function = Function.Builder.create(this, name)
+        .description("pgpilot " + props.clusterName() + ": " + HANDLERS.get(name))
+        .runtime(Runtime.JAVA_21)
+        .architecture(Architecture.ARM_64)
+        .handler(HANDLERS.get(name))
+        .code(Code.fromAsset(props.code().toAbsolutePath().toString()))
+        .memorySize(props.memorySizeMb())
+        .timeout(props.timeout())
+        .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+        .environment(environment)
+        .role(role)
+        .logGroup(logs)
+        .vpc(props.vpc())
+        .vpcSubnets(props.subnets())
+        .securityGroups(List.of(securityGroup))
+        .build();
+    logs.grantWrite(role);
+    // Lambda checks the VPC permissions at creation, so the function waits for the role's policy; CDK
+    // also lists the role, which the function's GetAtt already orders (cfn-lint W3005).
+    CfnResource policy = (CfnResource) role.getNode().findChild("DefaultPolicy").getNode().getDefaultChild();
+    ((CfnResource) function.getNode().getDefaultChild()).addOverride("DependsOn", List.of(policy.getLogicalId()));
+    // The alias below publishes the version SnapStart needs; CDK warns before it can see that.
+    Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+        "the alias 'live' points at the function's current published version");
+    NagSuppressions.addResourceSuppressions(function, List.of(NagPackSuppression.builder().id("AwsSolutions-L1")
+        .reason("java21 is the LTS runtime pgpilot's functions (Java 17 bytecode) and their SnapStart restore are"
+            + " tested on; moving to a newer runtime is a deliberate change with its own test run")
+        .build()));
+    functions.put(name, function);
+    aliases.put(name, function.addAlias("live"));
+  }
+
+  private LambdaFunction target(String name, Duration maxEventAge, int retries) {
+    return new LambdaFunction(aliases.get(name), LambdaFunctionProps.builder()
+        .maxEventAge(maxEventAge)
+        .retryAttempts(retries)
+        .build());
+  }
+
+  public Table table() {
+    return table;
+  }
+
+  public Topic topic() {
+    return topic;
+  }
+
+  public SecurityGroup securityGroup() {
+    return securityGroup;
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  public Map<String, Function> functions() {
+    return java.util.Collections.unmodifiableMap(functions);
+  }
+
+  /** The "live" alias of each function: what the rules call and operators invoke. */
+  public Map<String, Alias> aliases() {
+    return java.util.Collections.unmodifiableMap(aliases);
+  }
+}

@@ -1,0 +1,104 @@
+package io.pgpilot.cdk;
+
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.constructs.Construct;
+
+/**
+ * The whole pgpilot system in one construct, to drop into any app: network, database tier
+ * (EC2 PostgreSQL or Aurora), pgpool fleet, failover automation and observability. It only
+ * wires the parts; each part is its own construct with its own props.
+ */
+public final class PgpilotCluster extends Construct {
+
+  private final Network network;
+  private final SsmDocuments documents;
+  private final DatabaseTier database;
+  private final FailoverAutomation automation;
+  private final PgpoolFleet pgpool;
+  private final Observability observability;
+
+  public PgpilotCluster(Construct scope, String id, PgpilotClusterProps props) {
+    super(scope, id);
+    String cluster = props.clusterName();
+    NetworkProps.Builder networkProps = NetworkProps.builder().cidr(props.vpcCidr()).natGateways(props.natGateways());
+    if (props.interfaceEndpoints() != null) {
+      networkProps.interfaceEndpoints(props.interfaceEndpoints());
+    }
+    network = new Network(this, "Network", networkProps.build());
+    SubnetSelection subnets = network.privateSubnets();
+    documents = new SsmDocuments(this, "Documents", props.ssmDocuments());
+
+    AuroraPostgres aurora = null;
+    if (props.engine() == Engine.AURORA) {
+      aurora = new AuroraPostgres(this, "Aurora", AuroraPostgresProps.builder()
+          .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
+          .instanceType(props.dbInstanceType())
+          .deletionProtection(props.terminationProtection())
+          .build());
+      database = aurora;
+    } else {
+      database = new PostgresOnEc2(this, "Postgres", PostgresOnEc2Props.builder()
+          .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
+          .replicationCidr(network.cidr())
+          .documents(documents)
+          .instanceType(props.dbInstanceType())
+          .amiParameter(props.amiParameter())
+          .terminationProtection(props.terminationProtection())
+          .build());
+    }
+
+    automation = new FailoverAutomation(this, "Automation", FailoverAutomationProps.builder()
+        .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
+        .code(props.lambdaCode())
+        .documents(documents)
+        .database(database)
+        .replicationCidr(network.cidr())
+        .auroraCluster(aurora == null ? null : aurora.cluster())
+        .hostedZoneId(props.hostedZoneId())
+        .dnsName(props.dnsName())
+        .build());
+
+    pgpool = new PgpoolFleet(this, "Pgpool", PgpoolFleetProps.builder()
+        .clusterName(cluster).engine(props.engine()).vpc(network.vpc()).subnets(subnets)
+        .database(database)
+        .documents(documents)
+        .allowedCidrs(props.allowedCidrs())
+        .instanceType(props.pgpoolInstanceType())
+        .capacity(props.pgpoolCapacity())
+        .amiParameter(props.amiParameter())
+        .build());
+
+    observability = new Observability(this, "Observability", ObservabilityProps.builder()
+        .clusterName(cluster)
+        .nodes(database.nodes())
+        .functions(automation.functions())
+        .auroraCluster(aurora == null ? null : aurora.cluster())
+        .pgpoolTargets(pgpool.targetGroup())
+        .replicationLagBytes(props.replicationLagBytes())
+        .build());
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  public SsmDocuments documents() {
+    return documents;
+  }
+
+  public DatabaseTier database() {
+    return database;
+  }
+
+  public FailoverAutomation automation() {
+    return automation;
+  }
+
+  public PgpoolFleet pgpool() {
+    return pgpool;
+  }
+
+  public Observability observability() {
+    return observability;
+  }
+}

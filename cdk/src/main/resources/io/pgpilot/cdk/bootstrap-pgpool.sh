@@ -1,0 +1,96 @@
+# A pgpool-II host of the Auto Scaling group: one endpoint for the cluster, writes to the primary,
+# reads balanced over the standbys (the seed's settings, in pgpool-II 4.3's names).
+# From CDK: PGPILOT_CLUSTER PGPILOT_ENGINE (ec2|aurora) PGPILOT_BACKENDS (HOST:PORT:WEIGHT:FLAG,...)
+# PGPILOT_HOSTS (UpdateHosts entries, ec2 only) PGPILOT_CLIENT_CIDRS PGPILOT_MONITOR_SECRET
+# PGPILOT_POOL_SECRETS (secrets {"username","password"} clients log in with) PGPILOT_PCP_SECRET
+ETC=/etc/pgpool2
+
+install_base
+retry 5 15 apt-get install -y -q --no-install-recommends pgpool2 postgresql-client || die "cannot install pgpool2"
+systemctl stop pgpool2 || true
+
+# pgpilot finds its hosts by pgpilot:name; an Auto Scaling group gives every instance the same
+# tags, so each names itself (the role allows exactly this tag on the group's own instances).
+NAME="pgpool-${INSTANCE_ID#i-}"
+aws ec2 create-tags --resources "$INSTANCE_ID" --tags "Key=pgpilot:name,Value=$NAME"
+if [ -n "$PGPILOT_HOSTS" ]; then
+  retry 5 10 run_document pgpilot-UpdateHosts entries="$PGPILOT_HOSTS" || die "pgpilot-UpdateHosts failed"
+fi
+
+install -d -o postgres -g postgres -m 0700 "$ETC/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -subj "/CN=$NAME" \
+  -keyout "$ETC/tls/server.key" -out "$ETC/tls/server.crt" 2> /dev/null
+
+health_user=$(secret "$PGPILOT_MONITOR_SECRET" | jq -r .username)
+if [ "$PGPILOT_ENGINE" = aurora ]; then
+  # Aurora: it fails over itself and offers no replication-delay functions.
+  sr_check_period=0 health_retries=20
+else
+  sr_check_period=5 health_retries=0
+fi
+{
+  cat << CONF
+# Written by the pgpilot bootstrap. Backends: the pgpilot block below (pgpilot-PgpoolBackends).
+backend_clustering_mode = 'streaming_replication'
+listen_addresses = '*'
+port = 5432
+unix_socket_directories = '/var/run/postgresql'
+pcp_listen_addresses = 'localhost'
+pcp_port = 9898
+pcp_socket_dir = '/var/run/postgresql'
+pid_file_name = '/var/run/postgresql/pgpool.pid'
+enable_pool_hba = on
+pool_passwd = 'pool_passwd'
+ssl = on
+ssl_cert = '$ETC/tls/server.crt'
+ssl_key = '$ETC/tls/server.key'
+num_init_children = 64
+max_pool = 2
+load_balance_mode = on
+sr_check_period = $sr_check_period
+sr_check_user = '$health_user'
+sr_check_password = ''
+health_check_period = 5
+health_check_timeout = 5
+health_check_user = '$health_user'
+health_check_password = ''
+health_check_database = 'postgres'
+health_check_max_retries = $health_retries
+health_check_retry_delay = 1
+# pgpilot, not pgpool, decides failovers (Aurora decides its own).
+failover_command = ''
+failover_on_backend_error = off
+search_primary_node_timeout = 0
+# BEGIN pgpilot backends
+# Managed by pgpilot-PgpoolBackends; edits here are overwritten.
+CONF
+  i=0
+  IFS=, read -ra backends <<< "$PGPILOT_BACKENDS"
+  for b in "${backends[@]}"; do
+    IFS=: read -r host port weight flag <<< "$b"
+    printf "backend_hostname%d = '%s'\nbackend_port%d = %s\nbackend_weight%d = %s\nbackend_flag%d = '%s'\nbackend_application_name%d = '%s'\n" \
+      "$i" "$host" "$i" "$port" "$i" "$weight" "$i" "$flag" "$i" "${host%%.*}"
+    i=$((i + 1))
+  done
+  echo "# END pgpilot backends"
+} > "$ETC/pgpool.conf"
+
+IFS=, read -ra cidrs <<< "$PGPILOT_CLIENT_CIDRS"
+{
+  for c in "${cidrs[@]}"; do echo "hostssl all all $c scram-sha-256"; done
+} > "$ETC/pool_hba.conf"
+# pool_passwd: the logins pgpool answers for (readable by postgres alone).
+(
+  umask 077
+  IFS=, read -ra logins <<< "$PGPILOT_MONITOR_SECRET,$PGPILOT_POOL_SECRETS"
+  for s in "${logins[@]}"; do
+    [ -n "$s" ] && secret "$s" | jq -r '"\(.username):TEXT\(.password)"'
+  done | sort -u > "$ETC/pool_passwd"
+  printf 'pgpilot:%s\n' "$(secret "$PGPILOT_PCP_SECRET" | tr -d '\n' | md5sum | cut -d' ' -f1)" > "$ETC/pcp.conf"
+)
+chown -R postgres:postgres "$ETC"
+chmod 0600 "$ETC/pool_passwd" "$ETC/pcp.conf"
+systemctl enable pgpool2
+systemctl restart pgpool2
+retry 30 2 pg_isready -h 127.0.0.1 -p 5432 || die "pgpool does not answer on 5432"
+log "pgpool host $NAME of cluster $PGPILOT_CLUSTER is up"

@@ -1,0 +1,96 @@
+# A PostgreSQL node: Debian's postgresql, TLS from the cluster's CA, then the SSM documents.
+# From CDK: PGPILOT_CLUSTER PGPILOT_NODE PGPILOT_ROLE (primary|standby) PGPILOT_UPSTREAM (address,
+# standbys only) PGPILOT_SYNC_STANDBYS PGPILOT_PG_VERSION PGPILOT_REPLICATION_CIDR
+# PGPILOT_CLIENT_CIDR PGPILOT_CA_SECRET PGPILOT_MONITOR_SECRET PGPILOT_ADMIN_SECRET PGPILOT_HOSTS
+V=$PGPILOT_PG_VERSION
+CONF=/etc/postgresql/$V/main
+TLS=$CONF/pgpilot-tls
+
+install_base
+retry 5 15 apt-get install -y -q --no-install-recommends "postgresql-$V" || die "cannot install postgresql-$V"
+
+# The cluster's CA lives in a secret: the first primary makes it, the others wait for it.
+ca_ready() { secret "$PGPILOT_CA_SECRET" | jq -e '.certificate and .key' > /dev/null 2>&1; }
+if [ "$PGPILOT_ROLE" = primary ] && ! ca_ready; then
+  work=$(mktemp -d)
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+    -subj "/CN=pgpilot $PGPILOT_CLUSTER CA" -keyout "$work/ca.key" -out "$work/ca.crt" 2> /dev/null
+  # file://, so the key never appears in a command line.
+  jq -n --rawfile key "$work/ca.key" --rawfile certificate "$work/ca.crt" '{key: $key, certificate: $certificate}' > "$work/ca.json"
+  aws secretsmanager put-secret-value --secret-id "$PGPILOT_CA_SECRET" --secret-string "file://$work/ca.json" > /dev/null
+  rm -rf "$work"
+  log "made the cluster CA"
+fi
+retry 90 10 ca_ready || die "the cluster CA never appeared in $PGPILOT_CA_SECRET"
+install -d -m 0755 /etc/pgpilot /etc/pgpilot/tls
+install -d -o postgres -g postgres -m 0700 "$TLS"
+secret "$PGPILOT_CA_SECRET" | jq -r .certificate > /etc/pgpilot/tls/ca.crt
+(
+  umask 077
+  work=$(mktemp -d)
+  secret "$PGPILOT_CA_SECRET" | jq -r .key > "$work/ca.key"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$PGPILOT_NODE" \
+    -keyout "$TLS/server.key" -out "$work/server.csr" 2> /dev/null
+  openssl x509 -req -in "$work/server.csr" -CA /etc/pgpilot/tls/ca.crt -CAkey "$work/ca.key" -CAcreateserial \
+    -days 3650 -out "$TLS/server.crt" \
+    -extfile <(printf 'subjectAltName=DNS:%s,IP:%s\n' "$PGPILOT_NODE" "$PRIVATE_IP") 2> /dev/null
+  rm -rf "$work"
+)
+cp /etc/pgpilot/tls/ca.crt "$TLS/ca.crt"
+chown postgres:postgres "$TLS"/*
+
+# What the documents do not manage: where to listen, TLS, and how fast a standby notices a dead upstream.
+cat > "$CONF/conf.d/pgpilot.conf" << CONF
+listen_addresses = '*'
+ssl = on
+ssl_cert_file = '$TLS/server.crt'
+ssl_key_file = '$TLS/server.key'
+ssl_ca_file = '$TLS/ca.crt'
+password_encryption = 'scram-sha-256'
+hot_standby_feedback = on
+wal_receiver_timeout = '5s'
+wal_sender_timeout = '5s'
+CONF
+rule="hostssl all all $PGPILOT_CLIENT_CIDR scram-sha-256"
+grep -qxF "$rule" "$CONF/pg_hba.conf" || echo "$rule" >> "$CONF/pg_hba.conf"
+pg_ctlcluster "$V" main restart
+
+# The nodes made before this one, then itself; pgpilot publishes the whole map once all run.
+self="$PRIVATE_IP $PGPILOT_NODE"
+if [ "$PGPILOT_ROLE" = primary ]; then self+=" pg-primary"; fi
+retry 5 10 run_document pgpilot-UpdateHosts entries="${PGPILOT_HOSTS:+$PGPILOT_HOSTS,}$self" \
+  || die "pgpilot-UpdateHosts failed"
+
+# psql_stdin: statements on stdin only, so no password is in a command line or the server log.
+psql_stdin() { runuser -u postgres -- psql --cluster "$V/main" -X -q -v ON_ERROR_STOP=1 -d postgres > /dev/null; }
+create_role() { # SECRET ATTRIBUTES...; sets ROLE_NAME
+  local json user password
+  json=$(secret "$1")
+  user=$(jq -r .username <<< "$json")
+  ROLE_NAME=$user
+  password=$(jq -r .password <<< "$json")
+  shift
+  {
+    echo "SET log_statement = 'none'; SET synchronous_commit = local;"
+    printf "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE \"%s\"; END IF; END \$\$;\n" "$user" "$user"
+    printf "ALTER ROLE \"%s\" WITH LOGIN %s PASSWORD '%s';\n" "$user" "$*" "${password//\'/\'\'}"
+  } | psql_stdin
+  log "role $user"
+}
+
+if [ "$PGPILOT_ROLE" = primary ]; then
+  create_role "$PGPILOT_MONITOR_SECRET" ""
+  printf 'GRANT pg_monitor TO "%s";\n' "$ROLE_NAME" | psql_stdin
+  create_role "$PGPILOT_ADMIN_SECRET" CREATEDB CREATEROLE
+  run_document pgpilot-ConfigurePrimary replicationCidr="$PGPILOT_REPLICATION_CIDR" \
+    syncStandbys="$PGPILOT_SYNC_STANDBYS" || die "pgpilot-ConfigurePrimary failed"
+else
+  # The upstream boots at the same time: ConfigureStandby refuses until it takes replication connections.
+  retry 60 20 run_document pgpilot-ConfigureStandby upstreamHost="$PGPILOT_UPSTREAM" \
+    applicationName="$PGPILOT_NODE" || die "pgpilot-ConfigureStandby from $PGPILOT_UPSTREAM failed"
+  # pg_hba.conf and the replication settings are not copied by a base backup, and a cascading
+  # standby serves its own downstream: the same document writes them (the role comes through WAL).
+  run_document pgpilot-ConfigurePrimary replicationCidr="$PGPILOT_REPLICATION_CIDR" \
+    || die "pgpilot-ConfigurePrimary on standby $PGPILOT_NODE failed"
+fi
+log "node $PGPILOT_NODE of cluster $PGPILOT_CLUSTER is up as $PGPILOT_ROLE"

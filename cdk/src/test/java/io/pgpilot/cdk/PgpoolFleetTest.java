@@ -1,0 +1,79 @@
+package io.pgpilot.cdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+class PgpoolFleetTest {
+
+  private final Synth.Result ec2 = Synth.ec2();
+  private final Template template = ec2.template();
+
+  @Test
+  void anAutoScalingGroupBehindAnInternalTcpLoadBalancer() {
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", Map.of(
+        "Scheme", "internal", "Type", "network"));
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Map.of("Port", 5432, "Protocol", "TCP"));
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", Map.of(
+        "Port", 5432, "Protocol", "TCP", "HealthCheckProtocol", "TCP"));
+    template.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Map.of(
+        "MinSize", "1", "MaxSize", "2", "HealthCheckType", "ELB",
+        "Tags", Match.arrayWith(List.of(
+            Map.of("Key", "pgpilot:cluster", "PropagateAtLaunch", true, "Value", "main"),
+            Map.of("Key", "pgpilot:role", "PropagateAtLaunch", true, "Value", "pgpool")))));
+    template.hasResourceProperties("AWS::EC2::LaunchTemplate", Map.of("LaunchTemplateData", Match.objectLike(Map.of(
+        "MetadataOptions", Map.of("HttpTokens", "required"),
+        "BlockDeviceMappings", List.of(Match.objectLike(Map.of("Ebs", Match.objectLike(Map.of("Encrypted", true)))))))));
+  }
+
+  @Test
+  void clientsReachPgpoolOnlyFromTheAllowedCidrsThroughTheLoadBalancer() {
+    PgpoolFleet pgpool = ec2.cluster().pgpool();
+    String nlb = ec2.stack().resolve(pgpool.loadBalancer().getConnections().getSecurityGroups().get(0)
+        .getSecurityGroupId()).toString();
+    String hosts = ec2.stack().resolve(pgpool.securityGroup().getSecurityGroupId()).toString();
+    Map<String, Map<String, Object>> groups = ec2.resources("AWS::EC2::SecurityGroup");
+    boolean sawNlb = false;
+    for (Map.Entry<String, Map<String, Object>> group : groups.entrySet()) {
+      if (nlb.contains(group.getKey())) {
+        sawNlb = true;
+        assertEquals(List.of(Map.of("CidrIp", "10.80.0.0/16", "Description", "clients in 10.80.0.0/16",
+            "FromPort", 5432, "IpProtocol", "tcp", "ToPort", 5432)),
+            Synth.Result.properties(group.getValue()).get("SecurityGroupIngress"));
+      }
+    }
+    assertTrue(sawNlb);
+    List<Map<String, Object>> toHosts = ec2.resources("AWS::EC2::SecurityGroupIngress").values().stream()
+        .map(Synth.Result::properties).filter(p -> hosts.equals(String.valueOf(p.get("GroupId")))).toList();
+    assertEquals(1, toHosts.size(), "pgpool hosts take only the NLB: " + toHosts);
+    assertEquals(nlb, String.valueOf(toHosts.get(0).get("SourceSecurityGroupId")));
+  }
+
+  @Test
+  void pgpoolIsConfiguredAsTheSeedSays() {
+    String script = HostBootstrap.resource("bootstrap-pgpool.sh");
+    for (String setting : List.of("backend_clustering_mode = 'streaming_replication'", "load_balance_mode = on",
+        "ssl = on", "enable_pool_hba = on", "health_check_user = '$health_user'", "failover_command = ''",
+        "# BEGIN pgpilot backends")) {
+      assertTrue(script.contains(setting), "pgpool.conf sets " + setting);
+    }
+    String json = ec2.json();
+    assertTrue(json.contains("PGPILOT_BACKENDS='pg1:5432:0:ALLOW_TO_FAILOVER,pg2:5432:1:ALLOW_TO_FAILOVER,"
+        + "pg3:5432:1:ALLOW_TO_FAILOVER'"), "backends in node-id (name) order, the primary without reads");
+  }
+
+  @Test
+  void aHostMayNameItselfAndNothingElse() {
+    template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+        Match.arrayWith(List.of(Match.objectLike(Map.of(
+            "Action", "ec2:CreateTags",
+            "Condition", Map.of(
+                "StringEquals", Map.of("aws:ResourceTag/pgpilot:cluster", "main", "aws:ResourceTag/pgpilot:role", "pgpool"),
+                "ForAllValues:StringEquals", Map.of("aws:TagKeys", List.of("pgpilot:name"))))))))));
+  }
+}

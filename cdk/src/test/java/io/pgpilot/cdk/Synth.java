@@ -1,0 +1,95 @@
+package io.pgpilot.cdk;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import software.amazon.awscdk.assertions.Template;
+
+/**
+ * One synth per engine for the whole test run (a synth takes seconds: jsii starts Node), shared by
+ * every test class in the Surefire JVM.
+ */
+final class Synth {
+
+  record Result(Templates.Synthesized synthesized, Template template) {
+    PgpilotStack stack() {
+      return synthesized.stack();
+    }
+
+    PgpilotCluster cluster() {
+      return synthesized.stack().cluster();
+    }
+
+    String json() {
+      return synthesized.json();
+    }
+
+    /** Resources of one type by logical id. */
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> resources(String type) {
+      return (Map<String, Map<String, Object>>) (Map<?, ?>) template.findResources(type);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> properties(Map<String, Object> resource) {
+      return (Map<String, Object>) resource.get("Properties");
+    }
+  }
+
+  private static final Map<Engine, Result> RESULTS = new EnumMap<>(Engine.class);
+
+  private Synth() {
+  }
+
+  static synchronized Result of(Engine engine) {
+    return RESULTS.computeIfAbsent(engine, e -> {
+      try {
+        Path outdir = Files.createTempDirectory("pgpilot-test-synth-" + e.id());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            Templates.deleteTree(outdir);
+          } catch (IOException ignored) {
+            // a temp folder left behind is harmless
+          }
+        }));
+        Templates.Synthesized synthesized = Templates.synth(e, outdir);
+        // The template of the synth above: fromStack would synthesize again and run the aspects twice.
+        return new Result(synthesized, Template.fromString(synthesized.json()));
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
+      }
+    });
+  }
+
+  static Result ec2() {
+    return of(Engine.EC2);
+  }
+
+  static Result aurora() {
+    return of(Engine.AURORA);
+  }
+
+  /** The repository root: the tests run in cdk/. */
+  static Path root() {
+    return Path.of("").toAbsolutePath().getParent();
+  }
+
+  /** Flattens an IAM policy's statements (a single statement may be an object). */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> statements(Map<String, Object> policyResource) {
+    Map<String, Object> document = (Map<String, Object>) Result.properties(policyResource).get("PolicyDocument");
+    Object statements = document.get("Statement");
+    return statements instanceof List<?> list ? (List<Map<String, Object>>) list : List.of((Map<String, Object>) statements);
+  }
+
+  static List<String> actions(Map<String, Object> statement) {
+    Object action = statement.get("Action");
+    return action instanceof List<?> list ? list.stream().map(String::valueOf).collect(Collectors.toList())
+        : List.of(String.valueOf(action));
+  }
+}
