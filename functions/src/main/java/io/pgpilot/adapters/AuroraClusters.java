@@ -1,19 +1,41 @@
 package io.pgpilot.adapters;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.rds.model.DBCluster;
+import software.amazon.awssdk.services.rds.model.DBInstance;
+import software.amazon.awssdk.services.rds.model.Filter;
 
 /**
  * Aurora PostgreSQL mode: the writer and readers of a DB cluster, and FailoverDBCluster to the
  * reader the workflow chose. Aurora keeps the storage in one volume, so there is nothing to
  * fence or re-point; pgpool follows the cluster and reader endpoints.
+ *
+ * <p>One describe is two calls: DescribeDBClusters for the members and endpoints, and
+ * DescribeDBInstances (filtered by db-cluster-id) for each member's status and zone, which the
+ * cluster's member list does not carry.
  */
-public final class AuroraClusters {
+public final class AuroraClusters implements DbClusters {
 
-    /** One DB instance of the cluster; a lower promotion tier is Aurora's own preference. */
-    public record Member(String instanceId, boolean writer, int promotionTier) {
+    /** An instance that DescribeDBInstances did not list (created or deleted between the two calls). */
+    public static final String UNKNOWN_STATUS = "unknown";
+
+    /**
+     * One DB instance of the cluster; a lower promotion tier is Aurora's own preference.
+     *
+     * @param status           DBInstanceStatus: available, failed, rebooting...; {@link #UNKNOWN_STATUS} when not listed
+     * @param availabilityZone null when unknown
+     */
+    public record Member(String instanceId, boolean writer, int promotionTier, String status,
+                         String availabilityZone) {
+
+        public Member {
+            AwsClients.requireText(instanceId, "DB instance identifier of a cluster member");
+            status = status == null || status.isBlank() ? UNKNOWN_STATUS : status;
+        }
     }
 
     public record Cluster(String id, String status, String endpoint, String readerEndpoint, List<Member> members) {
@@ -41,6 +63,7 @@ public final class AuroraClusters {
         this.rds = rds;
     }
 
+    @Override
     public Cluster describe(String clusterId) {
         AwsClients.requireText(clusterId, "DB cluster identifier");
         List<DBCluster> clusters = rds.describeDBClusters(r -> r.dbClusterIdentifier(clusterId)).dbClusters();
@@ -49,10 +72,19 @@ public final class AuroraClusters {
                     + " clusters; expected exactly one");
         }
         DBCluster cluster = clusters.get(0);
+        Map<String, DBInstance> instances = new HashMap<>();
+        rds.describeDBInstancesPaginator(r -> r.filters(Filter.builder().name("db-cluster-id").values(clusterId)
+                        .build()))
+                .dbInstances().forEach(i -> instances.put(i.dbInstanceIdentifier(), i));
         return new Cluster(cluster.dbClusterIdentifier(), cluster.status(), cluster.endpoint(),
                 cluster.readerEndpoint(), cluster.dbClusterMembers().stream()
-                        .map(m -> new Member(m.dbInstanceIdentifier(), Boolean.TRUE.equals(m.isClusterWriter()),
-                                m.promotionTier() == null ? 1 : m.promotionTier()))
+                        .map(m -> {
+                            DBInstance instance = instances.get(m.dbInstanceIdentifier());
+                            return new Member(m.dbInstanceIdentifier(), Boolean.TRUE.equals(m.isClusterWriter()),
+                                    m.promotionTier() == null ? 1 : m.promotionTier(),
+                                    instance == null ? null : instance.dbInstanceStatus(),
+                                    instance == null ? null : instance.availabilityZone());
+                        })
                         .toList());
     }
 
@@ -60,6 +92,7 @@ public final class AuroraClusters {
      * Starts a failover to {@code targetInstanceId}. Aurora switches asynchronously (typically
      * within a minute): poll {@link #describe} until it is the writer.
      */
+    @Override
     public void failover(String clusterId, String targetInstanceId) {
         AwsClients.requireText(clusterId, "DB cluster identifier");
         AwsClients.requireText(targetInstanceId, "target DB instance identifier");

@@ -9,7 +9,9 @@ import java.util.Set;
  *
  * @param status        SSM's status: Success, Failed, TimedOut, Cancelled when finished; Pending,
  *                      InProgress, Delayed or Cancelling when the wait ended first
- * @param statusDetails SSM's detail, e.g. Undeliverable, DeliveryTimedOut, ExecutionTimedOut
+ * @param statusDetails SSM's detail as GetCommandInvocation words it, with spaces: e.g. "Delivery Timed Out",
+ *                      "Execution Timed Out", "Undeliverable", "Terminated", "Invalid Platform", "Access Denied"
+ *                      (the status, by contrast, is one word: TimedOut)
  * @param exitCode      the script's exit status; -1 when it has none (not run, or not yet finished)
  * @param stdout        standard output as SSM keeps it (the first 24,000 characters)
  */

@@ -1,5 +1,6 @@
 package io.pgpilot.adapters;
 
+import io.pgpilot.core.AuroraObservation;
 import io.pgpilot.core.Lsn;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Topology;
@@ -9,8 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
 import org.postgresql.Driver;
@@ -21,8 +24,11 @@ import org.postgresql.Driver;
  * connection could outlive the server's ability to accept new ones.
  *
  * <p>The probe's role needs pg_monitor (pg_stat_wal_receiver shows its sender only to it).
+ *
+ * <p>In Aurora mode it probes endpoints rather than nodes ({@link EndpointProbe}): whether the
+ * cluster endpoint answers as a writer, and the replicas' lag through the reader endpoint.
  */
-public final class JdbcProbe implements NodeProbe {
+public final class JdbcProbe implements NodeProbe, EndpointProbe {
 
     private static final System.Logger LOG = System.getLogger(JdbcProbe.class.getName());
 
@@ -43,6 +49,10 @@ public final class JdbcProbe implements NodeProbe {
               (SELECT sender_host FROM pg_stat_wal_receiver),
               current_setting('synchronous_standby_names')
             """;
+
+    /** Aurora's view of its replicas: one row per instance, the writer's lag null. */
+    static final String AURORA_LAG_QUERY =
+            "SELECT server_id, replica_lag_in_msec FROM aurora_replica_status()";
 
     /**
      * How to reach every node.
@@ -118,6 +128,53 @@ public final class JdbcProbe implements NodeProbe {
             LOG.log(System.Logger.Level.WARNING, "probe of {0} ({1}) failed: {2} (SQLState {3})", node,
                     target.address(), e.getMessage(), state);
             return NodeObservation.unreachable(node);
+        }
+    }
+
+    /**
+     * Whether {@code host} (an Aurora cluster endpoint) answers, and as a writer or read-only.
+     *
+     * @throws IllegalStateException when it answers but refuses the probe, as {@link #probe} does
+     */
+    @Override
+    public AuroraObservation.Endpoint answer(String host) {
+        AwsClients.requireText(host, "endpoint to probe");
+        try (Connection connection = driver.connect(url(host), properties());
+             Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT pg_is_in_recovery()")) {
+            row.next();
+            return row.getBoolean(1) ? AuroraObservation.Endpoint.READ_ONLY : AuroraObservation.Endpoint.WRITER;
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (refusesUs(state)) {
+                throw new IllegalStateException("probe of endpoint " + host + " was refused: " + e.getMessage()
+                        + " (SQLState " + state + ")", e);
+            }
+            LOG.log(System.Logger.Level.WARNING, "probe of endpoint {0} failed: {1} (SQLState {2})", host,
+                    e.getMessage(), state);
+            return AuroraObservation.Endpoint.UNREACHABLE;
+        }
+    }
+
+    /** aurora_replica_status() through {@code host}; empty when anything fails: the lag only ranks readers. */
+    @Override
+    public Map<String, Long> replicaLagMillis(String host) {
+        AwsClients.requireText(host, "endpoint to probe");
+        Map<String, Long> lags = new LinkedHashMap<>();
+        try (Connection connection = driver.connect(url(host), properties());
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(AURORA_LAG_QUERY)) {
+            while (rows.next()) {
+                double lag = rows.getDouble(2);
+                if (!rows.wasNull() && lag >= 0 && rows.getString(1) != null) {
+                    lags.put(rows.getString(1), Math.round(lag));
+                }
+            }
+            return lags;
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "replica lag through {0} not read: {1} (SQLState {2})", host,
+                    e.getMessage(), e.getSQLState());
+            return Map.of();
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.Map;
  * EventBridge "CloudWatch Alarm State Change" (source aws.cloudwatch): detail.alarmName and
  * detail.state.value. ALARM of an alarm named pgpilot-CLUSTER-... runs the failover workflow,
  * which confirms by probing before it acts; other clusters' alarms and other states are ignored.
+ * With PGPILOT_ENGINE=aurora the same alarm runs the Aurora workflow (FailoverDBCluster to the best
+ * reader once the writer's failure is confirmed); the alarm itself never confirms.
  */
 public final class AlarmHandler implements RequestHandler<ScheduledEvent, Outcome> {
 

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * EventBridge "EC2 Instance State-change Notification" (source aws.ec2): detail.instance-id and
  * detail.state. Running publishes the hosts map; stopping, stopped, shutting-down and terminated
- * of a database node run the failover workflow; see {@link Automation#onInstanceState}.
+ * of a database node run the failover workflow; see {@link Automation#onInstanceState}. With
+ * PGPILOT_ENGINE=aurora every such event is ignored with the reason: Aurora's instances are not EC2's.
  */
 public final class InstanceStateHandler implements RequestHandler<ScheduledEvent, Outcome> {
 

@@ -9,7 +9,8 @@ import io.pgpilot.workflow.Outcome;
 /**
  * The schedule (every minute): probes every node several times, publishes the metrics, and runs
  * the failover workflow itself on a confirmed failure; see {@link Automation#monitor}. Whatever
- * the event holds, it is only the tick.
+ * the event holds, it is only the tick. With PGPILOT_ENGINE=aurora it describes the DB cluster and
+ * probes its endpoint instead, and fails over with FailoverDBCluster on a confirmed failure.
  */
 public final class MonitorHandler implements RequestHandler<ScheduledEvent, Outcome> {
 

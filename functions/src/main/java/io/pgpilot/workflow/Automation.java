@@ -1,10 +1,13 @@
 package io.pgpilot.workflow;
 
+import io.pgpilot.adapters.AuroraClusters;
 import io.pgpilot.adapters.ClusterLease;
 import io.pgpilot.adapters.Commands;
+import io.pgpilot.adapters.DbClusters;
 import io.pgpilot.adapters.DnsRecords;
 import io.pgpilot.adapters.DnsUpdater;
 import io.pgpilot.adapters.Ec2Instances;
+import io.pgpilot.adapters.EndpointProbe;
 import io.pgpilot.adapters.EventLedger;
 import io.pgpilot.adapters.FailoverHistory;
 import io.pgpilot.adapters.HistoryLog;
@@ -51,6 +54,9 @@ import java.util.function.Supplier;
  *   <li>Monitor: probes, publishes metrics, and runs the workflow when the planner would act.</li>
  *   <li>Switchover: see {@link Switchover}.</li>
  * </ul>
+ * With PGPILOT_ENGINE=aurora the alarm and the monitor run the Aurora workflow instead
+ * ({@link AuroraWorkflow}: FailoverDBCluster to the best reader), under the same lease, ledger and
+ * history; EC2 state changes and switchover requests are ignored with the reason.
  * Events are delivered at least once: an event id already handled is a no-op that reports the
  * current primary; an event whose handling failed is forgotten, so that its redelivery runs again.
  */
@@ -66,14 +72,29 @@ public final class Automation {
     private final FailoverPlanner planner;
     private final FailoverWorkflow workflow;
     private final Switchover switchover;
+    /** Null with the ec2 engine. */
+    private final AuroraWorkflow aurora;
     private final MetricSink metrics;
     private final Clock clock;
     private final Log log;
 
-    /** Everything wired from its collaborators: the adapters (real or in-memory ones), the clock, the pause. */
+    /** Everything wired from its collaborators, for the ec2 engine: see the full constructor. */
     public Automation(ClusterConfig config, Instances instances, Commands commands, NodeProbe probe, Leases leases,
                       EventLedger events, HistoryLog history, Notifier notifier, DnsUpdater dns, MetricSink metrics,
                       Clock clock, Pause pause, Log log) {
+        this(config, instances, commands, probe, leases, events, history, notifier, dns, metrics, clock, pause, log,
+                null, null);
+    }
+
+    /**
+     * Everything wired from its collaborators: the adapters (real or in-memory ones), the clock, the pause.
+     *
+     * @param dbClusters    RDS, for PGPILOT_ENGINE=aurora (required then; unused with ec2)
+     * @param endpointProbe probes Aurora's endpoints; null when no database credentials are configured
+     */
+    public Automation(ClusterConfig config, Instances instances, Commands commands, NodeProbe probe, Leases leases,
+                      EventLedger events, HistoryLog history, Notifier notifier, DnsUpdater dns, MetricSink metrics,
+                      Clock clock, Pause pause, Log log, DbClusters dbClusters, EndpointProbe endpointProbe) {
         this.config = config;
         this.instances = instances;
         this.events = events;
@@ -89,6 +110,8 @@ public final class Automation {
                 notifier, config.leaseDuration(), clock, log);
         this.switchover = new Switchover(workflow, planner, observer, executor, config.catchUpTimeout(),
                 config.probeInterval(), clock, pause, log);
+        this.aurora = config.aurora() ? new AuroraWorkflow(config, dbClusters, endpointProbe, workflow, history,
+                metrics, notifier, clock, pause, log) : null;
     }
 
     /** The real adapters, configured from the environment (see {@link ClusterConfig}); no AWS call is made here. */
@@ -100,12 +123,14 @@ public final class Automation {
     public static Automation from(ClusterConfig config) {
         Clock clock = Clock.systemUTC();
         Secrets secrets = new Secrets();
-        return new Automation(config, new Ec2Instances(), new SsmCommands(),
-                new SecretProbe(() -> secrets.get(config.dbSecret()), config, clock),
+        SecretProbe probe = config.dbSecret() == null ? null
+                : new SecretProbe(() -> secrets.get(config.dbSecret()), config, clock);
+        return new Automation(config, new Ec2Instances(), new SsmCommands(), probe,
                 new ClusterLease(config.stateTable()), new ProcessedEvents(config.stateTable()),
                 new FailoverHistory(config.stateTable()), new Notifications(config.topicArn()),
                 config.dnsConfigured() ? new DnsRecords(config.hostedZoneId()) : null,
-                new Metrics(config.metricsNamespace()), clock, Pause.real(), Log.standardOutput(clock));
+                new Metrics(config.metricsNamespace()), clock, Pause.real(), Log.standardOutput(clock),
+                config.aurora() ? new AuroraClusters() : null, probe);
     }
 
     /** An event the handler could not read: logged and answered, nothing done. */
@@ -123,6 +148,11 @@ public final class Automation {
      * @param owner the Lambda request id: the lease owner
      */
     public Outcome onInstanceState(String eventId, String instanceId, Ec2State state, String owner) {
+        if (aurora != null) {
+            return ignore("instance " + instanceId + " " + state.awsName() + ": PGPILOT_ENGINE=aurora, so EC2 state"
+                    + " changes are not pgpilot's to act on; Aurora DB cluster " + config.auroraClusterId()
+                    + " is watched through its alarms and the monitor");
+        }
         List<Instance> all = instances.describe(config.cluster());
         Optional<Instance> found = all.stream().filter(i -> i.instanceId().equals(instanceId)).findFirst();
         if (found.isEmpty()) {
@@ -201,6 +231,9 @@ public final class Automation {
             return ignore("alarm " + alarmName + " changed to " + Log.quote(state) + ": only ALARM calls for action");
         }
         String what = "alarm " + alarmName + " in ALARM";
+        if (aurora != null) {
+            return once(eventId, what, () -> aurora.run(what, owner));
+        }
         return once(eventId, what, () -> workflow.run(what, owner));
     }
 
@@ -213,6 +246,9 @@ public final class Automation {
      * planner would act on what it saw: a confirmed primary failure, a lost standby, a rogue writer.
      */
     public Outcome monitor(String owner) {
+        if (aurora != null) {
+            return aurora.monitor(owner);
+        }
         Inventory inventory = observer.inventory();
         ClusterObservation observation = observer.observe(inventory);
         publishProbe(inventory, observation);
@@ -261,6 +297,11 @@ public final class Automation {
     // ------------------------------------------------------------------------------ switchover
 
     public Outcome switchover(String target, String owner) {
+        if (aurora != null) {
+            return ignore("switchover to " + target + ": PGPILOT_ENGINE=aurora; a planned switchover of Aurora DB"
+                    + " cluster " + config.auroraClusterId() + " is Aurora's own FailoverDBCluster with"
+                    + " --target-db-instance-identifier " + target + ", which pgpilot does not drive yet");
+        }
         return switchover.run(target, owner);
     }
 
@@ -271,9 +312,10 @@ public final class Automation {
         Instant now = clock.instant();
         if (!events.markProcessed(config.cluster(), eventId, now, EVENT_RETENTION)) {
             String primary = currentPrimary().orElse(null);
-            String reason = "event " + eventId + " (" + what + ") was already handled; nothing done. The primary is "
-                    + (primary == null ? "not tagged" : primary);
-            log.info("duplicate", "cluster", config.cluster(), "event", eventId, "primary", primary, "reason", reason);
+            String reason = "event " + eventId + " (" + what + ") was already handled; nothing done. The "
+                    + (aurora != null ? "writer is " + (primary == null ? "unknown" : primary)
+                            : "primary is " + (primary == null ? "not tagged" : primary));
+            log.info("duplicate", "cluster", config.cluster(), "eventId", eventId, "primary", primary, "reason", reason);
             return Outcome.of(Outcome.Action.DUPLICATE, config.cluster(), primary, reason);
         }
         Outcome outcome;
@@ -293,11 +335,14 @@ public final class Automation {
         try {
             events.forget(config.cluster(), eventId);
         } catch (RuntimeException e) {
-            log.error("forget-event-failed", "cluster", config.cluster(), "event", eventId, "error", e.toString());
+            log.error("forget-event-failed", "cluster", config.cluster(), "eventId", eventId, "error", e.toString());
         }
     }
 
     private Optional<String> currentPrimary() {
+        if (aurora != null) {
+            return aurora.currentWriter();
+        }
         try {
             return observer.inventory().taggedPrimary();
         } catch (RuntimeException e) {

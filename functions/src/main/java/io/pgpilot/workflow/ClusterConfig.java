@@ -53,14 +53,36 @@ import java.util.regex.Pattern;
  *       replay everything, 1 to 600, and at most the lease - 30 s (writes wait for the target meanwhile)</td>
  *       <td>30</td></tr>
  *   <tr><td>PGPILOT_METRICS_NAMESPACE</td><td>CloudWatch namespace</td><td>pgpilot</td></tr>
+ *   <tr><td>PGPILOT_ENGINE</td><td>ec2: PostgreSQL on EC2 instances tagged pgpilot:cluster; aurora: an
+ *       Aurora PostgreSQL DB cluster, failed over with FailoverDBCluster</td><td>ec2</td></tr>
+ *   <tr><td>PGPILOT_AURORA_CLUSTER_ID</td><td>aurora only: the DB cluster identifier</td>
+ *       <td>required with aurora, refused with ec2</td></tr>
+ *   <tr><td>PGPILOT_AURORA_SETTLE_SECONDS</td><td>aurora only, 0 to 86400: for this long after pgpilot's
+ *       failover, its target is not failed over again unless RDS reports it failed (a repeated event,
+ *       an endpoint whose DNS has not moved yet)</td><td>600</td></tr>
  * </table>
+ *
+ * <p>With PGPILOT_ENGINE=aurora, PGPILOT_DB_SECRET and PGPILOT_REPLICATION_CIDR are optional: the
+ * secret, when set, lets the functions probe the cluster endpoint, which is what confirms a failed
+ * writer that RDS still reports available (without it only RDS's own status confirms); the
+ * replication ranges are not used. PGPILOT_COMMAND_TIMEOUT_SECONDS then bounds the wait for
+ * Aurora to make the chosen reader the writer. A Route 53 record (PGPILOT_HOSTED_ZONE_ID,
+ * PGPILOT_DNS_NAME) is refused: Aurora's cluster endpoint already follows the writer.
  */
 public record ClusterConfig(String cluster, String stateTable, String topicArn, String dbSecret, String dbName,
                             int dbPort, String sslMode, String sslRootCert, Duration probeTimeout,
                             String replicationCidr, String pgVersion, String hostedZoneId, String dnsName,
                             long rpoGuardBytes, int confirmationProbes, Duration probeInterval,
                             Duration leaseDuration, Duration commandTimeout, Duration catchUpTimeout,
-                            String metricsNamespace) {
+                            String metricsNamespace, Engine engine, String auroraClusterId, Duration auroraSettle) {
+
+    /** What the functions manage. */
+    public enum Engine {
+        /** PostgreSQL on EC2 instances: fence, promote, re-point through SSM. */
+        EC2,
+        /** An Aurora PostgreSQL DB cluster: FailoverDBCluster to the best reader. */
+        AURORA
+    }
 
     /** What a step may take beyond its SSM command: verifying probes, EC2 and API calls. */
     static final Duration STEP_MARGIN = Duration.ofSeconds(30);
@@ -75,8 +97,18 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
     private static final Pattern TOPIC_ARN =
             Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}");
     private static final Pattern ZONE_ID = Pattern.compile("(/hostedzone/)?[A-Z0-9]{1,32}");
+    /** RDS's rule: 1 to 63 letters, digits or hyphens, a letter first, no two hyphens in a row, none last. */
+    private static final Pattern DB_CLUSTER_ID = Pattern.compile("[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)");
 
     public ClusterConfig {
+        if (engine == null) {
+            throw new IllegalArgumentException("engine is missing (null)");
+        }
+        if ((engine == Engine.AURORA) != (auroraClusterId != null)) {
+            throw new IllegalArgumentException(engine == Engine.AURORA
+                    ? "PGPILOT_ENGINE=aurora needs PGPILOT_AURORA_CLUSTER_ID"
+                    : "PGPILOT_AURORA_CLUSTER_ID applies to PGPILOT_ENGINE=aurora only");
+        }
         if (leaseDuration.compareTo(commandTimeout.plus(STEP_MARGIN)) < 0) {
             throw new IllegalArgumentException("PGPILOT_LEASE_SECONDS=" + leaseDuration.toSeconds()
                     + " is shorter than one step may take: PGPILOT_COMMAND_TIMEOUT_SECONDS="
@@ -100,6 +132,10 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
         return hostedZoneId != null;
     }
 
+    public boolean aurora() {
+        return engine == Engine.AURORA;
+    }
+
     public static ClusterConfig fromEnvironment() {
         return from(System.getenv());
     }
@@ -107,6 +143,31 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
     /** Reads and checks every variable; the first mistake throws an IllegalArgumentException naming it. */
     public static ClusterConfig from(Map<String, String> env) {
         Reader read = new Reader(env);
+        Engine engine = "aurora".equals(read.string("PGPILOT_ENGINE", "ec2", Pattern.compile("ec2|aurora"),
+                "ec2 (PostgreSQL on EC2) or aurora (an Aurora PostgreSQL DB cluster), in lower case"))
+                ? Engine.AURORA : Engine.EC2;
+        boolean aurora = engine == Engine.AURORA;
+        String auroraClusterId = read.optional("PGPILOT_AURORA_CLUSTER_ID", DB_CLUSTER_ID,
+                "an RDS DB cluster identifier: 1 to 63 letters, digits or hyphens, starting with a letter, not"
+                        + " ending with a hyphen, no two hyphens in a row");
+        if (aurora && auroraClusterId == null) {
+            throw new IllegalArgumentException("PGPILOT_AURORA_CLUSTER_ID is not set; PGPILOT_ENGINE=aurora needs the"
+                    + " DB cluster identifier of the Aurora cluster to manage, e.g. pgpilot-main");
+        }
+        for (String auroraOnly : new String[] {"PGPILOT_AURORA_CLUSTER_ID", "PGPILOT_AURORA_SETTLE_SECONDS"}) {
+            if (!aurora && read.optional(auroraOnly, null, null) != null) {
+                throw new IllegalArgumentException(auroraOnly + " is set but PGPILOT_ENGINE is ec2 (the default):"
+                        + " set PGPILOT_ENGINE=aurora to manage an Aurora cluster, or unset " + auroraOnly);
+            }
+        }
+        if (aurora) {
+            for (String dnsOnly : new String[] {"PGPILOT_HOSTED_ZONE_ID", "PGPILOT_DNS_NAME"}) {
+                if (read.optional(dnsOnly, null, null) != null) {
+                    throw new IllegalArgumentException(dnsOnly + " is set but PGPILOT_ENGINE=aurora: Aurora's cluster"
+                            + " endpoint already follows the writer, so pgpilot keeps no Route 53 record; unset it");
+                }
+            }
+        }
         String zone = read.optional("PGPILOT_HOSTED_ZONE_ID", ZONE_ID,
                 "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
         String dnsName = read.optional("PGPILOT_DNS_NAME", null, null);
@@ -131,14 +192,14 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                         "a DynamoDB table name (3 to 255 letters, digits, '_', '-', '.')"),
                 read.required("PGPILOT_TOPIC_ARN", TOPIC_ARN,
                         "an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:pgpilot-main"),
-                read.required("PGPILOT_DB_SECRET", Pattern.compile("[A-Za-z0-9/_+=.@:-]{1,2048}"),
+                read.requiredUnless(aurora, "PGPILOT_DB_SECRET", Pattern.compile("[A-Za-z0-9/_+=.@:-]{1,2048}"),
                         "a Secrets Manager secret name or ARN"),
                 read.string("PGPILOT_DB_NAME", "postgres", NAME, "a database name (letters, digits, '_')"),
                 (int) read.number("PGPILOT_DB_PORT", 5432, 1, 65535),
                 read.string("PGPILOT_DB_SSLMODE", "verify-full", SSL_MODES, "verify-full, verify-ca or require"),
                 read.optional("PGPILOT_DB_SSLROOTCERT", ROOT_CERT, "an absolute file path"),
                 Duration.ofSeconds(read.number("PGPILOT_PROBE_TIMEOUT_SECONDS", 2, 1, 30)),
-                read.required("PGPILOT_REPLICATION_CIDR", CIDRS,
+                read.requiredUnless(aurora, "PGPILOT_REPLICATION_CIDR", CIDRS,
                         "one CIDR or up to 8 comma-separated, e.g. 10.0.0.0/16 or 10.0.1.0/24,10.0.2.0/24"),
                 read.string("PGPILOT_PG_VERSION", "15", PG_VERSION, "a two-digit PostgreSQL major version"),
                 zone == null ? null : zone.replaceFirst("^/hostedzone/", ""),
@@ -150,7 +211,9 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                 Duration.ofSeconds(read.number("PGPILOT_COMMAND_TIMEOUT_SECONDS", 120, 10, 840)),
                 Duration.ofSeconds(read.number("PGPILOT_SWITCHOVER_CATCHUP_SECONDS", 30, 1, 600)),
                 read.string("PGPILOT_METRICS_NAMESPACE", "pgpilot", Pattern.compile("[A-Za-z0-9._/#:-]{1,255}"),
-                        "a CloudWatch namespace (letters, digits, . - _ / # :)"));
+                        "a CloudWatch namespace (letters, digits, . - _ / # :)"),
+                engine, auroraClusterId,
+                Duration.ofSeconds(read.number("PGPILOT_AURORA_SETTLE_SECONDS", 600, 0, 86_400)));
     }
 
     private record Reader(Map<String, String> env) {
@@ -161,6 +224,11 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                 throw new IllegalArgumentException(name + " is not set; expected " + expected);
             }
             return value;
+        }
+
+        /** Required, or optional when {@code optional} (the other engine's variable). */
+        String requiredUnless(boolean optional, String name, Pattern pattern, String expected) {
+            return optional ? optional(name, pattern, expected) : required(name, pattern, expected);
         }
 
         String string(String name, String fallback, Pattern pattern, String expected) {

@@ -177,30 +177,49 @@ public final class FailoverWorkflow {
 
     /** Renews the lease, executes one step, records its result and phase; throws StepFailedException. */
     StepResult step(Run run, Inventory inventory, Step step) {
-        Optional<Lease> renewed = leases.renew(run.lease, leaseDuration, clock.instant());
-        if (renewed.isEmpty()) {
-            throw new StepFailedException(step, "this run lost the cluster lease (epoch " + run.lease.epoch()
-                    + ") before the step: another run may be acting, so this one stops");
+        if (!renew(run)) {
+            throw new StepFailedException(step, leaseLost(run));
         }
-        run.lease = renewed.get();
         StepResult result = executor.execute(inventory, step);
         record(run, result);
         return result;
     }
 
+    /** Extends the run's lease before an action; false when the run lost it (someone else may act now). */
+    boolean renew(Run run) {
+        Optional<Lease> renewed = leases.renew(run.lease, leaseDuration, clock.instant());
+        renewed.ifPresent(lease -> run.lease = lease);
+        return renewed.isPresent();
+    }
+
+    /** Why a run whose {@link #renew} failed stops. */
+    static String leaseLost(Run run) {
+        return "this run lost the cluster lease (epoch " + run.lease.epoch() + ") before the step: another run may"
+                + " be acting, so this one stops";
+    }
+
     /** Records a step result executed outside {@link #step} (a rejoin's rebuild). */
     void record(Run run, StepResult result) {
-        run.results.add(result);
-        run.add(phaseOf(result.step()), result.took());
         if (result.status() != StepResult.Status.DONE && result.status() != StepResult.Status.SKIPPED) {
             run.notes.add(result.detail());
         }
-        if (result.status() == StepResult.Status.FAILED) {
-            log.warn("step", "cluster", cluster, "step", result.step().toString(), "status", result.status().name(),
-                    "detail", result.detail(), "millis", result.took().toMillis());
+        record(run, phaseOf(result.step()), result.step().toString(), result.status().name(), result.detail(),
+                result.took());
+    }
+
+    /**
+     * Records one executed step of any kind (an EC2 {@link Step}, an Aurora step): its line in the
+     * result and the history ({@link StepResult#describe}'s form), its phase time, and the log.
+     */
+    void record(Run run, String phase, String step, String status, String detail, Duration took) {
+        run.lines.add(step + ": " + status + ": " + detail + " (" + took.toMillis() + " ms)");
+        run.add(phase, took);
+        if (StepResult.Status.FAILED.name().equals(status)) {
+            log.warn("step", "cluster", cluster, "step", step, "status", status, "detail", detail,
+                    "millis", took.toMillis());
         } else {
-            log.info("step", "cluster", cluster, "step", result.step().toString(), "status", result.status().name(),
-                    "detail", result.detail(), "millis", result.took().toMillis());
+            log.info("step", "cluster", cluster, "step", step, "status", status, "detail", detail,
+                    "millis", took.toMillis());
         }
     }
 
@@ -260,9 +279,9 @@ public final class FailoverWorkflow {
         }
     }
 
-    private static String stepsBefore(Run run) {
-        return run.results.isEmpty() ? "" : " (after " + run.results.size() + " completed step"
-                + (run.results.size() == 1 ? "" : "s") + ")";
+    static String stepsBefore(Run run) {
+        return run.lines.isEmpty() ? "" : " (after " + run.lines.size() + " completed step"
+                + (run.lines.size() == 1 ? "" : "s") + ")";
     }
 
     static String phaseOf(Step step) {
@@ -292,7 +311,8 @@ public final class FailoverWorkflow {
         final Instant started;
         Lease lease;
         final Map<String, Duration> phases = new LinkedHashMap<>();
-        final List<StepResult> results = new ArrayList<>();
+        /** Every step executed, one line each, in order. */
+        final List<String> lines = new ArrayList<>();
         /** Rebuilds deferred, still running or failed: told in the plan's notification. */
         final List<String> notes = new ArrayList<>();
 
@@ -317,7 +337,7 @@ public final class FailoverWorkflow {
         }
 
         List<String> steps() {
-            return results.stream().map(StepResult::describe).toList();
+            return List.copyOf(lines);
         }
 
         Map<String, Long> millis() {

@@ -3,7 +3,10 @@ package io.pgpilot.workflow;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One JSON object per line on standard output, which Lambda sends to CloudWatch Logs and Logs
@@ -14,6 +17,9 @@ import java.util.Map;
  * output, none of which holds one (the SSM documents read credentials by name).
  */
 public final class Log {
+
+    /** The keys every line starts with. */
+    static final List<String> RESERVED = List.of("time", "level", "event");
 
     private final PrintStream out;
     private final Clock clock;
@@ -39,10 +45,21 @@ public final class Log {
         write("ERROR", event, fields);
     }
 
-    /** {@code fields} alternate name and value; a null value is left out. */
+    /**
+     * {@code fields} alternate name and value; a null value is left out. A name may appear once and
+     * never be time, level or event: a JSON object with a key twice is read differently by every
+     * parser (Logs Insights keeps one of them), so such a call is a programming error.
+     */
     private void write(String level, String event, Object... fields) {
         if (fields.length % 2 != 0) {
             throw new IllegalArgumentException("log fields come in name/value pairs, got " + fields.length);
+        }
+        Set<String> names = new HashSet<>(RESERVED);
+        for (int i = 0; i < fields.length; i += 2) {
+            if (!names.add(String.valueOf(fields[i]))) {
+                throw new IllegalArgumentException("log field " + fields[i] + " of " + event + " appears twice or is"
+                        + " one of " + RESERVED + ", which every line has");
+            }
         }
         StringBuilder line = new StringBuilder(256);
         line.append("{\"time\":").append(json(clock.instant().toString()))

@@ -1,22 +1,26 @@
 package io.pgpilot.workflow;
 
+import io.pgpilot.adapters.EndpointProbe;
 import io.pgpilot.adapters.JdbcProbe;
 import io.pgpilot.adapters.NodeProbe;
 import io.pgpilot.adapters.SecretValue;
+import io.pgpilot.core.AuroraObservation;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Topology;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * The JDBC probe with its login read from the database secret ({"username","password"}), kept
  * for a minute: an observation probes every node several times, and Secrets Manager need not be
  * asked each time. Nothing is read until the first probe, so building it calls no AWS API (cold
- * start, SnapStart). A rotated password is picked up within a minute.
+ * start, SnapStart). A rotated password is picked up within a minute. In Aurora mode the same
+ * login probes the cluster and reader endpoints.
  */
-final class SecretProbe implements NodeProbe {
+final class SecretProbe implements NodeProbe, EndpointProbe {
 
     static final Duration KEEP = Duration.ofMinutes(1);
 
@@ -37,6 +41,16 @@ final class SecretProbe implements NodeProbe {
     @Override
     public NodeObservation probe(Topology topology, String node) {
         return current().probe(topology, node);
+    }
+
+    @Override
+    public AuroraObservation.Endpoint answer(String host) {
+        return current().answer(host);
+    }
+
+    @Override
+    public Map<String, Long> replicaLagMillis(String host) {
+        return current().replicaLagMillis(host);
     }
 
     private synchronized JdbcProbe current() {

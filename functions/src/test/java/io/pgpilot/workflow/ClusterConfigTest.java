@@ -89,4 +89,60 @@ class ClusterConfigTest {
         assertEquals("PGPILOT_DB_NAME=\"a\\nb\" is invalid; expected a database name (letters, digits, '_')",
                 error("PGPILOT_DB_NAME", "a\nb"));
     }
+
+    // ------------------------------------------------------------------------------ engines
+
+    @Test
+    void givenNoEngine_whenRead_thenEc2WithoutAuroraSettings() {
+        ClusterConfig config = with();
+
+        assertEquals(ClusterConfig.Engine.EC2, config.engine());
+        assertTrue(!config.aurora());
+        assertNull(config.auroraClusterId());
+    }
+
+    @Test
+    void givenAuroraWithItsClusterId_whenRead_thenAuroraModeWhereTheSecretAndReplicationRangesAreOptional() {
+        ClusterConfig config = with("PGPILOT_ENGINE", "aurora", "PGPILOT_AURORA_CLUSTER_ID", "pgpilot-main",
+                "PGPILOT_DB_SECRET", null, "PGPILOT_REPLICATION_CIDR", null);
+
+        assertEquals(ClusterConfig.Engine.AURORA, config.engine());
+        assertTrue(config.aurora());
+        assertEquals("pgpilot-main", config.auroraClusterId());
+        assertNull(config.dbSecret());
+        assertNull(config.replicationCidr());
+        assertEquals(Duration.ofMinutes(10), config.auroraSettle());
+        assertEquals("pgpilot/lab/db", with("PGPILOT_ENGINE", "aurora", "PGPILOT_AURORA_CLUSTER_ID", "db1",
+                "PGPILOT_AURORA_SETTLE_SECONDS", "0").dbSecret());
+        assertEquals(Duration.ZERO, with("PGPILOT_ENGINE", "aurora", "PGPILOT_AURORA_CLUSTER_ID", "db1",
+                "PGPILOT_AURORA_SETTLE_SECONDS", "0").auroraSettle());
+    }
+
+    @Test
+    void givenAuroraMistakes_whenRead_thenTheErrorNamesTheVariableAndWhatToDo() {
+        assertEquals("PGPILOT_AURORA_CLUSTER_ID is not set; PGPILOT_ENGINE=aurora needs the DB cluster identifier of"
+                + " the Aurora cluster to manage, e.g. pgpilot-main", error("PGPILOT_ENGINE", "aurora"));
+        assertEquals("PGPILOT_ENGINE=\"postgres\" is invalid; expected ec2 (PostgreSQL on EC2) or aurora (an Aurora"
+                + " PostgreSQL DB cluster), in lower case", error("PGPILOT_ENGINE", "postgres"));
+        assertTrue(error("PGPILOT_ENGINE", "AURORA").startsWith("PGPILOT_ENGINE=\"AURORA\" is invalid"));
+        for (String bad : new String[] {"1db", "db--main", "db-", "db_main", "a".repeat(64), "db main"}) {
+            assertTrue(error("PGPILOT_ENGINE", "aurora", "PGPILOT_AURORA_CLUSTER_ID", bad).startsWith(
+                    "PGPILOT_AURORA_CLUSTER_ID=" + Log.quote(bad) + " is invalid; expected an RDS DB cluster identifier"),
+                    bad);
+        }
+        assertEquals("PGPILOT_AURORA_CLUSTER_ID is set but PGPILOT_ENGINE is ec2 (the default): set"
+                + " PGPILOT_ENGINE=aurora to manage an Aurora cluster, or unset PGPILOT_AURORA_CLUSTER_ID",
+                error("PGPILOT_AURORA_CLUSTER_ID", "pgpilot-main"));
+        assertTrue(error("PGPILOT_ENGINE", "ec2", "PGPILOT_AURORA_SETTLE_SECONDS", "60").startsWith(
+                "PGPILOT_AURORA_SETTLE_SECONDS is set but PGPILOT_ENGINE is ec2"));
+        assertEquals("PGPILOT_HOSTED_ZONE_ID is set but PGPILOT_ENGINE=aurora: Aurora's cluster endpoint already"
+                + " follows the writer, so pgpilot keeps no Route 53 record; unset it",
+                error("PGPILOT_ENGINE", "aurora", "PGPILOT_AURORA_CLUSTER_ID", "db1",
+                        "PGPILOT_HOSTED_ZONE_ID", "Z0123456789ABCDEFGHIJ", "PGPILOT_DNS_NAME", "pg.lab.internal"));
+        assertEquals("PGPILOT_AURORA_SETTLE_SECONDS=86401 is out of range; expected 0 to 86400 (default 600)",
+                error("PGPILOT_ENGINE", "aurora", "PGPILOT_AURORA_CLUSTER_ID", "db1",
+                        "PGPILOT_AURORA_SETTLE_SECONDS", "86401"));
+        assertTrue(error("PGPILOT_DB_SECRET", null).startsWith("PGPILOT_DB_SECRET is not set"),
+                "the ec2 engine still needs the secret");
+    }
 }

@@ -12,6 +12,7 @@ import io.pgpilot.adapters.Notifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -93,7 +94,11 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
 
     @Override
     public List<FailoverHistory.Entry> recent(String cluster, int limit) {
-        return history.subList(Math.max(0, history.size() - limit), history.size());
+        // Newest first, as FailoverHistory answers.
+        List<FailoverHistory.Entry> newest = new ArrayList<>(history.stream()
+                .filter(e -> e.cluster().equals(cluster)).toList());
+        Collections.reverse(newest);
+        return newest.subList(0, Math.min(limit, newest.size()));
     }
 
     @Override
