@@ -61,14 +61,18 @@ final class AutomationPolicy {
           .actions(List.of("rds:DescribeDBClusters", "rds:FailoverDBCluster"))
           .resources(List.of(arn))
           .build());
+      // The workflow reads each member's status and AZ; Aurora replaces instances, so their ids are not fixed.
+      role.addToPolicy(statement("rds:DescribeDBInstances", List.of(stack.formatArn(ArnComponents.builder()
+          .service("rds").resource("db").resourceName("*").arnFormat(ArnFormat.COLON_RESOURCE_NAME).build())), null));
     }
     NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder().id("AwsSolutions-IAM5")
         .reason("Every action is named. '*' resources only where the API has no resource-level permission"
             + " (ec2:DescribeInstances, ssm:GetCommandInvocation, the VPC network-interface calls) or is scoped by"
             + " condition (cloudwatch:namespace); instance/* is limited by condition to this cluster's"
-            + " pgpilot:cluster tag")
+            + " pgpilot:cluster tag; rds db:* only for rds:DescribeDBInstances, whose members Aurora replaces")
         .appliesTo(List.of("Resource::*",
-            "Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*"))
+            "Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*",
+            "Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:db:*"))
         .build()), true);
   }
 
