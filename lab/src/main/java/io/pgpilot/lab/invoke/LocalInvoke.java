@@ -13,7 +13,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -28,12 +30,12 @@ import java.util.TreeMap;
  */
 public final class LocalInvoke {
 
-  /** The deployed functions by the names `./pgpilot invoke` takes. */
-  static final Map<String, String> FUNCTIONS = new TreeMap<>(Map.of(
+  /** The deployed functions by the names `./pgpilot invoke` (and `./pgpilot bench`) takes, in name order. */
+  public static final SortedMap<String, String> FUNCTIONS = Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(
       "instance-state", "io.pgpilot.handlers.InstanceStateHandler",
       "alarm", "io.pgpilot.handlers.AlarmHandler",
       "monitor", "io.pgpilot.handlers.MonitorHandler",
-      "switchover", "io.pgpilot.handlers.SwitchoverHandler"));
+      "switchover", "io.pgpilot.handlers.SwitchoverHandler")));
 
   private static final String USAGE = "usage: invoke FUNCTION --event FILE [--documents DIR]\n  functions: "
       + String.join(" ", FUNCTIONS.keySet());
