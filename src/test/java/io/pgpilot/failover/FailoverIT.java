@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import io.pgpilot.handlers.InstanceStateHandler;
+import io.pgpilot.handlers.MonitorHandler;
+import io.pgpilot.handlers.SwitchoverHandler;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.invoke.LocalContext;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * The seed's "master fails" case, end to end: the primary's instance stops, its EC2 state-change
@@ -143,6 +146,53 @@ class FailoverIT {
       DocumentDeployer.deploy(deployTo.ssm(System.getenv().getOrDefault("AWS_REGION", "us-east-1")),
           Path.of("..", "..", "ssm-documents"));
     }
+  }
+
+  @Test
+  @Order(4)
+  void theMonitorConfirmsACrashedPrimaryFencesItAndFailsOver() throws Exception {
+    lab.recreate();
+    deployDocuments();
+    writeRows(1, ROWS);
+    String pg1 = lab.status().node("pg1").instanceId();
+    lab.must("fault", "crash", "pg1");  // the instance keeps running: only probes can tell
+
+    ScheduledEvent tick = LambdaEventSerializers.serializerFor(ScheduledEvent.class, FailoverIT.class.getClassLoader())
+        .fromJson(Files.readString(EVENTS.resolve("scheduled-event.json")));
+    Outcome outcome = new MonitorHandler(Automation.from(ClusterConfig.from(labEnvironment())))
+        .handleRequest(tick, new LocalContext(MonitorHandler.class.getName()));
+
+    assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
+    assertEquals("pg2", outcome.primary());
+    assertTrue(outcome.steps().get(0).startsWith("Fence[node=pg1"), "fenced before promoting: " + outcome.steps());
+    try (Ec2Client ec2 = Ec2Client.create()) {
+      String state = ec2.describeInstances(r -> r.instanceIds(pg1)).reservations().get(0).instances().get(0)
+          .state().nameAsString();
+      assertTrue(List.of("stopping", "stopped").contains(state), "pg1's instance is fenced: " + state);
+    }
+    assertEquals(ROWS, countRows("pg2"), "every acknowledged commit is on the new primary");
+  }
+
+  @Test
+  @Order(5)
+  void aSwitchoverMovesThePrimaryWithNoDataLossAndTheOldPrimaryRejoins() throws Exception {
+    lab.recreate();
+    deployDocuments();
+    writeRows(1, ROWS);
+
+    Outcome outcome = new SwitchoverHandler(Automation.from(ClusterConfig.from(labEnvironment())))
+        .handleRequest(Map.of("target", "pg2"), new LocalContext(SwitchoverHandler.class.getName()));
+
+    assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
+    assertEquals("pg2", outcome.primary());
+    Lab.await(Duration.ofSeconds(30), "pg1 streams from pg2 and pg3 follows, on timeline 2", () -> {
+      Lab.Status status = lab.status();
+      return "primary".equals(status.node("pg2").role())
+          && "pg2".equals(status.node("pg1").upstream()) && "streaming".equals(status.node("pg1").state())
+          && "streaming".equals(status.node("pg3").state()) && Integer.valueOf(2).equals(status.node("pg3").timeline());
+    });
+    writeRows(ROWS + 1, ROWS + 1);
+    assertEquals(ROWS + 1, countRows("pg2"));
   }
 
   private static Outcome handle(String eventJson) {
