@@ -13,20 +13,20 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** SDK clients for the AWS API emulator that AWS_ENDPOINT_URL names, and unique names for what a test creates there. */
-final class Emulator {
+public final class Emulator {
 
   private Emulator() {
   }
 
   /** Retries off: an emulator's 500 for a call it lacks must surface at once. */
-  static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder) {
+  public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder) {
     return builder.httpClientBuilder(UrlConnectionHttpClient.builder())
         .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
         .build();
   }
 
   /** A fresh state table as {@link StateTable} describes it: pk and sk strings, on demand, TTL on ttl. */
-  static String createStateTable(DynamoDbClient dynamo) {
+  public static String createStateTable(DynamoDbClient dynamo) {
     String table = unique("pgpilot-it-state");
     dynamo.createTable(r -> r.tableName(table)
         .attributeDefinitions(
@@ -42,7 +42,7 @@ final class Emulator {
   }
 
   /** The emulator outlives a test run when the lab was already up: every test names its resources afresh. */
-  static String unique(String prefix) {
+  public static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -1,7 +1,6 @@
 package io.pgpilot.failover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
@@ -9,8 +8,8 @@ import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSer
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgpilot.adapters.FailoverHistory;
-import io.pgpilot.adapters.StateTable;
 import io.pgpilot.handlers.AlarmHandler;
+import io.pgpilot.adapters.Emulator;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.invoke.LocalContext;
 import io.pgpilot.workflow.Automation;
@@ -30,16 +29,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
-import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.rds.model.DBCluster;
 import software.amazon.awssdk.services.rds.model.DBClusterMember;
@@ -86,11 +76,11 @@ class AuroraFailoverIT {
 
   @BeforeAll
   static void createTheAuroraClusterAndTheAutomationsResources() throws Exception {
-    rds = client(RdsClient.builder());
-    dynamo = client(DynamoDbClient.builder());
-    sns = client(SnsClient.builder());
-    sqs = client(SqsClient.builder());
-    secrets = client(SecretsManagerClient.builder());
+    rds = Emulator.client(RdsClient.builder());
+    dynamo = Emulator.client(DynamoDbClient.builder());
+    sns = Emulator.client(SnsClient.builder());
+    sqs = Emulator.client(SqsClient.builder());
+    secrets = Emulator.client(SecretsManagerClient.builder());
     suffix = UUID.randomUUID().toString().substring(0, 8);
     cluster = "aurora-it-" + suffix;
     dbCluster = "pgpilot-it-" + suffix;
@@ -102,7 +92,7 @@ class AuroraFailoverIT {
     createInstance(dbCluster + "-b", "us-east-1a", 0);
     createInstance(dbCluster + "-c", "us-east-1b", 2);
 
-    table = createStateTable();
+    table = Emulator.createStateTable(dynamo);
     topicArn = sns.createTopic(r -> r.name("pgpilot-it-" + suffix)).topicArn();
     queueUrl = sqs.createQueue(r -> r.queueName("pgpilot-it-" + suffix)).queueUrl();
     String queueArn = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
@@ -244,27 +234,4 @@ class AuroraFailoverIT {
     instances.add(id);
   }
 
-  /** A fresh state table as StateTable describes it: pk and sk strings, on demand, TTL on ttl. */
-  private static String createStateTable() {
-    String name = "pgpilot-it-state-" + suffix;
-    dynamo.createTable(r -> r.tableName(name)
-        .attributeDefinitions(
-            AttributeDefinition.builder().attributeName(StateTable.PK).attributeType(ScalarAttributeType.S).build(),
-            AttributeDefinition.builder().attributeName(StateTable.SK).attributeType(ScalarAttributeType.S).build())
-        .keySchema(
-            KeySchemaElement.builder().attributeName(StateTable.PK).keyType(KeyType.HASH).build(),
-            KeySchemaElement.builder().attributeName(StateTable.SK).keyType(KeyType.RANGE).build())
-        .billingMode(BillingMode.PAY_PER_REQUEST));
-    dynamo.updateTimeToLive(r -> r.tableName(name)
-        .timeToLiveSpecification(t -> t.attributeName(StateTable.TTL).enabled(true)));
-    return name;
-  }
-
-  /** Retries off: an emulator's 500 for a call it lacks must surface at once. */
-  private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder) {
-    assertNotNull(System.getenv("AWS_ENDPOINT_URL"), "run through ./pgpilot test: AWS_ENDPOINT_URL names the emulator");
-    return builder.httpClientBuilder(UrlConnectionHttpClient.builder())
-        .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
-        .build();
-  }
 }
