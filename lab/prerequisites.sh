@@ -25,6 +25,11 @@ apt_packages_missing() {
   [[ -n $(installed_version "postgresql-$POSTGRESQL_MAJOR") ]] || missing+=("postgresql-$POSTGRESQL_MAJOR")
   version_matches "$(installed_version pgpool2)" "$PGPOOL2_VERSION" || missing+=("pgpool2=$PGPOOL2_VERSION")
   local cmd pkg
+  # The drill's chart is drawn by headless Java2D: text needs fontconfig's library and one font.
+  # Debian's JDK brings them; a JDK from elsewhere (Temurin's tarball) does not.
+  for pkg in libfontconfig1 fonts-dejavu-core; do
+    [[ -n $(installed_version "$pkg") ]] || missing+=("$pkg")
+  done
   for cmd in ip:iproute2 jq:jq openssl:openssl setpriv:util-linux flock:util-linux curl:curl \
              mvn:maven javac:openjdk-17-jdk-headless python3:python3 shellcheck:shellcheck \
              column:bsdextrautils node:nodejs npm:npm; do
