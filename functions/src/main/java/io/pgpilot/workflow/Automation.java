@@ -29,8 +29,10 @@ import io.pgpilot.core.FailoverPlanner;
 import io.pgpilot.core.Lsn;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Plan;
+import io.pgpilot.core.Role;
 import io.pgpilot.core.Step;
 import io.pgpilot.core.Topology;
+import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +49,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>EC2 state change: an instance of another cluster, without pgpilot tags or unknown is
- *       ignored with the reason; running publishes the hosts map (and the DNS record); stopping,
+ *       ignored with the reason; running publishes the hosts map (and the DNS record) and, for a node
+ *       tagged rebuild (an old primary started again), rejoins it as a standby; stopping,
  *       stopped, shutting-down or terminated of a database node runs the failover workflow.</li>
  *   <li>Alarm: ALARM of one of this cluster's alarms (named pgpilot-CLUSTER-...) runs the workflow,
  *       which confirms by probing.</li>
@@ -72,6 +75,7 @@ public final class Automation {
     private final FailoverPlanner planner;
     private final FailoverWorkflow workflow;
     private final Switchover switchover;
+    private final Rejoin rejoin;
     /** Null with the ec2 engine. */
     private final AuroraWorkflow aurora;
     private final MetricSink metrics;
@@ -108,6 +112,7 @@ public final class Automation {
                 notifier, config.dnsConfigured() ? dns : null, clock, pause);
         this.workflow = new FailoverWorkflow(config.cluster(), planner, observer, executor, leases, history, metrics,
                 notifier, config.leaseDuration(), clock, log);
+        this.rejoin = new Rejoin(workflow, executor, log);
         this.switchover = new Switchover(workflow, planner, observer, executor, config.catchUpTimeout(),
                 config.probeInterval(), clock, pause, log);
         this.aurora = config.aurora() ? new AuroraWorkflow(config, dbClusters, endpointProbe, workflow, history,
@@ -121,6 +126,11 @@ public final class Automation {
 
     /** The real adapters for CONFIG; their AWS clients still read endpoint, region and credentials from the environment. */
     public static Automation from(ClusterConfig config) {
+        return from(config, System.out);
+    }
+
+    /** As {@link #from(ClusterConfig)}, with the JSON log lines to {@code logTo} (the drill keeps them in a file). */
+    public static Automation from(ClusterConfig config, PrintStream logTo) {
         Clock clock = Clock.systemUTC();
         Secrets secrets = new Secrets();
         SecretProbe probe = config.dbSecret() == null ? null
@@ -129,7 +139,7 @@ public final class Automation {
                 new ClusterLease(config.stateTable()), new ProcessedEvents(config.stateTable()),
                 new FailoverHistory(config.stateTable()), new Notifications(config.topicArn()),
                 config.dnsConfigured() ? new DnsRecords(config.hostedZoneId()) : null,
-                new Metrics(config.metricsNamespace()), clock, Pause.real(), Log.standardOutput(clock),
+                new Metrics(config.metricsNamespace()), clock, Pause.real(), new Log(logTo, clock),
                 config.aurora() ? new AuroraClusters() : null, probe);
     }
 
@@ -164,6 +174,10 @@ public final class Automation {
             return ignore(what + ": pgpilot acts when it runs");
         }
         if (state == Ec2State.RUNNING) {
+            if (instance.role().filter(r -> r == Role.REBUILD).isPresent()) {
+                return once(eventId, what, () -> workflow.withLease(what, owner,
+                        run -> rejoinStarted(run, instance.name(), what)));
+            }
             return once(eventId, what, () -> workflow.withLease(what, owner, run -> publishHosts(run, what)));
         }
         if (instance.role().isEmpty()) {
@@ -216,6 +230,32 @@ public final class Automation {
         log.info("published", "cluster", config.cluster(), "primary", primary.get(), "reason", reason);
         return new Outcome(Outcome.Action.PUBLISHED, config.cluster(), primary.get(), reason, run.steps(),
                 run.millis());
+    }
+
+    /**
+     * A node out of service (tagged rebuild: an old primary) runs again: every host gets the hosts
+     * map first (its own still names it primary), then it rejoins as a standby of the primary, and
+     * the cluster converges (synchronous standbys, pgpool, tags).
+     */
+    private Outcome rejoinStarted(FailoverWorkflow.Run run, String node, String what) {
+        Outcome published = publishHosts(run, what);
+        if (published.action() != Outcome.Action.PUBLISHED) {
+            return published;
+        }
+        String primary = published.primary();
+        Instant start = clock.instant();
+        String why = rejoin.run(run, observer.inventory(), node, primary);
+        run.time(Switchover.REJOIN, start, clock.instant());
+        if (why != null) {
+            return workflow.failed(run, primary, what + ": " + node + " did not rejoin as a standby of " + primary
+                    + ": " + why + "; it is fenced again and stays tagged rebuild", null);
+        }
+        Outcome converged = workflow.converge(run, "after the rejoin of " + node, null);
+        if (converged.failed()) {
+            return converged;
+        }
+        return workflow.completed(run, primary, what + ": " + node + " rejoined as a standby of " + primary + ". "
+                + converged.reason());
     }
 
     // ---------------------------------------------------------------------------------- alarms

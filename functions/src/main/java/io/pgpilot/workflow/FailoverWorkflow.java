@@ -149,6 +149,30 @@ public final class FailoverWorkflow {
     }
 
     /**
+     * A fresh look and the planner's plan for the rest, executed under {@code run}; the outcome of
+     * that plan (COMPLETED or NO_OP here; history is the caller's to record).
+     *
+     * @param when    when this happens, for the refusal's reason ("after the switch")
+     * @param subject the notification's subject instead of the planner's; null to keep it
+     */
+    Outcome converge(Run run, String when, String subject) {
+        Inventory inventory = observer.inventory();
+        ClusterObservation observation = observer.observe(inventory, 1);
+        Decision decision = planner.decide(inventory.topology(), observation);
+        if (decision instanceof Refusal refusal) {
+            return failed(run, null, when + " the planner refuses to converge: " + refusal.reason(), null);
+        }
+        Plan plan = (Plan) decision;
+        log.info("decision", "cluster", cluster, "trigger", run.trigger, "decision", "converge",
+                "steps", plan.steps().stream().map(Step::toString).toList(), "reason", plan.reason());
+        if (plan.isNoOp()) {
+            return new Outcome(Outcome.Action.NO_OP, cluster, plan.primary(), plan.reason(), List.of(), Map.of());
+        }
+        Outcome failure = executeSteps(run, inventory, plan, subject);
+        return failure != null ? failure : Outcome.of(Outcome.Action.COMPLETED, cluster, plan.primary(), plan.reason());
+    }
+
+    /**
      * Executes {@code plan}'s steps in order; null when all ran, else the FAILED outcome (recorded
      * and notified). What a rebuild could not do (deferred, still running, failed) is added to the
      * plan's notification.

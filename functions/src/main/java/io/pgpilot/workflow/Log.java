@@ -29,10 +29,6 @@ public final class Log {
         this.clock = clock;
     }
 
-    public static Log standardOutput(Clock clock) {
-        return new Log(System.out, clock);
-    }
-
     public void info(String event, Object... fields) {
         write("INFO", event, fields);
     }

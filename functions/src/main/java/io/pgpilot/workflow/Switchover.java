@@ -47,7 +47,7 @@ public final class Switchover {
     private final FailoverWorkflow workflow;
     private final FailoverPlanner planner;
     private final Observer observer;
-    private final StepExecutor executor;
+    private final Rejoin rejoin;
     private final Duration catchUpTimeout;
     private final Duration pollInterval;
     private final Clock clock;
@@ -59,7 +59,7 @@ public final class Switchover {
         this.workflow = workflow;
         this.planner = planner;
         this.observer = observer;
-        this.executor = executor;
+        this.rejoin = new Rejoin(workflow, executor, log);
         this.catchUpTimeout = catchUpTimeout;
         this.pollInterval = pollInterval.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : pollInterval;
         this.clock = clock;
@@ -132,14 +132,14 @@ public final class Switchover {
                     + "; the cluster may have no primary until the next run fails over", e);
         }
         String subject = "pgpilot " + inventory.cluster() + ": switchover from " + old + " to " + target;
-        Outcome switched = converge(run, subject);
+        Outcome switched = workflow.converge(run, "after the switch", subject);
         if (switched.failed() || switched.action() == Outcome.Action.REFUSED) {
             return switched;
         }
 
         // Rejoin the old primary as a standby of the new one.
         start = clock.instant();
-        String rejoined = rejoin(run, observer.inventory(), old, target);
+        String rejoined = rejoin.run(run, observer.inventory(), old, target);
         run.time(REJOIN, start, clock.instant());
         if (rejoined != null) {
             // The planner has nothing to say about a node tagged rebuild that does not answer: tell it here.
@@ -154,7 +154,7 @@ public final class Switchover {
                 log.error("notify-failed", "cluster", inventory.cluster(), "error", e.getMessage());
             }
         }
-        Outcome after = converge(run, null);
+        Outcome after = workflow.converge(run, "after the rejoin", null);
         String reason = "switched over from " + old + " to " + target + " with no acknowledged commit lost; "
                 + (rejoined == null ? old + " rejoined as a standby of " + target
                         : old + " did not rejoin: " + rejoined + "; it stays fenced and tagged rebuild")
@@ -234,49 +234,5 @@ public final class Switchover {
             log.error("restore-sync-failed", "cluster", inventory.cluster(), "primary", primary, "error", e.toString(),
                     "reason", "synchronous_standby_names of " + primary + " may still wait for the target alone");
         }
-    }
-
-    /** Unfences and rebuilds {@code old} from {@code target}; null when it streams, else why not (fenced again). */
-    private String rejoin(FailoverWorkflow.Run run, Inventory inventory, String old, String target) {
-        Step.RebuildStandby rebuild = new Step.RebuildStandby(old, target);
-        StepResult result;
-        try {
-            executor.unfence(inventory, old);
-            result = executor.rebuild(inventory, rebuild, true);
-        } catch (RuntimeException e) {
-            result = new StepResult(rebuild, StepResult.Status.FAILED, e.getMessage(), Duration.ZERO);
-        }
-        workflow.record(run, result);
-        if (result.status() == StepResult.Status.DONE) {
-            return null;
-        }
-        try {
-            // Unfenced and not a standby: keep it from starting as a second primary.
-            executor.execute(inventory, new Step.Fence(old, Step.Fence.How.STOP_POSTGRES));
-        } catch (RuntimeException e) {
-            log.error("refence-failed", "cluster", inventory.cluster(), "node", old, "error", e.toString());
-        }
-        return result.detail();
-    }
-
-    /** A fresh look and the planner's plan for the rest, executed; the outcome of that plan. */
-    private Outcome converge(FailoverWorkflow.Run run, String subject) {
-        Inventory inventory = observer.inventory();
-        ClusterObservation observation = observer.observe(inventory, 1);
-        Decision decision = planner.decide(inventory.topology(), observation);
-        if (decision instanceof Refusal refusal) {
-            return workflow.failed(run, null, "after the switch the planner refuses to converge: " + refusal.reason(),
-                    null);
-        }
-        Plan plan = (Plan) decision;
-        log.info("decision", "cluster", inventory.cluster(), "trigger", run.trigger, "decision", "converge",
-                "steps", plan.steps().stream().map(Step::toString).toList(), "reason", plan.reason());
-        if (plan.isNoOp()) {
-            return new Outcome(Outcome.Action.NO_OP, inventory.cluster(), plan.primary(), plan.reason(), List.of(),
-                    Map.of());
-        }
-        Outcome failure = workflow.executeSteps(run, inventory, plan, subject);
-        return failure != null ? failure
-                : Outcome.of(Outcome.Action.COMPLETED, inventory.cluster(), plan.primary(), plan.reason());
     }
 }
