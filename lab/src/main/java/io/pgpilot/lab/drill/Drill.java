@@ -1,0 +1,527 @@
+package io.pgpilot.lab.drill;
+
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import io.pgpilot.handlers.InstanceStateHandler;
+import io.pgpilot.handlers.MonitorHandler;
+import io.pgpilot.handlers.SwitchoverHandler;
+import io.pgpilot.lab.Lab;
+import io.pgpilot.lab.invoke.LocalContext;
+import io.pgpilot.lab.ssm.DocumentDeployer;
+import io.pgpilot.lab.ssm.Emulator;
+import io.pgpilot.lab.ssm.LabSsmService;
+import io.pgpilot.workflow.Automation;
+import io.pgpilot.workflow.ClusterConfig;
+import io.pgpilot.workflow.Outcome;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * The failover drill: a writer and a reader through pgpool, a fault, and the real automation
+ * acting on the lab (handlers, workflow, SSM documents run on the lab hosts by the lab SSM
+ * service, the emulator for every other AWS API). Measures RTO, lost commits, the read outage
+ * and each phase, per run; puts the cluster back together after every run.
+ * <pre>
+ *   Drill [--scenario NAME] [--runs N] [--json FILE] [--tick-ms MS] [--documents DIR]
+ * </pre>
+ * Exit status 0 when every run was correct (no acknowledged commit lost, writes came back, the
+ * cluster whole afterwards), 1 otherwise, 2 for bad arguments.
+ */
+public final class Drill {
+
+  private static final String USAGE = "usage: drill [--scenario NAME] [--runs N] [--json FILE] [--tick-ms MS]\n"
+      + "  scenarios: " + Scenario.ids() + " (default primary-crash)\n"
+      + "  --runs N      runs, 1 to 100 (default 3)\n"
+      + "  --json FILE   the report (default target/drill/drill-SCENARIO.json; the chart beside it, .png)\n"
+      + "  --tick-ms MS  the monitor's schedule in the lab, 200 to 60000 (default 1000; EventBridge's is a minute)";
+  private static final Duration ACT_LIMIT = Duration.ofSeconds(90);
+  private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(60);
+  private static final Duration WHOLE_LIMIT = Duration.ofSeconds(120);
+  private static final long WARM_UP_MS = 2_000;
+  private static final long TAIL_MS = 2_000;
+
+  /** What the command line asked for. */
+  record Options(Scenario scenario, int runs, Path json, long tickMs, Path documents) {
+
+    static Options parse(String[] args) {
+      Scenario scenario = Scenario.PRIMARY_CRASH;
+      int runs = 3;
+      Path json = null;
+      long tickMs = 1000;
+      Path documents = Path.of("ssm-documents");
+      for (int i = 0; i < args.length; i++) {
+        String value = i + 1 < args.length ? args[i + 1] : null;
+        switch (args[i]) {
+          case "--scenario" -> scenario = Scenario.parse(need(args[i], value));
+          case "--runs" -> runs = (int) number(args[i], need(args[i], value), 1, 100);
+          case "--json" -> json = Path.of(need(args[i], value));
+          case "--tick-ms" -> tickMs = number(args[i], need(args[i], value), 200, 60_000);
+          case "--documents" -> documents = Path.of(need(args[i], value));
+          default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+        }
+        i++;
+      }
+      if (json == null) {
+        json = Path.of("target", "drill", "drill-" + scenario.id + ".json");
+      }
+      return new Options(scenario, runs, json, tickMs, documents);
+    }
+
+    private static String need(String flag, String value) {
+      if (value == null) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      return value;
+    }
+
+    private static long number(String flag, String value, long min, long max) {
+      try {
+        long n = Long.parseLong(value);
+        if (n >= min && n <= max) {
+          return n;
+        }
+      } catch (NumberFormatException ignored) {
+        // said below
+      }
+      throw new IllegalArgumentException(flag + " must be a whole number from " + min + " to " + max + ", not '"
+          + value + "'");
+    }
+
+    Path chart() {
+      String name = json.getFileName().toString();
+      return json.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".png");
+    }
+  }
+
+  private final Options options;
+  private final Lab lab;
+  private final Automation automation;
+  private final Ec2Client ec2;
+  private final Map<String, String> env;
+  private final PrintStream out;
+  private final long started = System.nanoTime();
+
+  Drill(Options options, Lab lab, Automation automation, Ec2Client ec2, Map<String, String> env, PrintStream out) {
+    this.options = options;
+    this.env = Map.copyOf(env);
+    this.lab = lab;
+    this.automation = automation;
+    this.ec2 = ec2;
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws Exception {
+    // The SDK's and the SSM service's threads must not keep a finished drill alive.
+    System.exit(run(args, System.getenv(), System.out));
+  }
+
+  /**
+   * The drill as `./pgpilot drill ARGS` runs it, with {@code env} as the functions' environment
+   * (the lab's variables); the exit status.
+   */
+  public static int run(String[] args, Map<String, String> env, PrintStream out) throws Exception {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("pgpilot drill: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    }
+    Lab lab = Lab.fromWorkingDirectory(Map.of());  // up: ./pgpilot drill brings it up
+    URI emulator = URI.create(env.getOrDefault("AWS_ENDPOINT_URL", "http://127.0.0.1:45660"));
+    Path log = options.json().toAbsolutePath().resolveSibling("drill-" + options.scenario().id + "-automation.log");
+    Files.createDirectories(log.getParent());
+    Logger labLogger = Logger.getLogger("io.pgpilot.lab");
+    try (LabSsmService ssm = new LabSsmService(0, emulator);
+        PrintStream automationLog = new PrintStream(Files.newOutputStream(log), true);
+        Ec2Client ec2 = Ec2Client.create()) {
+      // The lab SSM service's lines go with the automation's, not between the drill's.
+      Handler toLog = new StreamHandler(automationLog, new SimpleFormatter()) {
+        @Override
+        public synchronized void publish(LogRecord record) {
+          super.publish(record);
+          flush();
+        }
+      };
+      labLogger.setUseParentHandlers(false);
+      labLogger.addHandler(toLog);
+      String previousSsm = System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
+      try {
+        Automation automation = Automation.from(ClusterConfig.from(env), automationLog);
+        Drill drill = new Drill(options, lab, automation, ec2, env, out);
+        drill.say("the automation's log: " + log);
+        return drill.run(emulator) ? 0 : 1;
+      } finally {
+        labLogger.removeHandler(toLog);
+        labLogger.setUseParentHandlers(true);
+        if (previousSsm == null) {
+          System.clearProperty("aws.endpointUrlSsm");
+        } else {
+          System.setProperty("aws.endpointUrlSsm", previousSsm);
+        }
+      }
+    }
+  }
+
+  /** Every run, then the table, the JSON report and the chart; true when every run was correct. */
+  boolean run(URI emulator) throws Exception {
+    deployDocuments(emulator);
+    String pgpool = lab.status().pgpool().dsn();
+    Workload.prepare(lab, pgpool);
+    int firstRun = nextRunNumber(pgpool);
+    List<RunResult> results = new ArrayList<>();
+    List<Chart.Series> series = new ArrayList<>();
+    for (int i = 0; i < options.runs(); i++) {
+      int number = i + 1;
+      RunResult result = runOnce(firstRun + i, number, pgpool, series);
+      results.add(result);
+      if (!result.whole()) {
+        say("run " + number + ": the cluster is not whole (" + result.wholeDetail() + "): recreating the lab");
+        lab.recreate();
+        deployDocuments(emulator);
+        pgpool = lab.status().pgpool().dsn();
+        Workload.prepare(lab, pgpool);
+      }
+    }
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("scenario", options.scenario().id);
+    settings.put("monitorTickMs", options.tickMs());
+    settings.put("probeIntervalMs", env.getOrDefault("PGPILOT_PROBE_INTERVAL_MS", "500"));
+    settings.put("confirmationProbes", env.getOrDefault("PGPILOT_CONFIRMATION_PROBES", "3"));
+    settings.put("replication", "synchronous (FIRST 1 of the standbys streaming from the primary)");
+    settings.put("cores", Runtime.getRuntime().availableProcessors());
+    settings.put("at", Instant.now().toString());
+    Report report = new Report(options.scenario().id, settings, results);
+    out.println();
+    report.printTable(out);
+    report.writeJson(options.json());
+    say("report: " + options.json().toAbsolutePath());
+    Chart.write("pgpilot drill: " + options.scenario().id + ", commits and reads per second through pgpool",
+        series, options.chart());
+    say("chart: " + options.chart().toAbsolutePath());
+    return results.stream().allMatch(RunResult::correct);
+  }
+
+  private RunResult runOnce(int runId, int number, String pgpool, List<Chart.Series> series) throws Exception {
+    String tag = "run " + number + "/" + options.runs();
+    Lab.Status before = lab.status();
+    String primaryBefore = primaryOf(before);
+    String target = options.scenario().target(before);
+    say(tag + ": " + Scenario.describe(before.nodes()));
+    RunClock clock = new RunClock();
+    Ticker ticker = options.scenario().trigger == Scenario.Trigger.MONITOR ? new Ticker(clock) : null;
+    Acted acted;
+    long faultAt;
+    Workload.Commit first;
+    Workload workload = new Workload(lab, pgpool, runId, clock);
+    try {
+      workload.start();
+      if (ticker != null) {
+        ticker.start();
+      }
+      Thread.sleep(WARM_UP_MS);
+      say(tag + ": writing through pgpool, " + workload.commits().size() + " commits in " + WARM_UP_MS / 1000
+          + " s; fault: " + options.scenario().id + " of " + target);
+      options.scenario().inject(lab, target);
+      faultAt = clock.nowMs();
+      acted = switch (options.scenario().trigger) {
+        case MONITOR -> ticker.awaitAction(faultAt);
+        case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(before.node(target).instanceId(), "stopped"));
+        case SWITCHOVER -> invoke(clock, () -> new SwitchoverHandler(automation)
+            .handleRequest(Map.of("target", target), new LocalContext(SwitchoverHandler.class.getName())));
+      };
+      if (ticker != null) {
+        ticker.close();
+      }
+      say(tag + ": " + acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
+          + abbreviate(acted.outcome().reason()));
+      long deadline = clock.nowMs() + RECOVERY_LIMIT.toMillis();
+      while ((first = workload.firstCommitStartedAfter(faultAt)) == null && clock.nowMs() < deadline) {
+        Thread.sleep(20);
+      }
+      say(tag + ": " + (first == null ? "no commit through pgpool within " + RECOVERY_LIMIT.toSeconds() + " s ("
+          + workload.lastError() + ")" : "first commit through pgpool at +" + Report.seconds(first.ackMs() - faultAt)));
+      Thread.sleep(TAIL_MS);
+    } finally {
+      if (ticker != null) {
+        ticker.close();
+      }
+      workload.close();
+    }
+    long duration = clock.nowMs();
+    String primaryAfter = primaryOf(lab.status());
+    List<Long> missing = workload.missingOn(primaryAfter);
+    Map<String, Long> phases = phases(acted, faultAt);
+    Long rto = first == null ? null : first.ackMs() - faultAt;
+    say(tag + ": " + workload.commits().size() + " commits acknowledged, " + missing.size() + " missing on "
+        + primaryAfter + (missing.isEmpty() ? "" : " (" + missing.subList(0, Math.min(10, missing.size())) + ")"));
+
+    long restoreStart = System.nanoTime();
+    restore(tag, target);
+    String problem = awaitWhole(pgpool);
+    long restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
+    say(tag + ": " + (problem == null ? "whole again in " + Report.seconds(restoreMs) + ": "
+        + Scenario.describe(lab.status().nodes()) : "NOT whole after " + Report.seconds(restoreMs) + ": " + problem));
+
+    String label = tag + ": " + target + " " + options.scenario().id + ", RTO " + Report.seconds(rto) + ", "
+        + missing.size() + " lost";
+    series.add(new Chart.Series(label, duration, faultAt,
+        workload.commits().stream().map(Workload.Commit::ackMs).toList(), workload.reads(),
+        marks(acted, faultAt, rto)));
+    return new RunResult(number, options.scenario().id, target, primaryBefore, primaryAfter,
+        acted.outcome().action().name(), acted.outcome().reason(), rto, workload.commits().size(), missing.size(),
+        missing.subList(0, Math.min(20, missing.size())), workload.longestReadGapAfter(faultAt),
+        workload.writeErrors(), phases, restoreMs, problem == null, problem);
+  }
+
+  /** An invocation of a handler: its outcome and when it ran on the run's clock. */
+  record Acted(Outcome outcome, long startMs, long endMs) {}
+
+  private interface Invocation {
+    Outcome call() throws Exception;
+  }
+
+  private static Acted invoke(RunClock clock, Invocation invocation) throws Exception {
+    long start = clock.nowMs();
+    Outcome outcome = invocation.call();
+    return new Acted(outcome, start, clock.nowMs());
+  }
+
+  /**
+   * The monitor on its schedule, from before the fault, as EventBridge would call it: one
+   * invocation at a time, each started {@code tickMs} after the one before (at once when one ran longer).
+   */
+  private final class Ticker implements AutoCloseable {
+    private final RunClock clock;
+    private final List<Acted> ticks = new CopyOnWriteArrayList<>();
+    private final Thread thread = new Thread(this::loop, "drill-monitor");
+    private volatile boolean running = true;
+
+    Ticker(RunClock clock) {
+      this.clock = clock;
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    private void loop() {
+      ScheduledEvent tick = LambdaEventSerializers.serializerFor(ScheduledEvent.class, Drill.class.getClassLoader())
+          .fromJson(scheduledEvent());
+      while (running) {
+        long start = clock.nowMs();
+        Outcome outcome;
+        try {
+          outcome = new MonitorHandler(automation).handleRequest(tick,
+              new LocalContext(MonitorHandler.class.getName()));
+        } catch (RuntimeException e) {
+          outcome = new Outcome(Outcome.Action.FAILED, null, null, e.getMessage(), List.of(), Map.of());
+        }
+        ticks.add(new Acted(outcome, start, clock.nowMs()));
+        long next = start + options.tickMs();
+        while (running && clock.nowMs() < next) {
+          pause(10);
+        }
+      }
+    }
+
+    /** The first tick that started after the fault and did more than observe; bounded. */
+    Acted awaitAction(long faultAt) throws InterruptedException {
+      long deadline = clock.nowMs() + ACT_LIMIT.toMillis();
+      String seen = null;
+      while (clock.nowMs() < deadline) {
+        for (Acted t : ticks) {
+          if (t.endMs() > faultAt && t.outcome().action() != Outcome.Action.OBSERVED
+              && t.outcome().action() != Outcome.Action.LEASE_HELD) {
+            return t;
+          }
+          if (t.endMs() > faultAt && !t.outcome().reason().equals(seen)) {
+            seen = t.outcome().reason();
+            say("monitor at +" + Report.seconds(t.endMs() - faultAt) + ": " + t.outcome().action() + ", "
+                + abbreviate(seen));
+          }
+        }
+        Thread.sleep(20);
+      }
+      return new Acted(new Outcome(Outcome.Action.OBSERVED, null, null, "the monitor did not act within "
+          + ACT_LIMIT.toSeconds() + " s of the fault", List.of(), Map.of()), faultAt, clock.nowMs());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      thread.join(ACT_LIMIT.toMillis());
+    }
+  }
+
+  /**
+   * The automation's phases on the run's clock; detection runs from the fault to the end of the
+   * acting invocation's own detection (what came before it was the schedule's wait and the probes).
+   */
+  private static Map<String, Long> phases(Acted acted, long faultAt) {
+    Map<String, Long> phases = new LinkedHashMap<>(acted.outcome().phaseMillis());
+    Long total = phases.get("total");
+    if (total != null && phases.containsKey("detection")) {
+      long workflowStart = acted.endMs() - total;
+      phases.put("detection", Math.max(0, workflowStart + phases.get("detection") - faultAt));
+    }
+    return phases;
+  }
+
+  private static List<Chart.Mark> marks(Acted acted, long faultAt, Long rto) {
+    List<Chart.Mark> marks = new ArrayList<>();
+    Map<String, Long> phases = acted.outcome().phaseMillis();
+    Long total = phases.get("total");
+    if (total != null) {
+      long at = acted.endMs() - total;
+      for (Map.Entry<String, Long> phase : phases.entrySet()) {
+        if (phase.getKey().equals("total")) {
+          continue;
+        }
+        long start = phase.getKey().equals("detection") ? Math.min(faultAt, at) : at;
+        marks.add(new Chart.Mark(phase.getKey(), start, at + phase.getValue()));
+        at += phase.getValue();
+      }
+    }
+    if (rto != null) {
+      marks.add(new Chart.Mark("first commit", faultAt + rto, faultAt + rto));
+    }
+    return marks;
+  }
+
+  /**
+   * Puts the failed node back as an operator would: its instance started again (the crash or the
+   * fence stopped it), whose running event lets the automation rejoin it as a standby.
+   */
+  private void restore(String tag, String target) throws Exception {
+    if (options.scenario() == Scenario.SWITCHOVER) {
+      return;  // the switchover rejoined the old primary itself
+    }
+    String instance = lab.status().node(target).instanceId();
+    String state = ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0)
+        .state().nameAsString();
+    if (!"running".equals(state)) {
+      ec2.startInstances(r -> r.instanceIds(instance));
+    }
+    Outcome rejoin = instanceEvent(instance, "running");
+    say(tag + ": " + target + "'s instance runs again (was " + state + "): " + rejoin.action() + ", "
+        + abbreviate(rejoin.reason()));
+  }
+
+  /** Null when one node is primary, every other streams on its timeline and a write through pgpool commits. */
+  private String awaitWhole(String pgpool) throws InterruptedException {
+    long deadline = System.nanoTime() + WHOLE_LIMIT.toNanos();
+    String problem = "not checked";
+    while (System.nanoTime() < deadline) {
+      problem = wholeProblem(pgpool);
+      if (problem == null) {
+        return null;
+      }
+      Thread.sleep(250);
+    }
+    return problem;
+  }
+
+  private String wholeProblem(String pgpool) {
+    Lab.Status status = lab.status();
+    List<Lab.Node> primaries = status.nodes().stream().filter(n -> "primary".equals(n.role())).toList();
+    if (primaries.size() != 1) {
+      return primaries.size() + " primaries: " + Scenario.describe(status.nodes());
+    }
+    Lab.Node primary = primaries.get(0);
+    for (Lab.Node node : status.nodes()) {
+      if (node != primary && !("standby".equals(node.role()) && "streaming".equals(node.state())
+          && primary.timeline().equals(node.timeline()))) {
+        return node.name() + " is not streaming on timeline " + primary.timeline() + ": "
+            + Scenario.describe(status.nodes());
+      }
+    }
+    try (Connection c = lab.connect(pgpool)) {
+      c.createStatement().execute("INSERT INTO drill_commits (run, seq) VALUES (0, (extract(epoch FROM"
+          + " clock_timestamp()) * 1000000)::bigint) ON CONFLICT DO NOTHING");
+    } catch (SQLException e) {
+      return "a write through pgpool fails: " + e.getMessage();
+    }
+    return null;
+  }
+
+  private Outcome instanceEvent(String instanceId, String state) {
+    String json = """
+        {"version": "0", "id": "%s", "detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2",
+         "account": "123456789012", "time": "%s", "region": "%s",
+         "resources": ["arn:aws:ec2:%s:123456789012:instance/%s"],
+         "detail": {"instance-id": "%s", "state": "%s"}}
+        """.formatted(UUID.randomUUID(), Instant.now().toString().replaceAll("\\.\\d+Z$", "Z"), region(), region(),
+        instanceId, instanceId, state);
+    ScheduledEvent event = LambdaEventSerializers.serializerFor(ScheduledEvent.class, Drill.class.getClassLoader())
+        .fromJson(json);
+    return new InstanceStateHandler(automation).handleRequest(event,
+        new LocalContext(InstanceStateHandler.class.getName()));
+  }
+
+  private String scheduledEvent() {
+    return """
+        {"version": "0", "id": "%s", "detail-type": "Scheduled Event", "source": "aws.events",
+         "account": "123456789012", "time": "%s", "region": "%s",
+         "resources": ["arn:aws:events:%s:123456789012:rule/pgpilot-lab-monitor"], "detail": {}}
+        """.formatted(UUID.randomUUID(), Instant.now().toString().replaceAll("\\.\\d+Z$", "Z"), region(), region());
+  }
+
+  private String region() {
+    return env.getOrDefault("AWS_REGION", "us-east-1");
+  }
+
+  private void deployDocuments(URI emulator) {
+    try (Emulator deployTo = new Emulator(emulator)) {
+      DocumentDeployer.deploy(deployTo.ssm(region()), options.documents());
+    }
+  }
+
+  private int nextRunNumber(String pgpool) throws SQLException {
+    try (Connection c = lab.connect(pgpool);
+        ResultSet rs = c.createStatement().executeQuery("SELECT coalesce(max(run), 0) + 1 FROM drill_commits")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static String primaryOf(Lab.Status status) {
+    return status.nodes().stream().filter(n -> "primary".equals(n.role())).map(Lab.Node::name).findFirst()
+        .orElse(null);
+  }
+
+  private static String abbreviate(String text) {
+    return text == null || text.length() <= 220 ? text : text.substring(0, 217) + "...";
+  }
+
+  private void say(String line) {
+    out.printf("[%6.1fs] %s%n", (System.nanoTime() - started) / 1e9, line);
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package io.pgpilot.lab.drill;
+
+import io.pgpilot.lab.Lab;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What an application sees through pgpool during a drill: one writer committing numbered rows
+ * (autocommit, so each acknowledged INSERT is a commit the application was told is durable) and
+ * one reader, each reconnecting after an error as a pooled application would. Times are
+ * milliseconds since the run's clock started.
+ */
+final class Workload implements AutoCloseable {
+
+  /** A commit the writer was told succeeded: sent at {@code startMs}, acknowledged at {@code ackMs}. */
+  record Commit(long seq, long startMs, long ackMs) {}
+
+  private static final Map<String, String> CLIENT = Map.of(
+      // Short enough to notice a dead server, long enough for a commit waiting for a synchronous standby.
+      "connectTimeout", "1", "socketTimeout", "15", "ApplicationName", "pgpilot-drill");
+  private static final long RETRY_PAUSE_MS = 20;
+  private static final long READ_PAUSE_MS = 10;
+
+  private final Lab lab;
+  private final String dsn;
+  private final int run;
+  private final RunClock clock;
+  private final List<Commit> commits = new ArrayList<>();
+  private final List<Long> writeErrors = new ArrayList<>();
+  private final List<Long> reads = new ArrayList<>();
+  private final List<Long> readErrors = new ArrayList<>();
+  private volatile boolean running = true;
+  private volatile String lastError;
+  private final Thread writer;
+  private final Thread reader;
+
+  Workload(Lab lab, String pgpoolDsn, int run, RunClock clock) {
+    this.lab = lab;
+    this.dsn = pgpoolDsn;
+    this.run = run;
+    this.clock = clock;
+    this.writer = new Thread(this::write, "drill-writer");
+    this.reader = new Thread(this::read, "drill-reader");
+  }
+
+  /** The table the writer fills; one per lab, rows keyed by run and sequence number. */
+  static void prepare(Lab lab, String pgpoolDsn) throws SQLException {
+    try (Connection c = lab.connect(pgpoolDsn, CLIENT)) {
+      c.createStatement().execute("CREATE TABLE IF NOT EXISTS drill_commits (run int NOT NULL, seq bigint NOT NULL,"
+          + " at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run, seq))");
+    }
+  }
+
+  void start() {
+    writer.start();
+    reader.start();
+  }
+
+  private void write() {
+    long seq = 0;
+    Connection c = null;
+    PreparedStatement insert = null;
+    while (running) {
+      try {
+        if (c == null) {
+          c = lab.connect(dsn, CLIENT);
+          insert = c.prepareStatement("INSERT INTO drill_commits (run, seq) VALUES (?, ?)");
+        }
+        long next = seq + 1;
+        long start = clock.nowMs();
+        insert.setInt(1, run);
+        insert.setLong(2, next);
+        insert.executeUpdate();
+        seq = next;
+        synchronized (this) {
+          commits.add(new Commit(seq, start, clock.nowMs()));
+        }
+      } catch (SQLException e) {
+        // The commit's fate is unknown to the application: not acknowledged, so not counted.
+        // The next attempt uses a new number, as a retrying application would.
+        seq++;
+        synchronized (this) {
+          writeErrors.add(clock.nowMs());
+        }
+        lastError = e.getMessage();
+        close(c);
+        c = null;
+        pause(RETRY_PAUSE_MS);
+      }
+    }
+    close(c);
+  }
+
+  private void read() {
+    Connection c = null;
+    PreparedStatement select = null;
+    while (running) {
+      try {
+        if (c == null) {
+          c = lab.connect(dsn, CLIENT);
+          select = c.prepareStatement("SELECT max(seq) FROM drill_commits WHERE run = ?");
+        }
+        select.setInt(1, run);
+        try (ResultSet rs = select.executeQuery()) {
+          rs.next();
+        }
+        synchronized (this) {
+          reads.add(clock.nowMs());
+        }
+        pause(READ_PAUSE_MS);
+      } catch (SQLException e) {
+        synchronized (this) {
+          readErrors.add(clock.nowMs());
+        }
+        close(c);
+        c = null;
+        pause(RETRY_PAUSE_MS);
+      }
+    }
+    close(c);
+  }
+
+  synchronized List<Commit> commits() {
+    return List.copyOf(commits);
+  }
+
+  synchronized List<Long> reads() {
+    return List.copyOf(reads);
+  }
+
+  synchronized int writeErrors() {
+    return writeErrors.size();
+  }
+
+  synchronized int readErrors() {
+    return readErrors.size();
+  }
+
+  String lastError() {
+    return lastError;
+  }
+
+  /** The first commit sent after {@code atMs} and acknowledged; null when none yet. */
+  synchronized Commit firstCommitStartedAfter(long atMs) {
+    return commits.stream().filter(c -> c.startMs() >= atMs).findFirst().orElse(null);
+  }
+
+  /** Acknowledged sequence numbers missing from what {@code node} holds for this run. */
+  List<Long> missingOn(String node) throws SQLException {
+    Set<Long> present = new TreeSet<>();
+    try (Connection c = lab.connectNode(node);
+        PreparedStatement s = c.prepareStatement("SELECT seq FROM drill_commits WHERE run = ?")) {
+      s.setInt(1, run);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          present.add(rs.getLong(1));
+        }
+      }
+    }
+    return commits().stream().map(Commit::seq).filter(seq -> !present.contains(seq)).toList();
+  }
+
+  /** The longest time without a successful read that overlaps [fromMs, ∞). */
+  synchronized long longestReadGapAfter(long fromMs) {
+    long longest = 0;
+    for (int i = 1; i < reads.size(); i++) {
+      if (reads.get(i) >= fromMs) {
+        longest = Math.max(longest, reads.get(i) - Math.max(reads.get(i - 1), fromMs));
+      }
+    }
+    return longest;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    writer.join(20_000);
+    reader.join(20_000);
+  }
+
+  private static void close(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // Already broken: that is why it is closed.
+      }
+    }
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

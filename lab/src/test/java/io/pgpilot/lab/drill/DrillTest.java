@@ -1,0 +1,83 @@
+package io.pgpilot.lab.drill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgpilot.lab.Lab;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The drill's pure parts: its arguments, which node a scenario hits, the medians. */
+class DrillTest {
+
+  @Test
+  void givenNoArguments_whenParsed_thenThreePrimaryCrashRunsWithTheReportUnderTarget() {
+    Drill.Options options = Drill.Options.parse(new String[0]);
+
+    assertEquals(Scenario.PRIMARY_CRASH, options.scenario());
+    assertEquals(3, options.runs());
+    assertEquals(Path.of("target", "drill", "drill-primary-crash.json"), options.json());
+    assertEquals(Path.of("target", "drill", "drill-primary-crash.png"), options.chart());
+  }
+
+  @Test
+  void givenBadArguments_whenParsed_thenEachIsRefusedWithWhatWasWrong() {
+    assertRefused("unknown scenario 'meteor'", "--scenario", "meteor");
+    assertRefused("--runs must be a whole number from 1 to 100, not '0'", "--runs", "0");
+    assertRefused("--runs must be a whole number from 1 to 100, not 'many'", "--runs", "many");
+    assertRefused("--tick-ms must be a whole number from 200 to 60000, not '5'", "--tick-ms", "5");
+    assertRefused("--json needs a value", "--json");
+    assertRefused("unknown argument '--force'", "--force");
+  }
+
+  private static void assertRefused(String message, String... args) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Drill.Options.parse(args));
+    assertTrue(e.getMessage().startsWith(message), e.getMessage() + " for " + Arrays.toString(args));
+  }
+
+  @Test
+  void givenTheSeedChain_whenEachScenarioPicksItsNode_thenPrimaryCascadingDownstreamAndSyncStandby() {
+    Lab.Status chain = status(
+        node("pg1", "primary", null, null), node("pg2", "standby", "pg1", "sync"), node("pg3", "standby", "pg2", null));
+
+    assertEquals("pg1", Scenario.PRIMARY_CRASH.target(chain));
+    assertEquals("pg1", Scenario.PRIMARY_STOP.target(chain));
+    assertEquals("pg2", Scenario.CASCADE_CRASH.target(chain));
+    assertEquals("pg3", Scenario.DOWNSTREAM_CRASH.target(chain));
+    assertEquals("pg2", Scenario.SWITCHOVER.target(chain));
+  }
+
+  @Test
+  void givenAFlatClusterAfterAFailover_whenACascadeCrashIsAsked_thenRefusedNamingWhatIsMissing() {
+    Lab.Status flat = status(
+        node("pg2", "primary", null, null), node("pg1", "standby", "pg2", "sync"), node("pg3", "standby", "pg2",
+            "potential"));
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Scenario.CASCADE_CRASH.target(flat));
+    assertTrue(e.getMessage().startsWith("cascade-crash needs a standby that another standby streams from; the lab"
+        + " now has pg2 primary"), e.getMessage());
+    assertEquals("pg3", Scenario.DOWNSTREAM_CRASH.target(flat));
+  }
+
+  @Test
+  void givenRunsWithAndWithoutFigures_whenSummarized_thenMediansIgnoreTheMissing() {
+    assertEquals(2000L, Report.median(List.of(3000L, 1000L, 2000L)));
+    assertEquals(1500L, Report.median(Arrays.asList(1000L, null, 2000L)));
+    assertNull(Report.median(Arrays.asList((Long) null)));
+    assertEquals("1.50 s", Report.seconds(1500L));
+    assertEquals("-", Report.seconds(null));
+  }
+
+  private static Lab.Status status(Lab.Node... nodes) {
+    return new Lab.Status(List.of(nodes), null, null);
+  }
+
+  private static Lab.Node node(String name, String role, String upstream, String sync) {
+    return new Lab.Node(name, "10.87.0.1", 5432, "i-" + name, role, "primary".equals(role) ? "running" : "streaming",
+        !"primary".equals(role), upstream, sync, 1, 0L, 0L, "postgresql://" + name);
+  }
+}

@@ -1,0 +1,79 @@
+package io.pgpilot.drill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgpilot.lab.Lab;
+import io.pgpilot.lab.LabExtension;
+import io.pgpilot.lab.drill.Drill;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * One short primary-crash drill, as CI runs it: correctness only (the figures are the drill's
+ * output, not assertions): no acknowledged commit lost, the new primary writable, every standby
+ * following it, the cluster whole afterwards.
+ */
+@ExtendWith(LabExtension.class)
+class DrillIT {
+
+  private static Lab lab;
+
+  @AfterAll
+  static void canonicalLabAgain() {
+    lab.recreate();
+  }
+
+  @Test
+  void aCrashedPrimaryIsReplacedWithNoAcknowledgedCommitLostAndTheClusterIsWholeAfterwards(Lab theLab)
+      throws Exception {
+    lab = theLab;
+    String before = primary(lab.status());
+    Path json = Path.of("target", "drill-it", "drill.json");
+    Map<String, String> env = new HashMap<>(System.getenv());
+    lab.must("env").lines().map(l -> l.split("=", 2)).forEach(kv -> env.put(kv[0], kv[1]));
+
+    int status = Drill.run(new String[] {"--scenario", "primary-crash", "--runs", "1", "--json", json.toString(),
+        "--documents", Path.of("..", "..", "ssm-documents").toString()}, env, System.out);
+
+    JsonNode run = new ObjectMapper().readTree(json.toFile()).path("runs").path(0);
+    assertEquals(0, status, run.toPrettyString());
+    assertEquals("COMPLETED", run.path("action").asText(), run.path("reason").asText());
+    assertEquals(0, run.path("lostCommits").asInt(), "acknowledged commits lost: " + run.path("lostSample"));
+    assertTrue(run.path("ackedCommits").asInt() > 0, "the writer committed through pgpool");
+    assertTrue(run.path("rtoMs").isNumber(), "writes through pgpool came back");
+    assertTrue(run.path("whole").asBoolean(), run.path("wholeDetail").asText());
+    assertTrue(Files.size(Path.of("target", "drill-it", "drill.png")) > 0, "the chart is written");
+
+    Lab.Status after = lab.status();
+    String primary = primary(after);
+    assertNotEquals(before, primary, "a standby was promoted");
+    for (Lab.Node node : after.nodes()) {
+      if (!node.name().equals(primary)) {
+        assertEquals(List.of("standby", "streaming", after.node(primary).timeline()),
+            List.of(node.role(), node.state(), node.timeline()), node.name() + " follows " + primary);
+      }
+    }
+    try (Connection c = lab.connectNode(primary); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO drill_commits (run, seq) VALUES (-1, 1) ON CONFLICT DO NOTHING");
+    }
+  }
+
+  private static String primary(Lab.Status status) {
+    List<String> primaries = status.nodes().stream().filter(n -> "primary".equals(n.role())).map(Lab.Node::name)
+        .toList();
+    assertEquals(1, primaries.size(), "one primary: " + status.nodes());
+    return primaries.get(0);
+  }
+}
