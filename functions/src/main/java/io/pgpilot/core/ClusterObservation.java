@@ -1,5 +1,6 @@
 package io.pgpilot.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +26,26 @@ public record ClusterObservation(List<ProbeRound> rounds, Map<String, Ec2State> 
             }
         }
         ec2States = Map.copyOf(Checks.orderedMap(ec2States, "EC2 state"));
+    }
+
+    /**
+     * One look made of this observation's rounds followed by {@code later}'s: how a run the
+     * monitor started decides from the monitor's rounds plus the fresh one it takes under the
+     * lease. {@code later}'s rounds must not be older than this one's latest, so they are the
+     * latest of the whole; a node counts as down only if it was unreachable in every round of
+     * both. The EC2 states are {@code later}'s (the newer reading), and so is the primary's last
+     * recorded position when it has one.
+     */
+    public ClusterObservation followedBy(ClusterObservation later) {
+        Checks.notNull(later, "later observation");
+        if (later.rounds.get(0).at().isBefore(latest().at())) {
+            throw new IllegalArgumentException("the later observation's first round at " + later.rounds.get(0).at()
+                    + " is older than this observation's latest round at " + latest().at());
+        }
+        List<ProbeRound> all = new ArrayList<>(rounds);
+        all.addAll(later.rounds);
+        return new ClusterObservation(all, later.ec2States,
+                later.lastKnownPrimaryLsn != null ? later.lastKnownPrimaryLsn : lastKnownPrimaryLsn);
     }
 
     public ProbeRound latest() {

@@ -284,6 +284,8 @@ public final class Automation {
      * PrimaryReachable, NodeReachable and ReplicationLagBytes (how far each node's furthest WAL is
      * behind the primary: what a failover to it would lose), then runs the workflow when the
      * planner would act on what it saw: a confirmed primary failure, a lost standby, a rogue writer.
+     * That run takes one fresh round under the lease and decides from it and these rounds, so a
+     * failure the monitor confirmed is not confirmed all over again.
      */
     public Outcome monitor(String owner) {
         if (aurora != null) {
@@ -291,12 +293,14 @@ public final class Automation {
         }
         Inventory inventory = observer.inventory();
         ClusterObservation observation = observer.observe(inventory);
+        FailoverWorkflow.Look seen = new FailoverWorkflow.Look(inventory.topology(), observation, clock.instant());
         publishProbe(inventory, observation);
         Decision decision = planner.decide(inventory.topology(), observation);
         String primary = inventory.taggedPrimary().orElse(null);
         if (decision instanceof Plan plan && !plan.isNoOp()) {
             log.info("monitor", "cluster", config.cluster(), "decision", "act", "reason", plan.reason());
-            return workflow.run("monitor: " + plan.reason(), owner);
+            // The run decides from these rounds and one fresh round under the lease: no second confirmation.
+            return workflow.run("monitor: " + plan.reason(), owner, seen);
         }
         String reason = decision instanceof Plan ? decision.reason()
                 : "the planner would not act: " + decision.reason();

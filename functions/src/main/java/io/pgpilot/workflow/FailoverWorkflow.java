@@ -12,6 +12,7 @@ import io.pgpilot.core.FailoverPlanner;
 import io.pgpilot.core.Plan;
 import io.pgpilot.core.Refusal;
 import io.pgpilot.core.Step;
+import io.pgpilot.core.Topology;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,8 @@ import java.util.function.Function;
  * The failover workflow of DESIGN.md, one run per event:
  * <ol>
  *   <li>take the cluster lease; a concurrent run gets "another run holds the lease" and does nothing;</li>
- *   <li>observe (tags, EC2 states, probe rounds);</li>
+ *   <li>observe (tags, EC2 states, probe rounds; a run the monitor started takes one fresh round
+ *       and reuses the monitor's, see {@link #observe});</li>
  *   <li>decide (the pure planner: a Plan or a Refusal, with its reason);</li>
  *   <li>execute the plan's steps in order, renewing the lease before each and stopping at the
  *       first that fails (a run that lost its lease stops too: someone else may act now);</li>
@@ -83,13 +85,32 @@ public final class FailoverWorkflow {
      * @param owner   who holds the lease while it runs: the Lambda request id
      */
     public Outcome run(String trigger, String owner) {
-        return withLease(trigger, owner, this::failover);
+        return withLease(trigger, owner, run -> failover(run, null));
     }
 
-    private Outcome failover(Run run) {
+    /**
+     * One run started by the monitor, which has just observed the cluster as {@code seen}: the run
+     * decides from the monitor's rounds and one fresh round taken under the lease (see
+     * {@link #observe}), rather than confirming a second time.
+     */
+    Outcome run(String trigger, String owner, Look seen) {
+        return withLease(trigger, owner, run -> failover(run, seen));
+    }
+
+    /**
+     * What the monitor observed before it started a run.
+     *
+     * @param topology    the cluster as the tags were when it probed
+     * @param observation its probe rounds
+     * @param endedAt     when its last round had ended
+     */
+    record Look(Topology topology, ClusterObservation observation, Instant endedAt) {
+    }
+
+    private Outcome failover(Run run, Look seen) {
         Instant start = clock.instant();
         Inventory inventory = observer.inventory();
-        ClusterObservation observation = observer.observe(inventory);
+        ClusterObservation observation = observe(run, inventory, seen);
         run.time(DETECTION, start, clock.instant());
         start = clock.instant();
         Decision decision = planner.decide(inventory.topology(), observation);
@@ -106,6 +127,66 @@ public final class FailoverWorkflow {
         log.info("decision", "cluster", cluster, "trigger", run.trigger, "decision", "plan", "primary", plan.primary(),
                 "steps", plan.steps().stream().map(Step::toString).toList(), "reason", plan.reason());
         return execute(run, inventory, plan, null);
+    }
+
+    /**
+     * The run's observation: all the configured rounds; or, for a run the monitor started
+     * ({@code seen} not null), the monitor's rounds followed by exactly one fresh round, taken now
+     * under the lease. The fresh round is always taken and is the latest, so what the planner acts
+     * on is the cluster as it is once the lease is held, and a node counts as down only if it was
+     * unreachable in the monitor's rounds and in this one too: a primary that answers again is not
+     * failed over.
+     *
+     * <p>The monitor's rounds are used only while they and the fresh one are one look at one
+     * outage: the tags are as the monitor saw them (no run completed a transition meanwhile), and
+     * the fresh round begins at most one probe interval plus {@link #HANDOVER} after the monitor's
+     * last round ended. Otherwise the run observes afresh with every round, as an alarm's run does.
+     */
+    private ClusterObservation observe(Run run, Inventory inventory, Look seen) {
+        if (seen == null) {
+            return observer.observe(inventory);
+        }
+        String stale = stale(seen, inventory.topology(), clock.instant());
+        if (stale != null) {
+            log.info("observe", "cluster", cluster, "trigger", run.trigger, "rounds", "all", "reason", stale);
+            return observer.observe(inventory);
+        }
+        ClusterObservation combined = seen.observation().followedBy(observer.observe(inventory, 1));
+        log.info("observe", "cluster", cluster, "trigger", run.trigger, "rounds", "monitor+1",
+                "reason", "the monitor's " + seen.observation().rounds().size() + " probe rounds and one fresh round"
+                        + " taken under the lease");
+        return combined;
+    }
+
+    /**
+     * How long after the monitor's last round its run's fresh round may begin, beyond one probe
+     * interval, for the monitor's rounds to count. In a full observation the next round begins at
+     * most one interval after the previous one ended; between the monitor's last round and its
+     * run's fresh round come the planner, the CloudWatch metrics, the DynamoDB lease and one
+     * DescribeInstances, a few hundred ms. 2 s lets one slow call through while keeping the rounds
+     * spaced like one observation's, far inside the lease's term (30 s at least) and the monitor's
+     * schedule (a minute). A later handover (retries, throttling) costs a full observation.
+     */
+    static final Duration HANDOVER = Duration.ofSeconds(2);
+
+    /** Why the monitor's rounds may not stand for this run's confirmation; null when they may. */
+    private String stale(Look seen, Topology now, Instant at) {
+        if (!seen.topology().equals(now)) {
+            return "the tags changed since the monitor probed (another run may have acted), so this run observes"
+                    + " afresh with every round";
+        }
+        Duration gap = Duration.between(seen.endedAt(), at);
+        Duration limit = observer.interval().plus(HANDOVER);
+        if (gap.isNegative()) {
+            return "the clock went back " + gap.negated().toMillis() + " ms since the monitor's probe rounds, so this"
+                    + " run observes afresh with every round";
+        }
+        if (gap.compareTo(limit) > 0) {
+            return "the monitor's probe rounds ended " + gap.toMillis() + " ms ago, beyond the probe interval + "
+                    + HANDOVER.toSeconds() + " s (" + limit.toMillis() + " ms), so this run observes afresh with"
+                    + " every round";
+        }
+        return null;
     }
 
     // ------------------------------------------------------------- shared with the switchover

@@ -54,6 +54,11 @@ public final class Observer {
         this.interval = interval;
     }
 
+    /** From the start of one probe round to the start of the next. */
+    public Duration interval() {
+        return interval;
+    }
+
     /** The cluster as its tags say now. */
     public Inventory inventory() {
         return Inventory.of(cluster, instances.describe(cluster));

@@ -62,6 +62,8 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     private final List<String> ignored = new ArrayList<>();
     private final Map<String, List<CommandResult>> results = new HashMap<>();
     public int probes;
+    /** {@link #probes} when an instance was first stopped (the fence of a crashed primary); -1 until then. */
+    public int probesBeforeFirstStop = -1;
 
     public record Sent(String document, Map<String, String> parameters, CommandTarget target) {
     }
@@ -150,6 +152,9 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     @Override
     public synchronized Map<String, Ec2State> stop(List<String> instanceIds, boolean force) {
         Map<String, Ec2State> states = new LinkedHashMap<>();
+        if (probesBeforeFirstStop < 0) {
+            probesBeforeFirstStop = probes;
+        }
         for (String id : instanceIds) {
             Host host = byId(id);
             journal.add("stop " + host.name + (force ? " (force)" : ""));

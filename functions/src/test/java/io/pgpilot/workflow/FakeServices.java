@@ -33,6 +33,8 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
     private long epoch;
     /** Renewals granted before the lease is taken away; negative for never. */
     public int renewalsBeforeLoss = -1;
+    /** Runs as a lease is asked for: what happens between an observation and the run it starts. */
+    public Runnable beforeAcquire = () -> { };
     public final Set<String> processed = new HashSet<>();
     public final List<FailoverHistory.Entry> history = new ArrayList<>();
     public final List<Notice> notices = new ArrayList<>();
@@ -42,6 +44,7 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
 
     @Override
     public synchronized Optional<Lease> tryAcquire(String cluster, String owner, Duration duration, Instant now) {
+        beforeAcquire.run();
         Lease held = leases.get(cluster);
         if (held != null && !held.expiredAt(now)) {
             return Optional.empty();
