@@ -140,11 +140,22 @@ final class Convergence {
     }
 
     /**
-     * Every standby in service that streams directly from the primary, the preferred synchronous
-     * one first: with FIRST 1 any of them satisfies a commit, and none at all means asynchronous,
-     * so a missing standby never stops writes.
+     * Synchronous replication: every standby in service that streams directly from the primary,
+     * the preferred synchronous one first: with FIRST 1 any of them satisfies a commit, and none
+     * at all means asynchronous, so a missing standby never stops writes. Asynchronous
+     * replication: none, always.
      */
     private void syncStandbys(List<Step> steps) {
+        if (policy.replication() == FailoverPolicy.Replication.ASYNCHRONOUS) {
+            List<String> current = view.now(primary).syncStandbys();
+            if (!current.isEmpty()) {
+                steps.add(new Step.SetSyncStandbys(primary, List.of()));
+                why.add("asynchronous replication (PGPILOT_REPLICATION_MODE): making " + primary + " asynchronous,"
+                        + " so no commit waits for a standby (synchronous_standby_names '' where it named "
+                        + String.join(", ", current) + ")");
+            }
+            return;
+        }
         List<String> direct = new ArrayList<>(inService());
         direct.removeIf(node -> !upstreamOf(node).equals(primary));
         direct.sort(Comparator.comparing(node -> !topology.node(node).synchronous()));

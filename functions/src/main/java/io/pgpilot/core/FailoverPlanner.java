@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>Exactly one in-service node accepts writes: it is the primary; converge the rest on it
- *       (fence an old primary that is not stopped, re-point, synchronous standbys, publish, retag).</li>
+ *       (fence an old primary that is not stopped, re-point, synchronous standbys or, with
+ *       asynchronous replication, none; publish, retag).</li>
  *   <li>Several do (split brain): keep the one on the newest timeline, else the tagged primary,
  *       fence the others, promote nothing.</li>
  *   <li>None does: fail over from the tagged primary once its failure is confirmed.</li>

@@ -42,6 +42,12 @@ import java.util.regex.Pattern;
  *       <td>1048576 (1 MiB)</td></tr>
  *   <tr><td>PGPILOT_CONFIRMATION_PROBES</td><td>probe rounds in which the primary must be unreachable,
  *       1 to 20</td><td>3</td></tr>
+ *   <tr><td>PGPILOT_REPLICATION_MODE</td><td>ec2 only (refused with aurora). synchronous: the standbys
+ *       that stream directly from the primary are its synchronous_standby_names (FIRST 1, the pgpilot:sync
+ *       standby first), so an acknowledged commit is on a standby; asynchronous: synchronous_standby_names
+ *       is always '', so no commit waits for a standby, and a failover loses what no standby had received
+ *       (the RPO guard only compares the positions pgpilot saw). Either way the RPO guard and the choice
+ *       of the standby to promote are the same; any other value is refused</td><td>synchronous</td></tr>
  *   <tr><td>PGPILOT_PROBE_INTERVAL_MS</td><td>pause between probe rounds, 0 to 10000</td><td>500</td></tr>
  *   <tr><td>PGPILOT_LEASE_SECONDS</td><td>the cluster lease's term, 30 to 900. A run renews it before
  *       every step and stops when it cannot, so it only has to outlast one step: at least the command
@@ -74,7 +80,8 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                             String replicationCidr, String pgVersion, String hostedZoneId, String dnsName,
                             long rpoGuardBytes, int confirmationProbes, Duration probeInterval,
                             Duration leaseDuration, Duration commandTimeout, Duration catchUpTimeout,
-                            String metricsNamespace, Engine engine, String auroraClusterId, Duration auroraSettle) {
+                            String metricsNamespace, Engine engine, String auroraClusterId, Duration auroraSettle,
+                            FailoverPolicy.Replication replication) {
 
     /** What the functions manage. */
     public enum Engine {
@@ -104,6 +111,9 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
         if (engine == null) {
             throw new IllegalArgumentException("engine is missing (null)");
         }
+        if (replication == null) {
+            throw new IllegalArgumentException("replication mode is missing (null)");
+        }
         if ((engine == Engine.AURORA) != (auroraClusterId != null)) {
             throw new IllegalArgumentException(engine == Engine.AURORA
                     ? "PGPILOT_ENGINE=aurora needs PGPILOT_AURORA_CLUSTER_ID"
@@ -125,7 +135,7 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
 
     /** The policy the planner applies; never forced: forcing is an operator's explicit choice per run. */
     public FailoverPolicy policy() {
-        return new FailoverPolicy(confirmationProbes, rpoGuardBytes, false, dnsName);
+        return new FailoverPolicy(confirmationProbes, rpoGuardBytes, false, dnsName, replication);
     }
 
     public boolean dnsConfigured() {
@@ -167,6 +177,10 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                             + " endpoint already follows the writer, so pgpilot keeps no Route 53 record; unset it");
                 }
             }
+        }
+        if (aurora && read.optional("PGPILOT_REPLICATION_MODE", null, null) != null) {
+            throw new IllegalArgumentException("PGPILOT_REPLICATION_MODE is set but PGPILOT_ENGINE=aurora: Aurora"
+                    + " replicates through its own storage and pgpilot sets no synchronous_standby_names; unset it");
         }
         String zone = read.optional("PGPILOT_HOSTED_ZONE_ID", ZONE_ID,
                 "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
@@ -213,7 +227,12 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                 read.string("PGPILOT_METRICS_NAMESPACE", "pgpilot", Pattern.compile("[A-Za-z0-9._/#:-]{1,255}"),
                         "a CloudWatch namespace (letters, digits, . - _ / # :)"),
                 engine, auroraClusterId,
-                Duration.ofSeconds(read.number("PGPILOT_AURORA_SETTLE_SECONDS", 600, 0, 86_400)));
+                Duration.ofSeconds(read.number("PGPILOT_AURORA_SETTLE_SECONDS", 600, 0, 86_400)),
+                "asynchronous".equals(read.string("PGPILOT_REPLICATION_MODE", "synchronous",
+                        Pattern.compile("synchronous|asynchronous"), "synchronous (the default: commits wait for a"
+                                + " standby that streams directly from the primary) or asynchronous"
+                                + " (synchronous_standby_names ''), in lower case"))
+                        ? FailoverPolicy.Replication.ASYNCHRONOUS : FailoverPolicy.Replication.SYNCHRONOUS);
     }
 
     private record Reader(Map<String, String> env) {

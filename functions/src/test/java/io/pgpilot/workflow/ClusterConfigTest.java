@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgpilot.core.FailoverPolicy;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,6 +51,36 @@ class ClusterConfigTest {
         assertEquals(Duration.ofSeconds(30), config.catchUpTimeout());
         assertEquals("pgpilot", config.metricsNamespace());
         assertTrue(!config.policy().force());
+        assertEquals(FailoverPolicy.Replication.SYNCHRONOUS, config.replication());
+        assertEquals(FailoverPolicy.Replication.SYNCHRONOUS, config.policy().replication());
+    }
+
+    // ---------------------------------------------------------------------- replication mode
+
+    @Test
+    void givenReplicationMode_whenRead_thenThePlannersPolicyCarriesIt() {
+        assertEquals(FailoverPolicy.Replication.ASYNCHRONOUS,
+                with("PGPILOT_REPLICATION_MODE", "asynchronous").policy().replication());
+        assertEquals(FailoverPolicy.Replication.SYNCHRONOUS,
+                with("PGPILOT_REPLICATION_MODE", "synchronous").policy().replication());
+        assertEquals(FailoverPolicy.Replication.ASYNCHRONOUS,
+                with("PGPILOT_REPLICATION_MODE", " asynchronous ").replication(), "blanks around it are stripped");
+        assertEquals(FailoverPolicy.Replication.SYNCHRONOUS, with("PGPILOT_REPLICATION_MODE", "").replication(),
+                "blank is unset: the default");
+    }
+
+    @Test
+    void givenBadReplicationMode_whenRead_thenTheErrorNamesTheVariableTheValueAndBothModes() {
+        String expected = " is invalid; expected synchronous (the default: commits wait for a standby that streams"
+                + " directly from the primary) or asynchronous (synchronous_standby_names ''), in lower case";
+        assertEquals("PGPILOT_REPLICATION_MODE=\"async\"" + expected, error("PGPILOT_REPLICATION_MODE", "async"));
+        assertEquals("PGPILOT_REPLICATION_MODE=\"ASYNCHRONOUS\"" + expected,
+                error("PGPILOT_REPLICATION_MODE", "ASYNCHRONOUS"));
+        assertEquals("PGPILOT_REPLICATION_MODE=\"sync\"" + expected, error("PGPILOT_REPLICATION_MODE", "sync"));
+        assertEquals("PGPILOT_REPLICATION_MODE is set but PGPILOT_ENGINE=aurora: Aurora replicates through its own"
+                + " storage and pgpilot sets no synchronous_standby_names; unset it",
+                error("PGPILOT_ENGINE", "aurora", "PGPILOT_AURORA_CLUSTER_ID", "db1",
+                        "PGPILOT_REPLICATION_MODE", "asynchronous"));
     }
 
     @Test

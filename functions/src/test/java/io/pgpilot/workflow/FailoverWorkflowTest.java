@@ -8,6 +8,7 @@ import io.pgpilot.adapters.Lease;
 import io.pgpilot.core.Ec2State;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -184,5 +185,38 @@ class FailoverWorkflowTest {
         assertTrue(outcome.reason().contains("the tags of cluster lab do not form a valid cluster")
                 && outcome.reason().contains("are all tagged primary"), outcome::reason);
         assertEquals(List.of(), lab.journal);
+    }
+
+    @Test
+    void givenAsynchronousReplicationMode_whenPrimaryInstanceStops_thenTheFailoverMakesNoStandbySynchronous() {
+        Fixture async = new Fixture(FakeCluster.seedChain(), Map.of("PGPILOT_REPLICATION_MODE", "asynchronous"));
+        async.lab.host("pg1").ec2 = Ec2State.STOPPED;
+        async.lab.host("pg1").postgresUp = false;
+
+        Outcome outcome = async.automation.onAlarm("evt-async", "pgpilot-lab-primary-health", "ALARM", "req-1");
+
+        assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
+        assertEquals("pg2", outcome.primary());
+        assertEquals(List.of(
+                "pgpilot-PromoteStandby [pg2]",
+                "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
+                "pgpilot-PgpoolBackends [pgpool1]",
+                "retag pg1=rebuild,pg2=primary"), async.lab.journal, "no pgpilot-ConfigurePrimary: pg2 has none");
+        assertEquals(List.of(), async.lab.host("pg2").sync);
+    }
+
+    @Test
+    void givenAsynchronousReplicationMode_whenThePrimaryStillWaitsForAStandby_thenTheMonitorTurnsThatOff() {
+        Fixture async = new Fixture(FakeCluster.seedChain(), Map.of("PGPILOT_REPLICATION_MODE", "asynchronous"));
+
+        Outcome outcome = async.automation.monitor("req-monitor");
+
+        assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
+        assertTrue(outcome.reason().contains("asynchronous replication (PGPILOT_REPLICATION_MODE): making pg1"
+                + " asynchronous"), outcome::reason);
+        assertEquals(List.of("pgpilot-ConfigurePrimary [pg1]"), async.lab.journal);
+        assertEquals("", async.lab.sent.get(0).parameters().get("syncStandbys"));
+        assertEquals(List.of(), async.lab.host("pg1").sync);
+        assertEquals(Outcome.Action.OBSERVED, async.automation.monitor("req-monitor-2").action(), "then at rest");
     }
 }
