@@ -35,6 +35,12 @@ declare -A OCTET=([pg1]=11 [pg2]=12 [pg3]=13 [pgpool1]=21 [app1]=31)
 declare -A ROLE=([pg1]=primary [pg2]=standby [pg3]=standby [pgpool1]=pgpool [app1]=app)
 declare -A UPSTREAM=([pg2]=pg1 [pg3]=pg2)
 SYNC_STANDBY=pg2
+# What fails the cluster over: pgpilot (the default), or, for the drill's comparison, pgpool-II's
+# own failover_command or Patroni. Chosen at `up --ha MODE`, remembered in $LAB/ha.
+HA_MODES=(pgpilot pgpool patroni patroni-tuned)
+HA=$(cat "$LAB/ha" 2>/dev/null || echo pgpilot)
+# shellcheck source=lab/ha/patroni.sh
+. "$here/ha/patroni.sh"
 
 die() { echo "pgpilot lab: $*" >&2; exit 1; }
 say() { printf '[%5.1fs] %s\n' "$(elapsed)" "$*"; }
@@ -47,13 +53,22 @@ is_host() { [[ -n ${OCTET[$1]:-} ]]; }
 is_pg() { [[ ${ROLE[$1]} == primary || ${ROLE[$1]} == standby ]]; }
 # in_ns HOST CMD...: run CMD inside HOST's namespace (with its /etc/hosts), as postgres.
 # pg_ctlcluster must not hand the start to systemd, which would start it outside the lab.
+AS_POSTGRES=(env _SYSTEMCTL_SKIP_REDIRECT=1 HOME=/var/lib/postgresql USER=postgres LOGNAME=postgres
+  setpriv --reuid=postgres --regid=postgres --init-groups --)
 in_ns() {
   local host=$1; shift
-  ip netns exec "$host" env _SYSTEMCTL_SKIP_REDIRECT=1 HOME=/var/lib/postgresql USER=postgres LOGNAME=postgres \
-    setpriv --reuid=postgres --regid=postgres --init-groups -- "$@" 9>&-   # 9: the lab's lock
+  ip netns exec "$host" "${AS_POSTGRES[@]}" "$@" 9>&-   # 9: the lab's lock
+}
+# in_ns_daemon HOST CMD... &: a server in HOST; the background subshell becomes the server
+# (exec), so $! is the server's own PID, and stopping that PID stops the server.
+in_ns_daemon() {
+  local host=$1; shift
+  exec ip netns exec "$host" "${AS_POSTGRES[@]}" "$@" 9>&-
 }
 conf_dir() { echo "/etc/postgresql/$PGV/$1"; }
-data_dir() { echo "/var/lib/postgresql/$PGV/$1"; }
+data_dir() {
+  if [[ $HA == patroni* ]]; then echo "$LAB/$1/pgdata"; else echo "/var/lib/postgresql/$PGV/$1"; fi
+}
 # stop_pid PID SIGNAL: signal, wait up to 5 s, then SIGKILL.
 stop_pid() {
   local pid=$1 i
@@ -239,9 +254,11 @@ EOF
   chown postgres:postgres "$data/postgresql.auto.conf"
   in_ns "$n" touch "$data/standby.signal"
   start_node "$n"
-  wait_for 20 "$n to stream from $upstream" \
-    test "$(sql "$n" "SELECT status FROM pg_stat_wal_receiver")" = streaming
+  wait_for 20 "$n to stream from $upstream" streams "$n"
 }
+
+# Each poll asks again: a $(...) in wait_for's arguments would be asked only once.
+streams() { test "$(sql "$1" "SELECT status FROM pg_stat_wal_receiver")" = streaming; }
 
 # ---------------------------------------------------------------- pgpool-II
 
@@ -278,11 +295,23 @@ health_check_timeout = 2
 health_check_user = '$DBUSER'
 health_check_password = ''
 health_check_max_retries = 0
-# pgpilot, not pgpool, decides failovers.
+EOF
+    if [[ $HA == pgpool ]]; then
+      cat <<EOF
+# pgpool-II decides failovers (the drill's comparison): its sample scripts, by SQL instead of ssh.
+failover_command = '/etc/pgpool2/pgpool-failover.sh %d %h %H %P'
+follow_primary_command = '/etc/pgpool2/pgpool-follow-primary.sh %d %h %H'
+failover_on_backend_error = on
+search_primary_node_timeout = 0
+EOF
+    else
+      cat <<EOF
+# $HA, not pgpool, decides failovers; pgpool finds the new primary by itself.
 failover_command = ''
 failover_on_backend_error = off
 search_primary_node_timeout = 0
 EOF
+    fi
     for n in "${PG_NODES[@]}"; do
       # The primary takes no reads: reads go to the standbys, writes to the primary.
       local weight=1
@@ -297,13 +326,19 @@ EOF
       i=$((i + 1))
     done
   } > "$etc/pgpool.conf"
+  if [[ $HA == pgpool ]]; then
+    install -m 0755 "$here/ha/pgpool-failover.sh" "$here/ha/pgpool-follow-primary.sh" "$etc/"
+    # pgpool runs as postgres: its scripts get their own copies of the passfiles.
+    install -o postgres -g postgres -m 0600 "$LAB/secrets/pgpass" "$LAB/secrets/pcppass" "$d/"
+    printf 'LAB=%q\n' "$LAB" > "$etc/lab.env"
+  fi
   printf 'host all all %s.0/24 scram-sha-256\n' "$NET" > "$etc/pool_hba.conf"
   printf '%s:TEXT%s\n' "$DBUSER" "$(cat "$LAB/secrets/$DBUSER.password")" > "$etc/pool_passwd"
   printf '%s:%s\n' "$DBUSER" "$(printf '%s' "$(cat "$LAB/secrets/pcp.password")" | md5sum | cut -d' ' -f1)" > "$etc/pcp.conf"
   chown -R postgres:postgres "$d" "$etc"
-  chmod 0600 "$etc"/*
+  chmod 0600 "$etc"/*.conf "$etc/pool_passwd"
   # -n: stay in the foreground, so $! is pgpool's own PID; -D: forget node states of a past run.
-  in_ns pgpool1 pgpool -n -D -f /etc/pgpool2/pgpool.conf -F /etc/pgpool2/pcp.conf -a /etc/pgpool2/pool_hba.conf \
+  in_ns_daemon pgpool1 pgpool -n -D -f /etc/pgpool2/pgpool.conf -F /etc/pgpool2/pcp.conf -a /etc/pgpool2/pool_hba.conf \
     >> "$d/log/pgpool.log" 2>&1 9>&- &
   echo $! > "$d/pgpool.pid"
   wait_for 20 "pgpool1 to see the primary" pgpool_sees_primary
@@ -355,6 +390,7 @@ aws_env() {
 
 lab_healthy() {
   [[ -e $LAB/up ]] || return 1
+  if [[ $HA == patroni* ]]; then patroni_healthy || return 1; fi
   local n
   for n in "${PG_NODES[@]}"; do pid_alive "$(postmaster_pid "$n")" || return 1; done
   pid_alive "$(pgpool_pid)" && { [[ -n $EXTERNAL_EMULATOR ]] || pid_alive "$(emulator_pid)"; }
@@ -368,34 +404,48 @@ lab_exists() {
 }
 
 cmd_up() {
+  local want=pgpilot m
+  case ${1:-} in
+    '') ;;
+    --ha) want=${2:-} ;;
+    *) die "usage: lab up [--ha ${HA_MODES[*]// /|}]" ;;
+  esac
+  for m in "${HA_MODES[@]}"; do [[ $m == "$want" ]] && break; done
+  [[ $m == "$want" ]] || die "unknown HA mode '$want' (one of ${HA_MODES[*]}); nothing changed"
   lock
-  if lab_healthy; then
-    echo "pgpilot lab: already up (reused)"
+  if lab_healthy && [[ $HA == "$want" ]]; then
+    echo "pgpilot lab: already up (reused, HA by $HA)"
     return 0
   fi
   if lab_exists; then
-    say "an earlier lab is incomplete or stopped: removing it"
+    say "an earlier lab (HA by $HA) is incomplete, stopped or of another mode: removing it"
     teardown
   fi
+  HA=$want
   [[ $(id -u) == 0 ]] || die "the lab creates network namespaces: run it as root"
   emulator_start
   say "network: bridge $BRIDGE $NET.0/24, hosts ${HOSTS[*]}"
   network_up
   secrets_up
-  say "pg1: primary"
-  primary_up pg1
-  say "pg2: synchronous standby of pg1"
-  standby_up pg2 "${UPSTREAM[pg2]}"
-  say "pg3: downstream standby of pg2 (cascading)"
-  standby_up pg3 "${UPSTREAM[pg3]}"
-  sql pg1 "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 ($SYNC_STANDBY)'" >/dev/null
-  sql pg1 "SELECT pg_reload_conf()" >/dev/null
+  echo "$HA" > "$LAB/ha"
+  if [[ $HA == patroni* ]]; then
+    patroni_cluster_up
+  else
+    say "pg1: primary"
+    primary_up pg1
+    say "pg2: synchronous standby of pg1"
+    standby_up pg2 "${UPSTREAM[pg2]}"
+    say "pg3: downstream standby of pg2 (cascading)"
+    standby_up pg3 "${UPSTREAM[pg3]}"
+    sql pg1 "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 ($SYNC_STANDBY)'" >/dev/null
+    sql pg1 "SELECT pg_reload_conf()" >/dev/null
+  fi
   say "pgpool1: pgpool-II"
   pgpool_up
   say "emulator: $(endpoint), EC2 instances for ${HOSTS[*]}"
   emulator_register
   touch "$LAB/up"
-  say "lab up in $(elapsed)s"
+  say "lab up in $(elapsed)s (HA by $HA)"
 }
 
 # Stops what the lab started, by PID, and removes what it created. Safe on a partial lab.
@@ -547,6 +597,11 @@ cmd_fault() {
     crash)
       require_host "$h"
       pid=$(server_pid "$h")
+      if is_pg "$h" && [[ $HA == patroni* ]] && pid_alive "$(patroni_pid "$h")"; then
+        # Patroni would restart a PostgreSQL that died under it: a crash takes the host's HA agent too.
+        echo "pgpilot lab: $h: killing Patroni (PID $(patroni_pid "$h")) with SIGKILL"
+        kill -KILL "$(patroni_pid "$h")"
+      fi
       kill -KILL "$pid"
       echo "pgpilot lab: $h: killed its server (PID $pid) with SIGKILL"
       ;;
@@ -555,7 +610,7 @@ cmd_fault() {
       id=$(instance_id "$h")
       [[ -n $id ]] || die "$h has no EC2 instance in the emulator; nothing changed"
       # As an instance stop would: an orderly shutdown of everything on the host.
-      if is_pg "$h" && pid_alive "$(postmaster_pid "$h")"; then
+      if is_pg "$h" && [[ $HA != patroni* ]] && pid_alive "$(postmaster_pid "$h")"; then
         in_ns "$h" pg_ctlcluster "$PGV" "$h" stop -m fast
       elif [[ $h == pgpool1 ]] && pid_alive "$(pgpool_pid)"; then
         pid=$(pgpool_pid); kill -TERM "$pid"
@@ -572,11 +627,13 @@ cmd_fault() {
 usage() {
   cat <<EOF
 usage: pgpilot lab COMMAND
-  up                   create the lab (PostgreSQL pg1 → pg2 → pg3, pgpool1, app1, emulator)
+  up [--ha MODE]       create the lab (PostgreSQL pg1 → pg2 → pg3, pgpool1, app1, emulator); MODE is
+                       what fails it over: pgpilot (default), or for comparison pgpool (its
+                       failover_command), patroni or patroni-tuned (Patroni and etcd on the hosts)
   status [--json]      replication status of every node
   env                  the environment of a pgpilot function run against the lab
   down                 stop everything the lab started and remove it
-  fault crash HOST     kill HOST's server with SIGKILL
+  fault crash HOST     kill HOST's server with SIGKILL (and its Patroni, in a Patroni lab)
   fault stop HOST      stop everything on HOST and its EC2 instance, as an instance stop
 hosts: ${HOSTS[*]}
 EOF
@@ -586,7 +643,7 @@ main() {
   local cmd=${1:-}
   shift || true
   case $cmd in
-    up) cmd_up ;;
+    up) cmd_up "$@" ;;
     down) cmd_down ;;
     status) cmd_status "$@" ;;
     env) cmd_env ;;

@@ -23,11 +23,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -48,19 +50,31 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  */
 public final class Drill {
 
-  private static final String USAGE = "usage: drill [--scenario NAME] [--runs N] [--json FILE] [--tick-ms MS]\n"
+  private static final String USAGE = "usage: drill [--scenario NAME] [--runs N] [--async] [--compare] [--json FILE]"
+      + " [--tick-ms MS]\n"
       + "  scenarios: " + Scenario.ids() + " (default primary-crash)\n"
       + "  --runs N      runs, 1 to 100 (default 3)\n"
+      + "  --async       asynchronous replication (PGPILOT_REPLICATION_MODE=asynchronous)\n"
+      + "  --compare     the same runs with pgpool-II's failover_command and with Patroni (default and tuned)\n"
       + "  --json FILE   the report (default target/drill/drill-SCENARIO.json; the chart beside it, .png)\n"
       + "  --tick-ms MS  the monitor's schedule in the lab, 200 to 60000 (default 1000; EventBridge's is a minute)";
   private static final Duration ACT_LIMIT = Duration.ofSeconds(90);
-  private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(60);
+  private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(90);
   private static final Duration WHOLE_LIMIT = Duration.ofSeconds(120);
   private static final long WARM_UP_MS = 2_000;
   private static final long TAIL_MS = 2_000;
+  static final String PGPILOT = "pgpilot";
+  /** The lab's HA modes the comparison runs, pgpilot first: the ratios are to it. */
+  static final List<String> CONTENDERS = List.of(PGPILOT, "pgpool", "patroni", "patroni-tuned");
+  static final Map<String, String> CONTENDER_NOTES = Map.of(
+      PGPILOT, "the Lambda handlers and SSM documents; crash detection by the monitor's schedule",
+      "pgpool", "pgpool-II 4.3 failover_command and follow_primary_command, health check every 1 s",
+      "patroni", "Patroni 3.0 and etcd 3.4, Patroni's defaults: ttl 30, loop_wait 10, retry_timeout 10",
+      "patroni-tuned", "Patroni 3.0 and etcd 3.4, ttl 10, loop_wait 1, retry_timeout 4");
 
   /** What the command line asked for. */
-  record Options(Scenario scenario, int runs, Path json, long tickMs, Path documents) {
+  record Options(Scenario scenario, int runs, Path json, long tickMs, Path documents, boolean async,
+      boolean compare) {
 
     static Options parse(String[] args) {
       Scenario scenario = Scenario.PRIMARY_CRASH;
@@ -68,6 +82,8 @@ public final class Drill {
       Path json = null;
       long tickMs = 1000;
       Path documents = Path.of("ssm-documents");
+      boolean async = false;
+      boolean compare = false;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -76,14 +92,29 @@ public final class Drill {
           case "--json" -> json = Path.of(need(args[i], value));
           case "--tick-ms" -> tickMs = number(args[i], need(args[i], value), 200, 60_000);
           case "--documents" -> documents = Path.of(need(args[i], value));
+          case "--async" -> {
+            async = true;
+            continue;
+          }
+          case "--compare" -> {
+            compare = true;
+            continue;
+          }
           default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
         }
         i++;
       }
+      if (compare && scenario != Scenario.PRIMARY_CRASH && scenario != Scenario.PRIMARY_STOP) {
+        throw new IllegalArgumentException("--compare is for primary-crash and primary-stop: the others are pgpilot's"
+            + " own (pgpool and Patroni do not re-point a cascade or switch over by themselves)");
+      }
+      if (compare && async) {
+        throw new IllegalArgumentException("--compare runs every contender synchronous, as the lab is; drop --async");
+      }
       if (json == null) {
         json = Path.of("target", "drill", "drill-" + scenario.id + ".json");
       }
-      return new Options(scenario, runs, json, tickMs, documents);
+      return new Options(scenario, runs, json, tickMs, documents, async, compare);
     }
 
     private static String need(String flag, String value) {
@@ -114,17 +145,21 @@ public final class Drill {
 
   private final Options options;
   private final Lab lab;
-  private final Automation automation;
+  /** Built again after a lab is recreated: a new lab has new passwords and instances. */
+  private final Supplier<Automation> automations;
+  private volatile Automation automation;
   private final Ec2Client ec2;
   private final Map<String, String> env;
   private final PrintStream out;
   private final long started = System.nanoTime();
 
-  Drill(Options options, Lab lab, Automation automation, Ec2Client ec2, Map<String, String> env, PrintStream out) {
+  Drill(Options options, Lab lab, Supplier<Automation> automations, Ec2Client ec2, Map<String, String> env,
+      PrintStream out) {
     this.options = options;
     this.env = Map.copyOf(env);
     this.lab = lab;
-    this.automation = automation;
+    this.automations = automations;
+    this.automation = automations.get();
     this.ec2 = ec2;
     this.out = out;
   }
@@ -150,7 +185,7 @@ public final class Drill {
     URI emulator = URI.create(env.getOrDefault("AWS_ENDPOINT_URL", "http://127.0.0.1:45660"));
     Path log = options.json().toAbsolutePath().resolveSibling("drill-" + options.scenario().id + "-automation.log");
     Files.createDirectories(log.getParent());
-    Logger labLogger = Logger.getLogger("io.pgpilot.lab");
+    Logger labLogger = Logger.getLogger("io.pgpilot");
     try (LabSsmService ssm = new LabSsmService(0, emulator);
         PrintStream automationLog = new PrintStream(Files.newOutputStream(log), true);
         Ec2Client ec2 = Ec2Client.create()) {
@@ -166,8 +201,12 @@ public final class Drill {
       labLogger.addHandler(toLog);
       String previousSsm = System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
       try {
-        Automation automation = Automation.from(ClusterConfig.from(env), automationLog);
-        Drill drill = new Drill(options, lab, automation, ec2, env, out);
+        Map<String, String> functionEnv = new HashMap<>(env);
+        if (options.async()) {
+          functionEnv.put("PGPILOT_REPLICATION_MODE", "asynchronous");
+        }
+        Drill drill = new Drill(options, lab, () -> Automation.from(ClusterConfig.from(functionEnv), automationLog),
+            ec2, functionEnv, out);
         drill.say("the automation's log: " + log);
         return drill.run(emulator) ? 0 : 1;
       } finally {
@@ -182,54 +221,90 @@ public final class Drill {
     }
   }
 
-  /** Every run, then the table, the JSON report and the chart; true when every run was correct. */
+  /** Every run (of every contender), then the tables, the JSON report and the chart; true when pgpilot's runs were correct. */
   boolean run(URI emulator) throws Exception {
-    deployDocuments(emulator);
-    String pgpool = lab.status().pgpool().dsn();
-    Workload.prepare(lab, pgpool);
-    int firstRun = nextRunNumber(pgpool);
+    String pgpool = lab.status().pgpool().dsn();  // the same after a recreate: pgpool1's address
+    prepareLab(emulator, pgpool);
     List<RunResult> results = new ArrayList<>();
     List<Chart.Series> series = new ArrayList<>();
-    for (int i = 0; i < options.runs(); i++) {
-      int number = i + 1;
-      RunResult result = runOnce(firstRun + i, number, pgpool, series);
-      results.add(result);
-      if (!result.whole()) {
-        say("run " + number + ": the cluster is not whole (" + result.wholeDetail() + "): recreating the lab");
-        lab.recreate();
-        deployDocuments(emulator);
-        pgpool = lab.status().pgpool().dsn();
-        Workload.prepare(lab, pgpool);
+    Map<String, Report> byContender = new LinkedHashMap<>();
+    for (String ha : options.compare() ? CONTENDERS : List.of(PGPILOT)) {
+      if (options.compare()) {
+        out.println();
+        say("contender: " + ha + " (" + CONTENDER_NOTES.get(ha) + ")");
       }
+      List<RunResult> mine = new ArrayList<>();
+      for (int i = 0; i < options.runs(); i++) {
+        if (!ha.equals(PGPILOT)) {
+          // Only pgpilot puts the cluster back together: the others start each run from a fresh lab.
+          lab.must("down");
+          lab.must("up", "--ha", ha);
+          Workload.prepare(lab, pgpool);
+        }
+        RunResult result = runOnce(ha, nextRunNumber(pgpool), i + 1, pgpool, series, emulator);
+        mine.add(result);
+        if (Boolean.FALSE.equals(result.whole())) {
+          say("run " + (i + 1) + ": the cluster is not whole (" + result.wholeDetail() + "): recreating the lab");
+          recreateLab(emulator, pgpool);
+        }
+      }
+      results.addAll(mine);
+      byContender.put(ha, new Report(options.scenario().id, Map.of(), mine));
     }
+    if (options.compare()) {
+      say("the lab goes back to pgpilot's HA");
+      lab.must("down");
+      lab.must("up");
+      prepareLab(emulator, pgpool);
+    }
+    Report report = new Report(options.scenario().id, settings(), results);
+    out.println();
+    report.printTable(out);
+    if (options.compare()) {
+      out.println();
+      Report.printComparison(byContender, CONTENDER_NOTES, out);
+    }
+    report.writeJson(options.json(), options.compare() ? Report.comparison(byContender, CONTENDER_NOTES) : null);
+    say("report: " + options.json().toAbsolutePath());
+    Chart.write("pgpilot drill: " + options.scenario().id + ", commits and reads per second through pgpool",
+        series, options.chart());
+    say("chart: " + options.chart().toAbsolutePath());
+    return byContender.get(PGPILOT).runs().stream().allMatch(RunResult::correct);
+  }
+
+  private Map<String, Object> settings() {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("scenario", options.scenario().id);
     settings.put("monitorTickMs", options.tickMs());
     settings.put("probeIntervalMs", env.getOrDefault("PGPILOT_PROBE_INTERVAL_MS", "500"));
     settings.put("confirmationProbes", env.getOrDefault("PGPILOT_CONFIRMATION_PROBES", "3"));
-    settings.put("replication", "synchronous (FIRST 1 of the standbys streaming from the primary)");
+    settings.put("replication", options.async() ? "asynchronous (PGPILOT_REPLICATION_MODE=asynchronous)"
+        : "synchronous (FIRST 1 of the standbys streaming from the primary)");
     settings.put("cores", Runtime.getRuntime().availableProcessors());
     settings.put("at", Instant.now().toString());
-    Report report = new Report(options.scenario().id, settings, results);
-    out.println();
-    report.printTable(out);
-    report.writeJson(options.json());
-    say("report: " + options.json().toAbsolutePath());
-    Chart.write("pgpilot drill: " + options.scenario().id + ", commits and reads per second through pgpool",
-        series, options.chart());
-    say("chart: " + options.chart().toAbsolutePath());
-    return results.stream().allMatch(RunResult::correct);
+    return settings;
   }
 
-  private RunResult runOnce(int runId, int number, String pgpool, List<Chart.Series> series) throws Exception {
-    String tag = "run " + number + "/" + options.runs();
+  private RunResult runOnce(String ha, int runId, int number, String pgpool, List<Chart.Series> series, URI emulator)
+      throws Exception {
+    boolean pgpilot = ha.equals(PGPILOT);
+    String tag = (pgpilot ? "" : ha + " ") + "run " + number + "/" + options.runs();
     Lab.Status before = lab.status();
+    String target;
+    try {
+      target = options.scenario().target(before);
+    } catch (IllegalStateException e) {
+      // E.g. no cascade left after a failover: the lab's first shape has every scenario's node.
+      say(tag + ": " + e.getMessage() + "; recreating the lab in its first shape");
+      recreateLab(emulator, pgpool);
+      before = lab.status();
+      target = options.scenario().target(before);
+    }
     String primaryBefore = primaryOf(before);
-    String target = options.scenario().target(before);
     say(tag + ": " + Scenario.describe(before.nodes()));
     RunClock clock = new RunClock();
-    Ticker ticker = options.scenario().trigger == Scenario.Trigger.MONITOR ? new Ticker(clock) : null;
-    Acted acted;
+    Ticker ticker = pgpilot && options.scenario().trigger == Scenario.Trigger.MONITOR ? new Ticker(clock) : null;
+    Acted acted = null;
     long faultAt;
     Workload.Commit first;
     Workload workload = new Workload(lab, pgpool, runId, clock);
@@ -243,17 +318,11 @@ public final class Drill {
           + " s; fault: " + options.scenario().id + " of " + target);
       options.scenario().inject(lab, target);
       faultAt = clock.nowMs();
-      acted = switch (options.scenario().trigger) {
-        case MONITOR -> ticker.awaitAction(faultAt);
-        case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(before.node(target).instanceId(), "stopped"));
-        case SWITCHOVER -> invoke(clock, () -> new SwitchoverHandler(automation)
-            .handleRequest(Map.of("target", target), new LocalContext(SwitchoverHandler.class.getName())));
-      };
-      if (ticker != null) {
-        ticker.close();
+      if (pgpilot) {
+        acted = act(clock, ticker, before.node(target).instanceId(), target, faultAt);
+        say(tag + ": " + acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
+            + abbreviate(acted.outcome().reason()));
       }
-      say(tag + ": " + acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
-          + abbreviate(acted.outcome().reason()));
       long deadline = clock.nowMs() + RECOVERY_LIMIT.toMillis();
       while ((first = workload.firstCommitStartedAfter(faultAt)) == null && clock.nowMs() < deadline) {
         Thread.sleep(20);
@@ -269,28 +338,47 @@ public final class Drill {
     }
     long duration = clock.nowMs();
     String primaryAfter = primaryOf(lab.status());
-    List<Long> missing = workload.missingOn(primaryAfter);
-    Map<String, Long> phases = phases(acted, faultAt);
+    List<Long> missing = primaryAfter == null ? null : workload.missingOn(primaryAfter);
     Long rto = first == null ? null : first.ackMs() - faultAt;
-    say(tag + ": " + workload.commits().size() + " commits acknowledged, " + missing.size() + " missing on "
-        + primaryAfter + (missing.isEmpty() ? "" : " (" + missing.subList(0, Math.min(10, missing.size())) + ")"));
+    say(tag + ": " + workload.commits().size() + " commits acknowledged, " + (missing == null
+        ? "no primary to count them on" : missing.size() + " missing on " + primaryAfter
+        + (missing.isEmpty() ? "" : " (" + missing.subList(0, Math.min(10, missing.size())) + ")")));
 
-    long restoreStart = System.nanoTime();
-    restore(tag, target);
-    String problem = awaitWhole(pgpool);
-    long restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
-    say(tag + ": " + (problem == null ? "whole again in " + Report.seconds(restoreMs) + ": "
-        + Scenario.describe(lab.status().nodes()) : "NOT whole after " + Report.seconds(restoreMs) + ": " + problem));
+    Boolean whole = null;
+    String problem = null;
+    long restoreMs = 0;
+    if (pgpilot) {
+      long restoreStart = System.nanoTime();
+      restore(tag, target);
+      problem = awaitWhole(pgpool);
+      whole = problem == null;
+      restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
+      say(tag + ": " + (whole ? "whole again in " + Report.seconds(restoreMs) + ": "
+          + Scenario.describe(lab.status().nodes()) : "NOT whole after " + Report.seconds(restoreMs) + ": " + problem));
+    }
 
-    String label = tag + ": " + target + " " + options.scenario().id + ", RTO " + Report.seconds(rto) + ", "
-        + missing.size() + " lost";
+    String label = (pgpilot ? "pgpilot " : "") + tag + ": " + target + " " + options.scenario().id + ", RTO "
+        + Report.seconds(rto) + ", " + (missing == null ? "?" : missing.size()) + " lost";
     series.add(new Chart.Series(label, duration, faultAt,
         workload.commits().stream().map(Workload.Commit::ackMs).toList(), workload.reads(),
-        marks(acted, faultAt, rto)));
-    return new RunResult(number, options.scenario().id, target, primaryBefore, primaryAfter,
-        acted.outcome().action().name(), acted.outcome().reason(), rto, workload.commits().size(), missing.size(),
-        missing.subList(0, Math.min(20, missing.size())), workload.longestReadGapAfter(faultAt),
-        workload.writeErrors(), phases, restoreMs, problem == null, problem);
+        acted == null ? rtoMark(faultAt, rto) : marks(acted, faultAt, rto)));
+    return new RunResult(ha, number, options.scenario().id, target, primaryBefore, primaryAfter,
+        acted == null ? null : acted.outcome().action().name(), acted == null ? null : acted.outcome().reason(), rto,
+        workload.commits().size(), missing == null ? null : missing.size(),
+        missing == null ? List.of() : missing.subList(0, Math.min(20, missing.size())),
+        workload.longestReadGapAfter(faultAt), workload.writeErrors(),
+        acted == null ? Map.of() : phases(acted, faultAt), restoreMs, whole, problem);
+  }
+
+  /** What tells pgpilot: the monitor's schedule, the instance's state-change event, or the switchover request. */
+  private Acted act(RunClock clock, Ticker ticker, String instance, String target, long faultAt) throws Exception {
+    Map<String, Object> request = Map.of("target", target);
+    return switch (options.scenario().trigger) {
+      case MONITOR -> ticker.awaitAction(faultAt);
+      case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(instance, "stopped"));
+      case SWITCHOVER -> invoke(clock, () -> new SwitchoverHandler(automation)
+          .handleRequest(request, new LocalContext(SwitchoverHandler.class.getName())));
+    };
   }
 
   /** An invocation of a handler: its outcome and when it ran on the run's clock. */
@@ -325,14 +413,11 @@ public final class Drill {
     }
 
     private void loop() {
-      ScheduledEvent tick = LambdaEventSerializers.serializerFor(ScheduledEvent.class, Drill.class.getClassLoader())
-          .fromJson(scheduledEvent());
       while (running) {
         long start = clock.nowMs();
         Outcome outcome;
         try {
-          outcome = new MonitorHandler(automation).handleRequest(tick,
-              new LocalContext(MonitorHandler.class.getName()));
+          outcome = monitorTick();
         } catch (RuntimeException e) {
           outcome = new Outcome(Outcome.Action.FAILED, null, null, e.getMessage(), List.of(), Map.of());
         }
@@ -402,10 +487,12 @@ public final class Drill {
         at += phase.getValue();
       }
     }
-    if (rto != null) {
-      marks.add(new Chart.Mark("first commit", faultAt + rto, faultAt + rto));
-    }
+    marks.addAll(rtoMark(faultAt, rto));
     return marks;
+  }
+
+  private static List<Chart.Mark> rtoMark(long faultAt, Long rto) {
+    return rto == null ? List.of() : List.of(new Chart.Mark("first commit", faultAt + rto, faultAt + rto));
   }
 
   /**
@@ -425,6 +512,15 @@ public final class Drill {
     Outcome rejoin = instanceEvent(instance, "running");
     say(tag + ": " + target + "'s instance runs again (was " + state + "): " + rejoin.action() + ", "
         + abbreviate(rejoin.reason()));
+    // The schedule's next tick, which returns standbys to their configured upstreams.
+    Outcome tick = monitorTick();
+    say(tag + ": monitor: " + tick.action() + ", " + abbreviate(tick.reason()));
+  }
+
+  private Outcome monitorTick() {
+    ScheduledEvent tick = LambdaEventSerializers.serializerFor(ScheduledEvent.class, Drill.class.getClassLoader())
+        .fromJson(scheduledEvent());
+    return new MonitorHandler(automation).handleRequest(tick, new LocalContext(MonitorHandler.class.getName()));
   }
 
   /** Null when one node is primary, every other streams on its timeline and a write through pgpool commits. */
@@ -488,6 +584,25 @@ public final class Drill {
 
   private String region() {
     return env.getOrDefault("AWS_REGION", "us-east-1");
+  }
+
+  /** A fresh lab: new clusters, a fresh emulator (so the documents again), the drill's table. */
+  private void recreateLab(URI emulator, String pgpool) throws SQLException {
+    lab.recreate();
+    prepareLab(emulator, pgpool);
+  }
+
+  /**
+   * What a lab needs before pgpilot runs on it: the documents, the drill's table, an automation
+   * for its passwords and instances, and one monitor tick so the cluster is as pgpilot wants it
+   * (e.g. asynchronous with --async).
+   */
+  private void prepareLab(URI emulator, String pgpool) throws SQLException {
+    deployDocuments(emulator);
+    Workload.prepare(lab, pgpool);
+    automation = automations.get();
+    Outcome tick = monitorTick();
+    say("monitor: " + tick.action() + ", " + abbreviate(tick.reason()));
   }
 
   private void deployDocuments(URI emulator) {

@@ -33,7 +33,9 @@ final class Report {
     summary.put("correctRuns", runs.stream().filter(RunResult::correct).count());
     summary.put("medianRtoMs", median(runs.stream().map(RunResult::rtoMs).toList()));
     summary.put("maxRtoMs", runs.stream().map(RunResult::rtoMs).filter(Objects::nonNull).max(Long::compare).orElse(null));
-    summary.put("lostCommits", runs.stream().mapToInt(RunResult::lostCommits).sum());
+    summary.put("lostCommits", runs.stream().map(RunResult::lostCommits).filter(Objects::nonNull)
+        .mapToInt(Integer::intValue).sum());
+    summary.put("runsWithoutPrimary", runs.stream().filter(r -> r.lostCommits() == null).count());
     summary.put("ackedCommits", runs.stream().mapToInt(RunResult::ackedCommits).sum());
     summary.put("medianReadOutageMs", median(runs.stream().map(r -> (Long) r.readOutageMs()).toList()));
     Map<String, Long> phases = new LinkedHashMap<>();
@@ -41,16 +43,24 @@ final class Report {
       phases.put(phase, median(runs.stream().map(r -> r.phases().get(phase)).toList()));
     }
     summary.put("medianPhasesMs", phases);
-    summary.put("allWhole", runs.stream().allMatch(RunResult::whole));
+    summary.put("allWhole", runs.stream().noneMatch(r -> Boolean.FALSE.equals(r.whole())));
     return summary;
   }
 
-  void writeJson(Path file) throws IOException {
+  List<RunResult> runs() {
+    return runs;
+  }
+
+  /** COMPARISON: the contenders' summaries and ratios (see {@link #comparison}); null without --compare. */
+  void writeJson(Path file, List<Map<String, Object>> comparison) throws IOException {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("scenario", scenario);
     json.put("settings", settings);
     json.put("runs", runs);
     json.put("summary", summary());
+    if (comparison != null) {
+      json.put("comparison", comparison);
+    }
     Path parent = file.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
@@ -58,22 +68,23 @@ final class Report {
 
   void printTable(PrintStream out) {
     List<String> phases = phaseNames();
-    StringBuilder head = new StringBuilder(String.format("%-6s %-6s %-8s %8s %6s %8s", "run", "fault", "primary",
-        "RTO", "lost", "reads"));
+    StringBuilder head = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %6s %8s", "ha", "run", "fault",
+        "primary", "RTO", "lost", "reads"));
     phases.forEach(p -> head.append(String.format(" %9s", p)));
     head.append("  whole");
     out.println(head);
     for (RunResult r : runs) {
-      StringBuilder line = new StringBuilder(String.format("%-6d %-6s %-8s %8s %6d %8s", r.run(), r.target(),
-          r.primaryAfter(), seconds(r.rtoMs()), r.lostCommits(), seconds(r.readOutageMs())));
+      StringBuilder line = new StringBuilder(String.format("%-14s %-4d %-6s %-8s %8s %6s %8s", r.ha(), r.run(),
+          r.target(), r.primaryAfter(), seconds(r.rtoMs()), r.lostCommits() == null ? "?" : r.lostCommits(),
+          seconds(r.readOutageMs())));
       phases.forEach(p -> line.append(String.format(" %9s", seconds(r.phases().get(p)))));
-      line.append("  ").append(r.whole() ? "yes" : "NO");
+      line.append("  ").append(r.whole() == null ? "-" : r.whole() ? "yes" : "NO");
       out.println(line);
     }
     Map<String, Object> summary = summary();
     @SuppressWarnings("unchecked")
     Map<String, Long> medians = (Map<String, Long>) summary.get("medianPhasesMs");
-    StringBuilder line = new StringBuilder(String.format("%-6s %-6s %-8s %8s %6s %8s", "median", "", "",
+    StringBuilder line = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %6s %8s", "median", "", "", "",
         seconds((Long) summary.get("medianRtoMs")), summary.get("lostCommits"),
         seconds((Long) summary.get("medianReadOutageMs"))));
     phases.forEach(p -> line.append(String.format(" %9s", seconds(medians.get(p)))));
@@ -81,6 +92,43 @@ final class Report {
     out.printf("%s, %d run(s): median RTO %s (max %s), %s of %s acknowledged commits lost, %d of %d runs correct%n",
         scenario, runs.size(), seconds((Long) summary.get("medianRtoMs")), seconds((Long) summary.get("maxRtoMs")),
         summary.get("lostCommits"), summary.get("ackedCommits"), (Long) summary.get("correctRuns"), runs.size());
+  }
+
+  /** Per contender: its runs' summary, and its median RTO and lost commits as a ratio to pgpilot's. */
+  static List<Map<String, Object>> comparison(Map<String, Report> byContender, Map<String, String> notes) {
+    Map<String, Object> base = byContender.get(Drill.PGPILOT).summary();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    byContender.forEach((ha, report) -> {
+      Map<String, Object> summary = report.summary();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("ha", ha);
+      row.put("setup", notes.get(ha));
+      row.put("summary", summary);
+      row.put("rtoRatioToPgpilot", ratio((Long) summary.get("medianRtoMs"), (Long) base.get("medianRtoMs")));
+      row.put("lostCommitsRatioToPgpilot", ratio(((Integer) summary.get("lostCommits")).longValue(),
+          ((Integer) base.get("lostCommits")).longValue()));
+      rows.add(row);
+    });
+    return rows;
+  }
+
+  static void printComparison(Map<String, Report> byContender, Map<String, String> notes, PrintStream out) {
+    out.printf("%-14s %4s %10s %10s %6s %9s %11s  %s%n", "ha", "runs", "median RTO", "max RTO", "lost", "no primary",
+        "RTO ratio", "set-up");
+    for (Map<String, Object> row : comparison(byContender, notes)) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> s = (Map<String, Object>) row.get("summary");
+      Double ratio = (Double) row.get("rtoRatioToPgpilot");
+      out.printf("%-14s %4s %10s %10s %6s %9s %11s  %s%n", row.get("ha"), s.get("runs"),
+          seconds((Long) s.get("medianRtoMs")), seconds((Long) s.get("maxRtoMs")), s.get("lostCommits"),
+          s.get("runsWithoutPrimary"), ratio == null ? "-" : String.format("%.2f", ratio), row.get("setup"));
+    }
+    out.println("RTO ratio: the contender's median RTO over pgpilot's (above 1: slower than pgpilot).");
+  }
+
+  /** THAT / BASE; null when either is unknown or the base is 0 (e.g. no commit lost by pgpilot). */
+  static Double ratio(Long that, Long base) {
+    return that == null || base == null || base == 0 ? null : (double) that / base;
   }
 
   private List<String> phaseNames() {

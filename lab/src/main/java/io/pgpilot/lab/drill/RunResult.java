@@ -7,17 +7,20 @@ import java.util.Map;
  * One drill run, as the JSON report holds it. Times in milliseconds; phase times are what the
  * automation measured, except detection, which runs from the fault to the confirmed failure.
  *
+ * @param ha            what failed the cluster over: pgpilot, or a contender of --compare
+ * @param action        pgpilot's outcome (COMPLETED, FAILED...); null for another contender
  * @param rtoMs         fault → first commit sent after the fault and acknowledged through pgpool; null if none came
- * @param lostCommits   acknowledged commits missing on the primary afterwards (RPO)
+ * @param lostCommits   acknowledged commits missing on the primary afterwards (RPO); null when no node was primary
  * @param readOutageMs  the longest time without a successful read through pgpool after the fault
- * @param whole         the cluster was whole again afterwards (one primary, every other node streaming from the
- *                      primary's timeline, pgpool writing): the next run starts from a sound cluster
+ * @param whole         pgpilot put the cluster back together (one primary, every other node streaming on its
+ *                      timeline, pgpool writing), so the next run starts from a sound cluster; null for another
+ *                      contender, whose next run starts from a fresh lab
  */
-record RunResult(int run, String scenario, String target, String primaryBefore, String primaryAfter,
-    String action, String reason, Long rtoMs, int ackedCommits, int lostCommits, List<Long> lostSample,
-    long readOutageMs, int writeErrors, Map<String, Long> phases, long restoreMs, boolean whole, String wholeDetail) {
+record RunResult(String ha, int run, String scenario, String target, String primaryBefore, String primaryAfter,
+    String action, String reason, Long rtoMs, int ackedCommits, Integer lostCommits, List<Long> lostSample,
+    long readOutageMs, int writeErrors, Map<String, Long> phases, long restoreMs, Boolean whole, String wholeDetail) {
 
   boolean correct() {
-    return lostCommits == 0 && rtoMs != null && whole;
+    return lostCommits != null && lostCommits == 0 && rtoMs != null && !Boolean.FALSE.equals(whole);
   }
 }

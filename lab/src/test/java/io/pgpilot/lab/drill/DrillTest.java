@@ -32,6 +32,18 @@ class DrillTest {
     assertRefused("--tick-ms must be a whole number from 200 to 60000, not '5'", "--tick-ms", "5");
     assertRefused("--json needs a value", "--json");
     assertRefused("unknown argument '--force'", "--force");
+    assertRefused("--compare is for primary-crash and primary-stop", "--compare", "--scenario", "switchover");
+    assertRefused("--compare runs every contender synchronous", "--compare", "--async");
+  }
+
+  @Test
+  void givenFlags_whenParsed_thenTheyTakeNoValue() {
+    Drill.Options options = Drill.Options.parse(new String[] {"--async", "--runs", "2", "--scenario", "primary-stop"});
+
+    assertTrue(options.async());
+    assertEquals(2, options.runs());
+    assertEquals(Scenario.PRIMARY_STOP, options.scenario());
+    assertTrue(Drill.Options.parse(new String[] {"--compare"}).compare());
   }
 
   private static void assertRefused(String message, String... args) {
@@ -70,6 +82,9 @@ class DrillTest {
     assertNull(Report.median(Arrays.asList((Long) null)));
     assertEquals("1.50 s", Report.seconds(1500L));
     assertEquals("-", Report.seconds(null));
+    assertEquals(2.5, Report.ratio(5000L, 2000L));
+    assertNull(Report.ratio(3L, 0L), "no ratio to a pgpilot that lost nothing");
+    assertNull(Report.ratio(null, 2000L));
   }
 
   private static Lab.Status status(Lab.Node... nodes) {
