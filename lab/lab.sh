@@ -423,6 +423,7 @@ cmd_up() {
   fi
   HA=$want
   [[ $(id -u) == 0 ]] || die "the lab creates network namespaces: run it as root"
+  if [[ $HA == patroni* ]]; then "$here/prerequisites.sh" patroni; fi
   emulator_start
   say "network: bridge $BRIDGE $NET.0/24, hosts ${HOSTS[*]}"
   network_up

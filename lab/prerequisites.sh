@@ -3,6 +3,7 @@
 # Nothing is downloaded when everything is already present at the pinned version.
 #   lab/prerequisites.sh            install (as root) what is missing
 #   lab/prerequisites.sh emulator   print the Python interpreter that runs moto server
+#   lab/prerequisites.sh patroni    install Patroni and etcd, for `lab up --ha patroni` (the drill's --compare)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,9 +40,16 @@ apt_packages_missing() {
   printf '%s\n' "${missing[@]}" | sort -u
 }
 
+# Only the drill's comparison needs them, so only `lab up --ha patroni*` installs them.
+patroni_packages_missing() {
+  version_matches "$(installed_version patroni)" "$PATRONI_VERSION" || echo "patroni=$PATRONI_VERSION"
+  version_matches "$(installed_version etcd-server)" "$ETCD_VERSION" || echo "etcd-server=$ETCD_VERSION"
+}
+
+# install_apt_packages LISTER: installs what the function LISTER prints as missing.
 install_apt_packages() {
   local missing
-  mapfile -t missing < <(apt_packages_missing | sed '/^$/d')
+  mapfile -t missing < <("$1" | sed '/^$/d')
   ((${#missing[@]} == 0)) && return 0
   [[ $(id -u) == 0 ]] || die "missing packages (${missing[*]}); run as root to install them"
   echo "pgpilot: installing ${missing[*]}"
@@ -54,8 +62,8 @@ install_apt_packages() {
   fi
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
   ((ours)) && rm -f "$policy"
-  version_matches "$(installed_version pgpool2)" "$PGPOOL2_VERSION" \
-    || die "pgpool2 $(installed_version pgpool2) is installed, pgpilot needs $PGPOOL2_VERSION"
+  mapfile -t missing < <("$1" | sed '/^$/d')
+  ((${#missing[@]} == 0)) || die "still not at the pinned versions after installing: ${missing[*]}"
 }
 
 # Prints the Python that runs moto server $MOTO_VERSION, installing a venv when PyPI is reachable.
@@ -112,7 +120,8 @@ cfn_lint() {
 }
 
 case "${1:-install}" in
-  install) install_apt_packages; emulator_python >/dev/null; cdk_cli; cfn_lint ;;
+  install) install_apt_packages apt_packages_missing; emulator_python >/dev/null; cdk_cli; cfn_lint ;;
   emulator) emulator_python ;;
-  *) die "usage: prerequisites.sh [install|emulator]" ;;
+  patroni) install_apt_packages patroni_packages_missing ;;
+  *) die "usage: prerequisites.sh [install|emulator|patroni]" ;;
 esac
