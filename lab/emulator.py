@@ -1,4 +1,5 @@
-"""The lab's EC2 inventory in the AWS API emulator, as a real deployment would have it.
+"""The lab's EC2 inventory in the AWS API emulator, as a real deployment would have it, and the
+smoke deploy's look at its stacks (cdk/smoke-deploy.sh).
 
   emulator.py register CLUSTER VPC_CIDR SUBNET_CIDR NAME=ADDRESS=ROLE[=TAG:VALUE...]...
       creates a VPC and subnet holding the lab addresses and one tagged instance per lab
@@ -10,6 +11,11 @@
       read from standard input, never from the command line); prints their names as KEY=VALUE.
   emulator.py stop INSTANCE_ID
       stops the instance, as the EC2 console's "Stop instance" would.
+  emulator.py stack-status STACK
+      prints the CloudFormation stack's status and how many resources it lists.
+  emulator.py unbootstrap TOOLKIT_STACK
+      deletes a CDK toolkit stack (`cdk bootstrap`'s) and the staging bucket that it retains,
+      emptied first: the CDK CLI has no command for that.
 
 The endpoint comes from AWS_ENDPOINT_URL, which boto3 reads by itself.
 """
@@ -71,6 +77,29 @@ def stop(instance_id):
     ec2().stop_instances(InstanceIds=[instance_id])
 
 
+def stack_status(stack):
+    cloudformation = boto3.client("cloudformation", config=NO_RETRIES)
+    status = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+    pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack)
+    print(status, sum(len(page["StackResourceSummaries"]) for page in pages))
+
+
+def unbootstrap(toolkit_stack):
+    cloudformation = boto3.client("cloudformation", config=NO_RETRIES)
+    pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=toolkit_stack)
+    bucket = next(r["PhysicalResourceId"] for page in pages for r in page["StackResourceSummaries"]
+                  if r.get("LogicalResourceId") == "StagingBucket")
+    cloudformation.delete_stack(StackName=toolkit_stack)
+    s3 = boto3.client("s3", config=NO_RETRIES)
+    # The staging bucket is versioned: every version and delete marker goes.
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                   for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        if objects:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+    s3.delete_bucket(Bucket=bucket)
+
+
 def main(argv):
     if len(argv) >= 5 and argv[1] == "register":
         register(argv[2], argv[3], argv[4], argv[5:])
@@ -78,6 +107,10 @@ def main(argv):
         automation(argv[2], argv[3], sys.stdin.read().strip())
     elif len(argv) == 3 and argv[1] == "stop":
         stop(argv[2])
+    elif len(argv) == 3 and argv[1] == "stack-status":
+        stack_status(argv[2])
+    elif len(argv) == 3 and argv[1] == "unbootstrap":
+        unbootstrap(argv[2])
     else:
         sys.exit(__doc__)
 

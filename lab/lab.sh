@@ -3,7 +3,8 @@
 #
 #   pg1 (primary) ──sync──▶ pg2 (cascading standby) ──async──▶ pg3 (downstream standby)
 #   pgpool1 (pgpool-II, reads to standbys, writes to the primary)   app1 (a client host)
-#   the AWS API emulator (moto server) on loopback, holding one tagged EC2 instance per host
+#   the AWS API emulator (moto server, lab/emulator_server.py) on loopback, holding one tagged EC2
+#   instance per host
 #
 # Each host is a network namespace with its own address on the lab bridge and its own
 # /etc/hosts (/etc/netns/NAME/hosts). There is no route out of the lab and no NAT. Every
@@ -356,7 +357,8 @@ emulator_start() {
   install -d -m 0755 "$LAB/emulator"
   echo "$py" > "$LAB/emulator/python"
   [[ -z $EXTERNAL_EMULATOR ]] || return 0
-  setsid "$py" -m moto.server -H 127.0.0.1 -p "$EMULATOR_PORT" >> "$LAB/emulator/moto.log" 2>&1 9>&- &
+  # moto server plus the CloudFormation providers that pgpilot's stack needs (cdk/smoke-deploy.sh).
+  setsid "$py" "$here/emulator_server.py" -H 127.0.0.1 -p "$EMULATOR_PORT" >> "$LAB/emulator/moto.log" 2>&1 9>&- &
   echo $! > "$LAB/emulator/moto.pid"
 }
 

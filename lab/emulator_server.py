@@ -1,0 +1,449 @@
+"""The lab's AWS API emulator: moto server plus the CloudFormation providers pgpilot's stack needs.
+
+  emulator_server.py [-H HOST] [-p PORT] ...   the arguments of `python -m moto.server`
+
+moto 5.2.1's CloudFormation creates a resource only when one of its models declares the resource
+type, and silently skips every other type; whatever then refers to a skipped resource gets no
+value (an IAM policy without its Resource, an EventBridge target without its Arn, ...), and the
+stack fails. What is added here, for pgpilot's template (cfn-templates/pgpilot-ec2.template.json)
+and what `cdk bootstrap`, `cdk deploy` and `cdk destroy` do with it (cdk/smoke-deploy.sh):
+
+- providers for the types moto lacks: SecretsManager::Secret, Lambda::Alias, CloudWatch::Alarm,
+  EC2::SecurityGroupEgress, SNS::TopicPolicy;
+- replacements of moto's models where they break the stack: Lambda::Version (no Fn::GetAtt),
+  ElasticLoadBalancingV2::LoadBalancer (Type ignored), ElasticLoadBalancingV2::TargetGroup (no
+  Fn::GetAtt), EC2::RouteTable (never deleted, so the VPC cannot be);
+- two fixes of moto's engine: the Outputs of a stack made through a change set, and the code of
+  deleted Lambda functions, which moto would keep in memory for good.
+
+Every provider creates its resource in moto's own service backend, so that the resource is real to
+the ordinary APIs (GetSecretValue, GetAlias, DescribeAlarms, DescribeSecurityGroups, ...), and
+removes it again when the stack is deleted. What a provider does not support fails loudly.
+
+moto finds CloudFormation models through CloudFormationModel.__subclasses__() (direct subclasses
+only; moto/cloudformation/parsing.py get_model_map), keyed by cloudformation_type(), the last one
+defined winning. So each provider names CloudFormationModel as a direct base, and is defined after
+moto.cloudformation.parsing has imported moto's own models; main() checks that moto picks every
+provider before it serves a request.
+"""
+import json
+import sys
+
+import moto
+import moto.cloudformation.parsing as cfn_parsing
+from moto.autoscaling.models import autoscaling_backends
+from moto.awslambda.exceptions import UnknownFunctionException
+from moto.awslambda.models import LambdaBackend, LambdaFunction, lambda_backends
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
+from moto.cloudformation.models import ChangeSet, cloudformation_backends
+from moto.cloudwatch.models import cloudwatch_backends
+from moto.core.common_models import CloudFormationModel
+from moto.ec2.exceptions import InvalidSecurityGroupNotFoundError
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.route_tables import RouteTable
+from moto.elbv2.exceptions import ResourceInUseError
+from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
+from moto.secretsmanager.models import secretsmanager_backends
+from moto.server import main as moto_server_main
+from moto.sns.models import sns_backends
+
+
+# moto's model metaclass files every model under the service named by its module's second
+# component ("moto.SERVICE.models"), for moto's model-instance bookkeeping.
+MODULE = "moto_pgpilot.cloudformation"
+
+
+class _Provided:
+    """What CloudFormation keeps of a resource that lives in a moto backend: its Ref and GetAtts."""
+
+    def __init__(self, ref, attributes=None):
+        self.ref = ref
+        self.attributes = attributes or {}
+
+    @property
+    def physical_resource_id(self):
+        return self.ref
+
+    @classmethod
+    def cloudformation_name_type(cls):
+        return cls.NAME_PROPERTY
+
+    @classmethod
+    def cloudformation_type(cls):
+        return cls.TYPE
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in cls.ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name not in self.attributes:
+            raise UnformattedGetAttTemplateException()
+        return self.attributes[attribute_name]
+
+    def is_created(self):
+        return True
+
+
+def _unsupported(resource_type, what):
+    raise ValidationError(message=f"pgpilot's emulator: {resource_type} with {what} is not provided")
+
+
+class SecretsManagerSecret(_Provided, CloudFormationModel):
+    """AWS::SecretsManager::Secret: moto 5.2.1 has no CloudFormation model for it."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::SecretsManager::Secret"
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = ("Id",)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = secretsmanager_backends[account_id][region_name]
+        secret_string = props.get("SecretString")
+        if secret_string is None and "GenerateSecretString" in props:
+            secret_string = cls._generate(backend, props["GenerateSecretString"])
+        secret = backend.create_secret(
+            name=resource_name, secret_string=secret_string, secret_binary=None,
+            description=props.get("Description"), tags=props.get("Tags"),
+            kms_key_id=props.get("KmsKeyId"), client_request_token=None,
+            replica_regions=props.get("ReplicaRegions", []), force_overwrite=False)
+        arn = json.loads(secret)["ARN"]
+        return cls(arn, {"Id": arn})
+
+    @staticmethod
+    def _generate(backend, spec):
+        # CloudFormation's GenerateSecretString: a random password, alone or put under
+        # GenerateStringKey into the JSON object SecretStringTemplate.
+        password = json.loads(backend.get_random_password(
+            password_length=spec.get("PasswordLength", 32),
+            exclude_characters=spec.get("ExcludeCharacters", ""),
+            exclude_numbers=spec.get("ExcludeNumbers", False),
+            exclude_punctuation=spec.get("ExcludePunctuation", False),
+            exclude_uppercase=spec.get("ExcludeUppercase", False),
+            exclude_lowercase=spec.get("ExcludeLowercase", False),
+            include_space=spec.get("IncludeSpace", False),
+            require_each_included_type=spec.get("RequireEachIncludedType", True),
+        ))["RandomPassword"]
+        if "SecretStringTemplate" not in spec:
+            return password
+        template = json.loads(spec["SecretStringTemplate"])
+        template[spec["GenerateStringKey"]] = password
+        return json.dumps(template)
+
+    def delete(self, account_id, region_name):
+        # CloudFormation deletes a secret without a recovery window, so its name is free again.
+        secretsmanager_backends[account_id][region_name].delete_secret(
+            self.ref, recovery_window_in_days=None, force_delete_without_recovery=True)
+
+
+class LambdaAlias(_Provided, CloudFormationModel):
+    """AWS::Lambda::Alias: moto 5.2.1 has no CloudFormation model for it (Ref = the alias ARN)."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::Lambda::Alias"
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = ("AliasArn",)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        if "RoutingConfig" in props or "ProvisionedConcurrencyConfig" in props:
+            _unsupported(cls.TYPE, "RoutingConfig or ProvisionedConcurrencyConfig")
+        alias = lambda_backends[account_id][region_name].create_alias(
+            name=resource_name, function_name=props["FunctionName"],
+            function_version=props["FunctionVersion"], description=props.get("Description", ""),
+            routing_config=None)
+        provided = cls(alias.arn, {"AliasArn": alias.arn})
+        provided.function_name = props["FunctionName"]
+        provided.name = resource_name
+        return provided
+
+    def delete(self, account_id, region_name):
+        try:
+            lambda_backends[account_id][region_name].delete_alias(self.name, self.function_name)
+        except UnknownFunctionException:
+            pass  # the function went first (moto deletes in no set order) and took its aliases
+
+
+class LambdaVersion(_Provided, CloudFormationModel):
+    """AWS::Lambda::Version: moto 5.2.1's model publishes the version but answers no Fn::GetAtt
+    (the aliases need Version), and its Ref is no ARN at all."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::Lambda::Version"
+    NAME_PROPERTY = ""
+    ATTRIBUTES = ("Version", "FunctionArn")
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = lambda_backends[account_id][region_name]
+        version = backend.publish_version(props["FunctionName"], props.get("Description", ""))
+        provided = cls(version.function_arn, {"Version": str(version.version),
+                                              "FunctionArn": version.function_arn})
+        provided.function_name = props["FunctionName"]
+        provided.version = str(version.version)
+        return provided
+
+    def delete(self, account_id, region_name):
+        try:
+            lambda_backends[account_id][region_name].delete_function(
+                self.function_name, self.version)
+        except UnknownFunctionException:
+            pass  # the function went first and took its versions
+
+
+class CloudWatchAlarm(_Provided, CloudFormationModel):
+    """AWS::CloudWatch::Alarm: moto 5.2.1 has no CloudFormation model for it (Ref = the name)."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::CloudWatch::Alarm"
+    NAME_PROPERTY = "AlarmName"
+    ATTRIBUTES = ("Arn",)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        if "Metrics" in props:
+            _unsupported(cls.TYPE, "Metrics (metric math)")
+        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
+            name=resource_name, namespace=props.get("Namespace"),
+            metric_name=props.get("MetricName"),
+            comparison_operator=props["ComparisonOperator"],
+            evaluation_periods=props["EvaluationPeriods"], period=props.get("Period"),
+            threshold=props.get("Threshold"), statistic=props.get("Statistic"),
+            description=props.get("AlarmDescription"), dimensions=props.get("Dimensions", []),
+            alarm_actions=props.get("AlarmActions", []),
+            datapoints_to_alarm=props.get("DatapointsToAlarm"),
+            extended_statistic=props.get("ExtendedStatistic"),
+            ok_actions=props.get("OKActions"),
+            insufficient_data_actions=props.get("InsufficientDataActions"),
+            unit=props.get("Unit"), actions_enabled=props.get("ActionsEnabled", True),
+            treat_missing_data=props.get("TreatMissingData"),
+            evaluate_low_sample_count_percentile=props.get("EvaluateLowSampleCountPercentile"),
+            threshold_metric_id=props.get("ThresholdMetricId"), tags=props.get("Tags"))
+        return cls(alarm.name, {"Arn": alarm.alarm_arn})
+
+    def delete(self, account_id, region_name):
+        cloudwatch_backends[account_id][region_name].delete_alarms([self.ref])
+
+
+class SecurityGroupEgress(_Provided, CloudFormationModel):
+    """AWS::EC2::SecurityGroupEgress: moto 5.2.1 models only the ingress rule resource."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::EC2::SecurityGroupEgress"
+    NAME_PROPERTY = ""
+    ATTRIBUTES = ("Id",)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        rule = cls._rule(cloudformation_json["Properties"])
+        rules, _ = ec2_backends[account_id][region_name].authorize_security_group_egress(**rule)
+        provided = cls(rules[0].id, {"Id": rules[0].id})
+        provided.rule = rule
+        return provided
+
+    @classmethod
+    def _rule(cls, props):
+        if "DestinationPrefixListId" in props:
+            _unsupported(cls.TYPE, "DestinationPrefixListId")
+        ip_ranges = []
+        if "CidrIp" in props:
+            ip_ranges.append({"CidrIp": props["CidrIp"], "Description": props.get("Description")})
+        if "CidrIpv6" in props:
+            ip_ranges.append({"CidrIpv6": props["CidrIpv6"], "Description": props.get("Description")})
+        groups = []
+        if "DestinationSecurityGroupId" in props:
+            groups.append({"GroupId": props["DestinationSecurityGroupId"],
+                           "Description": props.get("Description")})
+        return {"group_name_or_id": props["GroupId"], "ip_protocol": str(props["IpProtocol"]),
+                "from_port": props.get("FromPort"), "to_port": props.get("ToPort"),
+                "ip_ranges": ip_ranges, "source_groups": groups}
+
+    def delete(self, account_id, region_name):
+        try:
+            ec2_backends[account_id][region_name].revoke_security_group_egress(**self.rule)
+        except InvalidSecurityGroupNotFoundError:
+            pass  # the group went first and took its rules
+
+
+class SnsTopicPolicy(_Provided, CloudFormationModel):
+    """AWS::SNS::TopicPolicy: moto 5.2.1 has no CloudFormation model for it."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::SNS::TopicPolicy"
+    NAME_PROPERTY = ""
+    ATTRIBUTES = ("Id",)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = sns_backends[account_id][region_name]
+        for topic in props["Topics"]:
+            backend.get_topic(topic).policy = json.dumps(props["PolicyDocument"])
+        return cls(resource_name, {"Id": resource_name})
+    # No delete: the policy goes with its topic, which the same stack deletes.
+
+
+class ElbV2LoadBalancer(FakeLoadBalancer, CloudFormationModel):
+    """AWS::ElasticLoadBalancingV2::LoadBalancer: moto 5.2.1's model ignores Type (every load
+    balancer becomes an application one, which refuses a TCP listener) and the attributes.
+    Otherwise moto's own model: its objects answer DNSName and LoadBalancerName and delete
+    themselves."""
+
+    __module__ = MODULE
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = elbv2_backends[account_id][region_name]
+        if "SubnetMappings" in props:
+            _unsupported(cls.cloudformation_type(), "SubnetMappings")
+        balancer = backend.create_load_balancer(
+            resource_name, props.get("SecurityGroups", []), props.get("Subnets", []),
+            scheme=props.get("Scheme", "internet-facing"),
+            loadbalancer_type=props.get("Type", "application"),
+            ip_address_type=props.get("IpAddressType", "ipv4"), tags=props.get("Tags"))
+        attributes = {a["Key"]: a["Value"] for a in props.get("LoadBalancerAttributes", [])}
+        if attributes:
+            backend.modify_load_balancer_attributes(balancer.arn, attributes)
+        return balancer
+
+
+class ElbV2TargetGroup(_Provided, CloudFormationModel):
+    """AWS::ElasticLoadBalancingV2::TargetGroup: moto 5.2.1's model answers no Fn::GetAtt at all
+    (the pgpool alarm's dimension needs TargetGroupFullName), drops TargetGroupAttributes and
+    leaves the group behind when its stack is deleted."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::ElasticLoadBalancingV2::TargetGroup"
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = ("TargetGroupArn", "TargetGroupFullName", "TargetGroupName", "LoadBalancerArns")
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = elbv2_backends[account_id][region_name]
+        if "Targets" in props:
+            _unsupported(cls.TYPE, "Targets")
+        group = backend.create_target_group(
+            name=resource_name, vpc_id=props.get("VpcId"), protocol=props.get("Protocol"),
+            port=props.get("Port"), healthcheck_protocol=props.get("HealthCheckProtocol"),
+            healthcheck_port=props.get("HealthCheckPort"),
+            healthcheck_path=props.get("HealthCheckPath"),
+            healthcheck_interval_seconds=props.get("HealthCheckIntervalSeconds"),
+            healthcheck_timeout_seconds=props.get("HealthCheckTimeoutSeconds"),
+            healthcheck_enabled=props.get("HealthCheckEnabled"),
+            healthy_threshold_count=props.get("HealthyThresholdCount"),
+            unhealthy_threshold_count=props.get("UnhealthyThresholdCount"),
+            matcher=props.get("Matcher"), target_type=props.get("TargetType"))
+        attributes = {a["Key"]: a["Value"] for a in props.get("TargetGroupAttributes", [])}
+        if attributes:
+            backend.modify_target_group_attributes(group.arn, attributes)
+        # The ARN ends in "targetgroup/NAME/ID", which is what CloudWatch calls the full name;
+        # LoadBalancerArns is moto's own list, which its listeners fill in.
+        return cls(group.arn, {"TargetGroupArn": group.arn, "TargetGroupName": group.name,
+                               "TargetGroupFullName": group.arn.split(":", 5)[5],
+                               "LoadBalancerArns": group.load_balancer_arns})
+
+    def delete(self, account_id, region_name):
+        # moto deletes a stack's resources in no particular order, retrying what fails; an Auto
+        # Scaling group deleted after its target group fails for good, so the group waits.
+        groups = autoscaling_backends[account_id][region_name].autoscaling_groups.values()
+        if any(self.ref in group.target_group_arns for group in groups):
+            raise ResourceInUseError(f"{self.ref} is a target group of an Auto Scaling group")
+        elbv2_backends[account_id][region_name].delete_target_group(self.ref)
+
+
+class Ec2RouteTable(RouteTable, CloudFormationModel):
+    """AWS::EC2::RouteTable: moto 5.2.1 deletes neither a route table nor its subnet associations
+    (AWS::EC2::SubnetRouteTableAssociation) with the stack, and then refuses to delete the VPC
+    ("has dependencies"), failing the whole stack deletion. Otherwise moto's own model."""
+
+    __module__ = MODULE
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        backend = ec2_backends[account_id][region_name]
+        table = backend.get_route_table(resource_name)
+        # The associations belong to the same stack, which is being deleted.
+        for association in table.associations:
+            if not association["Main"]:
+                backend.disassociate_route_table(association["RouteTableAssociationId"])
+        backend.delete_route_table(resource_name)
+
+
+def _apply_change_set_with_outputs(change_set, _apply=ChangeSet.apply):
+    """moto 5.2.1 opens a stack made through a change set (the CDK CLI always uses one) with an
+    empty template and evaluates its Outputs only then, so the stack never shows any. This one
+    engine fix evaluates them from the template that the change set applied, and registers their
+    exports as CreateStack does (DeleteStack removes them again)."""
+    _apply(change_set)
+    stack = change_set.stack
+    stack.template_dict = change_set.template_dict
+    stack.output_map = stack._create_output_map()
+    exports = cloudformation_backends[stack.account_id][stack.region_name].exports
+    for export in stack.exports:
+        exports[export.name] = export
+
+
+ChangeSet.apply = _apply_change_set_with_outputs
+
+
+def _delete_function_and_its_code(backend, function_name, qualifier=None,
+                                  _delete=LambdaBackend.delete_function):
+    """moto keeps every model object it ever made (BaseModel.instances_tracked, for its reset
+    API), so a deleted function kept its code in memory: the 50 MB functions jar four times over
+    per smoke deploy, in an emulator that lives as long as the lab. Forget the code of a function
+    once it is gone."""
+    _delete(backend, function_name, qualifier)
+    try:
+        backend.get_function(function_name)
+        return  # only a version went
+    except UnknownFunctionException:
+        pass
+    name = function_name.split(":function:")[-1].split(":")[0]  # a name or an ARN
+    for function in LambdaFunction.instances_tracked:
+        if (function.function_name, function.account_id, function.region) == \
+                (name, backend.account_id, backend.region_name):
+            function.code_bytes = b""
+
+
+LambdaBackend.delete_function = _delete_function_and_its_code
+
+
+PROVIDERS = (SecretsManagerSecret, LambdaVersion, LambdaAlias, CloudWatchAlarm, SecurityGroupEgress,
+             SnsTopicPolicy, ElbV2LoadBalancer, ElbV2TargetGroup, Ec2RouteTable)
+
+
+def main():
+    models = cfn_parsing.get_model_map()
+    for provider in PROVIDERS:
+        chosen = models.get(provider.cloudformation_type())
+        if chosen is not provider:
+            sys.exit(f"emulator_server: moto {moto.__version__} picks {chosen} for"
+                     f" {provider.cloudformation_type()}, not pgpilot's provider (written for 5.2.1)")
+    moto_server_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

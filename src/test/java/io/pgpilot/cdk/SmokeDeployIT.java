@@ -1,0 +1,333 @@
+package io.pgpilot.cdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgpilot.adapters.Emulator;
+import io.pgpilot.lab.LabExtension;
+import io.pgpilot.lab.ssm.SsmDocument;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudformation.model.Output;
+import software.amazon.awssdk.services.cloudformation.model.Stack;
+import software.amazon.awssdk.services.cloudformation.model.StackResourceSummary;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatch.model.Dimension;
+import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.Listener;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.LoadBalancer;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroup;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.eventbridge.model.Rule;
+import software.amazon.awssdk.services.eventbridge.model.Target;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.GetDocumentResponse;
+
+/**
+ * `cdk/smoke-deploy.sh` (`./pgpilot smoke-deploy`): the real cdk bootstrap and cdk deploy of the
+ * ec2 engine against the emulator that AWS_ENDPOINT_URL names (the lab's: moto server and pgpilot's
+ * CloudFormation providers), then, through the ordinary APIs, what the stack made there. A smoke
+ * test, not proof: no instance boots, no function runs, IAM is not enforced (README, "Smoke deploy").
+ */
+@ExtendWith(LabExtension.class)
+class SmokeDeployIT {
+
+  private static final Path ROOT = Path.of("..", "..").toAbsolutePath().normalize();
+  /** Not us-east-1, where the other tests create the SSM documents under the same fixed names. */
+  private static final Region REGION = Region.US_WEST_2;
+  private static final String SUFFIX = "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 4);
+  private static final String CLUSTER = "smoke-" + SUFFIX;
+  private static final String STACK = "pgpilot-" + CLUSTER;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static boolean deployed;
+  private static Stack stack;
+  private static Map<String, StackResourceSummary> resources;
+
+  record Run(int exit, String stdout, String stderr) {}
+
+  @BeforeAll
+  static void deploy() throws Exception {
+    Run run = smokeDeploy("--keep", SUFFIX);
+    assertEquals(0, run.exit(), run.stderr());
+    deployed = true;
+    List<String> lines = run.stdout().lines().toList();
+    assertEquals(STACK, lines.get(lines.size() - 1), "the script prints the stack's name");
+    try (CloudFormationClient cfn = Emulator.client(CloudFormationClient.builder().region(REGION))) {
+      stack = cfn.describeStacks(r -> r.stackName(STACK)).stacks().get(0);
+      resources = cfn.listStackResourcesPaginator(r -> r.stackName(STACK)).stackResourceSummaries().stream()
+          .collect(Collectors.toMap(StackResourceSummary::logicalResourceId, s -> s, (a, b) -> a));
+    }
+  }
+
+  @AfterAll
+  static void destroy() throws Exception {
+    Run run = smokeDeploy("--destroy", SUFFIX);
+    if (!deployed) {
+      return;  // the deploy's own failure is the one to read
+    }
+    assertEquals(0, run.exit(), run.stderr());
+    try (CloudFormationClient cfn = Emulator.client(CloudFormationClient.builder().region(REGION));
+         SsmClient ssm = Emulator.client(SsmClient.builder().region(REGION))) {
+      assertTrue(cfn.listStacks().stackSummaries().stream()
+          .filter(s -> s.stackName().equals(STACK) || s.stackName().equals(STACK + "-toolkit"))
+          .allMatch(s -> s.stackStatusAsString().equals("DELETE_COMPLETE")), "both stacks are deleted");
+      // Their fixed names are free again for the next run.
+      assertTrue(ssm.listDocuments(r -> r.filters(f -> f.key("Owner").values("Self"))).documentIdentifiers()
+          .stream().noneMatch(d -> d.name().startsWith("pgpilot-")), "the SSM documents are deleted");
+    }
+  }
+
+  @Test
+  void theStackIsCreateCompleteWithEveryResourceOfItsTemplate() throws Exception {
+    assertEquals("CREATE_COMPLETE", stack.stackStatusAsString());
+    JsonNode template;
+    try (CloudFormationClient cfn = Emulator.client(CloudFormationClient.builder().region(REGION))) {
+      template = JSON.readTree(cfn.getTemplate(r -> r.stackName(STACK)).templateBody());
+    }
+    // moto lists a resource of a type it skipped with an empty logical id: none may be missing.
+    Map<String, String> declared = new HashMap<>();
+    template.get("Resources").fields()
+        .forEachRemaining(e -> declared.put(e.getKey(), e.getValue().get("Type").asText()));
+    assertEquals(declared.keySet(), resources.keySet());
+    declared.forEach((id, type) -> assertEquals(type, resources.get(id).resourceType(), id));
+    assertEquals(Set.of("PgpoolEndpoint", "AdminSecret", "StateTable", "Topic", "SwitchoverFunction"),
+        outputs().keySet());
+  }
+
+  @Test
+  void theDatabaseInstancesCarryThePgpilotTags() {
+    try (Ec2Client ec2 = Emulator.client(Ec2Client.builder().region(REGION))) {
+      Map<String, Map<String, String>> byName = databaseInstances(ec2).stream().map(SmokeDeployIT::tags)
+          .collect(Collectors.toMap(t -> t.get("pgpilot:name"), t -> t));
+      assertEquals(Set.of("pg1", "pg2", "pg3"), byName.keySet());
+      assertEquals("primary", byName.get("pg1").get("pgpilot:role"));
+      assertEquals("standby", byName.get("pg2").get("pgpilot:role"));
+      assertEquals("pg1", byName.get("pg2").get("pgpilot:upstream"));
+      assertEquals("true", byName.get("pg2").get("pgpilot:sync"));
+      assertEquals("standby", byName.get("pg3").get("pgpilot:role"));
+      assertEquals("pg2", byName.get("pg3").get("pgpilot:upstream"));
+      // The pgpool host is the Auto Scaling group's, tagged with its role.
+      assertEquals(1, ec2.describeInstancesPaginator(r -> r.filters(f -> f.name("tag:pgpilot:cluster").values(CLUSTER),
+          f -> f.name("tag:pgpilot:role").values("pgpool"))).reservations().stream()
+          .mapToLong(r -> r.instances().size()).sum());
+    }
+  }
+
+  @Test
+  void everySsmDocumentIsDeployedAsItsFile() throws IOException {
+    List<SsmDocument> files;
+    try (Stream<Path> paths = Files.list(ROOT.resolve("ssm-documents"))) {
+      files = paths.filter(p -> p.toString().endsWith(".yaml")).sorted().map(SsmDocument::load).toList();
+    }
+    assertEquals(9, files.size());
+    try (SsmClient ssm = Emulator.client(SsmClient.builder().region(REGION))) {
+      for (SsmDocument file : files) {
+        GetDocumentResponse document = ssm.getDocument(r -> r.name(file.name()));
+        assertEquals("Command", document.documentTypeAsString(), file.name());
+        assertEquals(parameters(file), parameters(SsmDocument.parse(file.name(), document.content())), file.name());
+      }
+    }
+  }
+
+  @Test
+  void theRulesSendTheirEventsToTheLiveAliases() throws Exception {
+    try (EventBridgeClient events = Emulator.client(EventBridgeClient.builder().region(REGION));
+         LambdaClient lambda = Emulator.client(LambdaClient.builder().region(REGION));
+         Ec2Client ec2 = Emulator.client(Ec2Client.builder().region(REGION))) {
+      List<Rule> rules = events.listRules(r -> r.namePrefix(STACK + "-")).rules();
+      assertEquals(3, rules.size(), rules.toString());
+      Rule stateChanges = rule(rules, "InstanceStateRule");
+      JsonNode pattern = JSON.readTree(stateChanges.eventPattern());
+      assertEquals("aws.ec2", pattern.at("/source/0").asText());
+      assertEquals("EC2 Instance State-change Notification", pattern.at("/detail-type/0").asText());
+      assertEquals(databaseInstances(ec2).stream().map(Instance::instanceId).collect(Collectors.toSet()),
+          texts(pattern.at("/detail/instance-id")));
+      JsonNode alarms = JSON.readTree(rule(rules, "AlarmRule").eventPattern());
+      assertEquals("CloudWatch Alarm State Change", alarms.at("/detail-type/0").asText());
+      assertEquals("pgpilot-" + CLUSTER + "-", alarms.at("/detail/alarmName/0/prefix").asText());
+      assertEquals("ALARM", alarms.at("/detail/state/value/0").asText());
+      assertEquals("rate(1 minute)", rule(rules, "MonitorRule").scheduleExpression());
+      for (Rule rule : rules) {
+        List<Target> targets = events.listTargetsByRule(r -> r.rule(rule.name())).targets();
+        assertEquals(1, targets.size(), rule.name());
+        String aliasArn = targets.get(0).arn();
+        assertTrue(aliasArn.endsWith(":live"), aliasArn);
+        String function = aliasArn.substring(0, aliasArn.length() - ":live".length());
+        GetAliasResponse alias = lambda.getAlias(r -> r.functionName(function).name("live"));
+        assertEquals(aliasArn, alias.aliasArn());
+        assertEquals("1", alias.functionVersion());
+        // Lambda lets this rule, and only it, invoke the alias.
+        JsonNode policy = JSON.readTree(lambda.getPolicy(r -> r.functionName(function).qualifier("live")).policy());
+        assertEquals(1, policy.get("Statement").size(), rule.name());
+        assertEquals("events.amazonaws.com", policy.at("/Statement/0/Principal/Service").asText(), rule.name());
+        assertEquals(rule.arn(), policy.at("/Statement/0/Condition/ArnLike/AWS:SourceArn").asText(), rule.name());
+      }
+      String switchover = outputs().get("SwitchoverFunction");
+      assertTrue(switchover.endsWith(":live"), switchover);
+    }
+  }
+
+  @Test
+  void theTableAndTheTopicExist() throws Exception {
+    try (DynamoDbClient dynamo = Emulator.client(DynamoDbClient.builder().region(REGION));
+         SnsClient sns = Emulator.client(SnsClient.builder().region(REGION))) {
+      List<KeySchemaElement> keys =
+          dynamo.describeTable(r -> r.tableName(outputs().get("StateTable"))).table().keySchema();
+      assertEquals(List.of("pk", "sk"), keys.stream().map(KeySchemaElement::attributeName).toList());
+      Map<String, String> topic = sns.getTopicAttributes(r -> r.topicArn(outputs().get("Topic"))).attributes();
+      // The topic policy (a provider's) refuses publishing without TLS.
+      JsonNode policy = JSON.readTree(topic.get("Policy"));
+      assertEquals("false", policy.at("/Statement/0/Condition/Bool/aws:SecureTransport").asText());
+      assertEquals("Deny", policy.at("/Statement/0/Effect").asText());
+    }
+  }
+
+  @Test
+  void theAlarmsWatchTheNodesAndTheMonitor() {
+    try (CloudWatchClient cloudwatch = Emulator.client(CloudWatchClient.builder().region(REGION));
+         Ec2Client ec2 = Emulator.client(Ec2Client.builder().region(REGION))) {
+      String prefix = "pgpilot-" + CLUSTER + "-";
+      Map<String, MetricAlarm> alarms = cloudwatch.describeAlarms(r -> r.alarmNamePrefix(prefix)).metricAlarms()
+          .stream().collect(Collectors.toMap(a -> a.alarmName().substring(prefix.length()), a -> a));
+      assertEquals(Set.of("primary-unreachable", "pg1-status-check-failed", "pg2-status-check-failed",
+          "pg3-status-check-failed", "pg2-replication-lag", "pg3-replication-lag"), alarms.keySet());
+      assertEquals("PrimaryReachable", alarms.get("primary-unreachable").metricName());
+      for (String node : List.of("pg1", "pg2", "pg3")) {
+        MetricAlarm alarm = alarms.get(node + "-status-check-failed");
+        String instance = alarm.dimensions().stream().filter(d -> d.name().equals("InstanceId"))
+            .map(Dimension::value).findFirst().orElseThrow();
+        Instance described =
+            ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0);
+        assertEquals(node, tags(described).get("pgpilot:name"));
+      }
+      // The dashboard's reference to the alarms resolved.
+      assertTrue(cloudwatch.getDashboard(r -> r.dashboardName("pgpilot-" + CLUSTER + "-dashboard")).dashboardBody()
+          .contains(alarms.get("primary-unreachable").alarmArn()));
+    }
+  }
+
+  @Test
+  void theSecretsHoldGeneratedPasswords() throws Exception {
+    try (SecretsManagerClient secrets = Emulator.client(SecretsManagerClient.builder().region(REGION))) {
+      for (String name : List.of("pgpilot/replication", "pgpilot/pcp")) {
+        String password = secrets.getSecretValue(r -> r.secretId(name)).secretString();
+        assertTrue(password.matches("[A-Za-z0-9]{32}"), name + " is 32 letters and digits");
+      }
+      JsonNode admin =
+          JSON.readTree(secrets.getSecretValue(r -> r.secretId(outputs().get("AdminSecret"))).secretString());
+      assertEquals("pgpilot_admin", admin.get("username").asText());
+      assertTrue(admin.get("password").asText().matches("[A-Za-z0-9]{32}"));
+    }
+  }
+
+  @Test
+  void theNetworkLoadBalancerForwardsPostgresToThePgpoolGroup() {
+    try (ElasticLoadBalancingV2Client elb = Emulator.client(ElasticLoadBalancingV2Client.builder().region(REGION))) {
+      LoadBalancer nlb = elb.describeLoadBalancers().loadBalancers().stream()
+          .filter(lb -> lb.dnsName().equals(outputs().get("PgpoolEndpoint"))).findFirst().orElseThrow();
+      assertEquals("network", nlb.typeAsString());
+      assertEquals("internal", nlb.schemeAsString());
+      List<Listener> listeners = elb.describeListeners(r -> r.loadBalancerArn(nlb.loadBalancerArn())).listeners();
+      assertEquals(1, listeners.size());
+      assertEquals("TCP", listeners.get(0).protocolAsString());
+      assertEquals(5432, listeners.get(0).port());
+      String groupArn = listeners.get(0).defaultActions().get(0).targetGroupArn();
+      TargetGroup group = elb.describeTargetGroups(r -> r.targetGroupArns(groupArn)).targetGroups().get(0);
+      assertEquals("TCP", group.protocolAsString());
+      assertEquals(physicalId("ClusterPgpoolLoadBalancerPostgresPgpoolGroup"), groupArn);
+    }
+  }
+
+  /** pg1, pg2 and pg3: the cluster's instances that carry a pgpilot:name (the pgpool host has none). */
+  private static List<Instance> databaseInstances(Ec2Client ec2) {
+    return ec2.describeInstancesPaginator(r -> r.filters(f -> f.name("tag:pgpilot:cluster").values(CLUSTER),
+            f -> f.name("tag-key").values("pgpilot:name"))).reservations().stream()
+        .flatMap(r -> r.instances().stream()).toList();
+  }
+
+  private static Map<String, String> outputs() {
+    return stack.outputs().stream().collect(Collectors.toMap(Output::outputKey, Output::outputValue));
+  }
+
+  /** The physical id of the one resource whose logical id starts so (CDK appends a hash). */
+  private static String physicalId(String logicalPrefix) {
+    List<StackResourceSummary> matches = resources.values().stream()
+        .filter(r -> r.logicalResourceId().startsWith(logicalPrefix)).toList();
+    assertEquals(1, matches.size(), logicalPrefix);
+    return matches.get(0).physicalResourceId();
+  }
+
+  private static Rule rule(List<Rule> rules, String logicalPart) {
+    return rules.stream().filter(r -> r.name().contains(logicalPart)).findFirst()
+        .orElseThrow(() -> new AssertionError("no rule " + logicalPart + " in " + rules));
+  }
+
+  private static Set<String> texts(JsonNode array) {
+    Set<String> texts = new HashSet<>();
+    array.forEach(n -> texts.add(n.asText()));
+    return texts;
+  }
+
+  /** A document's parameters, comparable (a Pattern has no equals). */
+  private static Map<String, String> parameters(SsmDocument document) {
+    return document.parameters().values().stream().collect(Collectors.toMap(SsmDocument.Parameter::name,
+        p -> p.defaultValue() + " " + p.allowedPattern() + " " + p.allowedValues() + " " + p.envVar()));
+  }
+
+  private static Map<String, String> tags(Instance instance) {
+    return instance.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value));
+  }
+
+  /** The script, as a user runs it, bounded: a smoke deploy takes well under a minute here. */
+  private static Run smokeDeploy(String... args) throws Exception {
+    List<String> command =
+        Stream.concat(Stream.of(ROOT.resolve("cdk/smoke-deploy.sh").toString()), Stream.of(args)).toList();
+    Path out = Files.createTempFile("pgpilot-smoke", ".out");
+    Path err = Files.createTempFile("pgpilot-smoke", ".err");
+    try {
+      ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
+          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      builder.environment().put("PGPILOT_SMOKE_REGION", REGION.id());
+      Process p = builder.start();
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        fail("smoke-deploy " + String.join(" ", args) + " took over 10 minutes:\n" + Files.readString(err));
+      }
+      return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.delete(out);
+      Files.delete(err);
+    }
+  }
+}
