@@ -323,13 +323,18 @@ public final class Drill {
         say(tag + ": " + acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
             + abbreviate(acted.outcome().reason()));
       }
+      // At least a second after the fault: a killed postmaster's backends may still commit for a moment.
       long deadline = clock.nowMs() + RECOVERY_LIMIT.toMillis();
-      while ((first = workload.firstCommitStartedAfter(faultAt)) == null && clock.nowMs() < deadline) {
+      Workload.Commit resumed;
+      while (((resumed = workload.resumedAfter(faultAt)) == null || clock.nowMs() < faultAt + 1000)
+          && clock.nowMs() < deadline) {
         Thread.sleep(20);
       }
-      say(tag + ": " + (first == null ? "no commit through pgpool within " + RECOVERY_LIMIT.toSeconds() + " s ("
-          + workload.lastError() + ")" : "first commit through pgpool at +" + Report.seconds(first.ackMs() - faultAt)));
+      say(tag + ": " + (resumed == null ? "no commit through pgpool within " + RECOVERY_LIMIT.toSeconds() + " s ("
+          + workload.lastError() + ")" : "writes through pgpool again at +"
+          + Report.seconds(resumed.ackMs() - faultAt)));
       Thread.sleep(TAIL_MS);
+      first = resumed == null ? null : workload.endOfOutage(faultAt);
     } finally {
       if (ticker != null) {
         ticker.close();

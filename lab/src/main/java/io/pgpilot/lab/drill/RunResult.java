@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param ha            what failed the cluster over: pgpilot, or a contender of --compare
  * @param action        pgpilot's outcome (COMPLETED, FAILED...); null for another contender
- * @param rtoMs         fault → first commit sent after the fault and acknowledged through pgpool; null if none came
+ * @param rtoMs         fault → the acknowledgement that ended the longest write outage after it (through
+ *                      pgpool); null when no commit was acknowledged after the fault
  * @param lostCommits   acknowledged commits missing on the primary afterwards (RPO); null when no node was primary
  * @param readOutageMs  the longest time without a successful read through pgpool after the fault
  * @param whole         pgpilot put the cluster back together (one primary, every other node streaming on its

@@ -147,9 +147,41 @@ final class Workload implements AutoCloseable {
     return lastError;
   }
 
-  /** The first commit sent after {@code atMs} and acknowledged; null when none yet. */
-  synchronized Commit firstCommitStartedAfter(long atMs) {
-    return commits.stream().filter(c -> c.startMs() >= atMs).findFirst().orElse(null);
+  /**
+   * A commit sent after the fault and after the last write error since, and acknowledged: writes
+   * work again. Null when none yet.
+   */
+  synchronized Commit resumedAfter(long faultAtMs) {
+    long since = Math.max(faultAtMs, writeErrors.stream().mapToLong(Long::longValue).max().orElse(faultAtMs));
+    return commits.stream().filter(c -> c.startMs() >= since).findFirst().orElse(null);
+  }
+
+  /** The commit that ended the write outage after {@code faultAtMs}: see {@link #endOfOutage}. */
+  synchronized Commit endOfOutage(long faultAtMs) {
+    return endOfOutage(commits, faultAtMs);
+  }
+
+  /**
+   * The acknowledged commit that ends the longest gap between acknowledgements that ends after
+   * the fault; null when none was acknowledged after it. Not simply the first commit after the
+   * fault: a backend can still acknowledge a commit for a few milliseconds after its postmaster
+   * was killed, before the outage begins.
+   */
+  static Commit endOfOutage(List<Commit> commits, long faultAtMs) {
+    Commit end = null;
+    long longest = -1;
+    for (int i = 0; i < commits.size(); i++) {
+      Commit c = commits.get(i);
+      if (c.ackMs() < faultAtMs) {
+        continue;
+      }
+      long gap = c.ackMs() - (i == 0 ? faultAtMs : commits.get(i - 1).ackMs());
+      if (gap > longest) {
+        longest = gap;
+        end = c;
+      }
+    }
+    return end;
   }
 
   /** Acknowledged sequence numbers missing from what {@code node} holds for this run. */

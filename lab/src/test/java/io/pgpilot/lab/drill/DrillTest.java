@@ -87,6 +87,17 @@ class DrillTest {
     assertNull(Report.ratio(null, 2000L));
   }
 
+  @Test
+  void givenACommitAcknowledgedJustAfterTheKill_whenTheOutageIsMeasured_thenItEndsWithTheLongestGapNotThatCommit() {
+    List<Workload.Commit> commits = List.of(
+        new Workload.Commit(1, 900, 990), new Workload.Commit(2, 995, 1002),   // fault at 1000: still acknowledged
+        new Workload.Commit(3, 3100, 3150), new Workload.Commit(4, 3150, 3160));
+
+    assertEquals(3, Workload.endOfOutage(commits, 1000).seq(), "RTO 2.15 s, not 2 ms");
+    assertNull(Workload.endOfOutage(commits.subList(0, 1), 1000), "nothing acknowledged after the fault");
+    assertEquals(2, Workload.endOfOutage(commits.subList(0, 2), 1000).seq(), "no outage: the next commit");
+  }
+
   private static Lab.Status status(Lab.Node... nodes) {
     return new Lab.Status(List.of(nodes), null, null);
   }
