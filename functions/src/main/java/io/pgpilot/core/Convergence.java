@@ -124,12 +124,19 @@ final class Convergence {
         }
     }
 
-    /** Standbys follow their configured upstream while it is in service; otherwise the primary. */
+    /**
+     * Standbys follow their configured upstream while it is in service; otherwise the primary. A
+     * suspect upstream that does not answer now is no place to re-point to: the standby waits
+     * where it is until that upstream answers again or its failure is confirmed.
+     */
     private void repoint(List<Step> steps) {
         for (String node : live) {
             String upstream = upstreamOf(node);
             String current = view.now(node).upstream();
-            if (!upstream.equals(current)) {
+            if (!upstream.equals(current) && suspect.contains(upstream) && !view.now(upstream).reachable()) {
+                why.add("leaving " + node + " where it is: its upstream " + upstream + " does not answer now and its"
+                        + " failure is not confirmed");
+            } else if (!upstream.equals(current)) {
                 steps.add(new Step.Repoint(node, upstream));
                 why.add("re-pointing " + node + " to " + upstream + (current == null
                         ? " (it streams from no node)" : " (it streams from " + current + ")"));

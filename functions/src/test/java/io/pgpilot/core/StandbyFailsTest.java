@@ -132,6 +132,28 @@ class StandbyFailsTest {
     }
 
     @Test
+    void givenCascadingStandbyJustCrashed_whenPg3StreamsFromNoNodeYet_thenPg3IsNotRepointedToTheUnansweringPg2() {
+        // As the lab drill found it: pg3's WAL receiver names no sender once pg2 is gone, and a
+        // re-point to pg2 (its configured upstream, not yet confirmed lost) can only hang.
+        SimulatedCluster cluster = SimulatedCluster.seedChain();
+        List<ProbeRound> rounds = new ArrayList<>();
+        rounds.add(cluster.round());
+        cluster.crash("pg2");
+        ProbeRound crashed = cluster.round();
+        rounds.add(crashed);
+        rounds.add(new ProbeRound(crashed.at().plusSeconds(1), crashed.nodes().stream()
+                .map(n -> !n.node().equals("pg3") ? n : NodeObservation.standby("pg3", n.receivedLsn(),
+                        n.replayedLsn(), n.timeline(), WalReceiverStatus.WAITING, null))
+                .toList()));
+
+        Decision decision = new FailoverPlanner(POLICY).decide(cluster.topology(), cluster.observation(rounds));
+
+        assertTrue(plan(decision).isNoOp(), decision::reason);
+        assertReasonMentions(decision, "leaving pg3 where it is: its upstream pg2 does not answer now and its"
+                + " failure is not confirmed");
+    }
+
+    @Test
     void givenProbeCannotReachCascadingStandby_whenPg3StillStreamsFromIt_thenItIsNotLost() {
         SimulatedCluster cluster = SimulatedCluster.seedChain().blockProbe("pg2");
 
