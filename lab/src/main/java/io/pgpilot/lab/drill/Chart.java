@@ -120,7 +120,7 @@ public final class Chart {
       new Color(100, 110, 150), new Color(0, 110, 70));
   private static final Map<String, Integer> USUAL = Map.of(
       "detection", 0, "decision", 1, "fence", 2, "promote", 3, "re-point", 4, "repoint", 4,
-      "routing", 5, "reroute", 5, "first commit", 6);
+      "routing", 5, "reroute", 5, "writes again", 6);
 
   private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 17);
   private static final Font PANEL_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 13);

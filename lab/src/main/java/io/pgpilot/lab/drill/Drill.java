@@ -259,12 +259,13 @@ public final class Drill {
     }
     Report report = new Report(options.scenario().id, settings(), results);
     out.println();
-    report.printTable(out);
+    report.printTable(out, !options.compare());
     if (options.compare()) {
       out.println();
       Report.printComparison(byContender, CONTENDER_NOTES, out);
     }
-    report.writeJson(options.json(), options.compare() ? Report.comparison(byContender, CONTENDER_NOTES) : null);
+    report.writeJson(options.json(), byContender.get(PGPILOT).summary(),
+        options.compare() ? Report.comparison(byContender, CONTENDER_NOTES) : null);
     say("report: " + options.json().toAbsolutePath());
     Chart.write("pgpilot drill: " + options.scenario().id + ", commits and reads per second through pgpool",
         series, options.chart());
@@ -306,7 +307,6 @@ public final class Drill {
     Ticker ticker = pgpilot && options.scenario().trigger == Scenario.Trigger.MONITOR ? new Ticker(clock) : null;
     Acted acted = null;
     long faultAt;
-    Workload.Commit first;
     Workload workload = new Workload(lab, pgpool, runId, clock);
     try {
       workload.start();
@@ -334,7 +334,6 @@ public final class Drill {
           + workload.lastError() + ")" : "writes through pgpool again at +"
           + Report.seconds(resumed.ackMs() - faultAt)));
       Thread.sleep(TAIL_MS);
-      first = resumed == null ? null : workload.endOfOutage(faultAt);
     } finally {
       if (ticker != null) {
         ticker.close();
@@ -344,7 +343,7 @@ public final class Drill {
     long duration = clock.nowMs();
     String primaryAfter = primaryOf(lab.status());
     List<Long> missing = primaryAfter == null ? null : workload.missingOn(primaryAfter);
-    Long rto = first == null ? null : first.ackMs() - faultAt;
+    Long rto = workload.rtoMs(faultAt);
     say(tag + ": " + workload.commits().size() + " commits acknowledged, " + (missing == null
         ? "no primary to count them on" : missing.size() + " missing on " + primaryAfter
         + (missing.isEmpty() ? "" : " (" + missing.subList(0, Math.min(10, missing.size())) + ")")));
@@ -497,7 +496,7 @@ public final class Drill {
   }
 
   private static List<Chart.Mark> rtoMark(long faultAt, Long rto) {
-    return rto == null ? List.of() : List.of(new Chart.Mark("first commit", faultAt + rto, faultAt + rto));
+    return rto == null || rto == 0 ? List.of() : List.of(new Chart.Mark("writes again", faultAt + rto, faultAt + rto));
   }
 
   /**

@@ -51,13 +51,16 @@ final class Report {
     return runs;
   }
 
-  /** COMPARISON: the contenders' summaries and ratios (see {@link #comparison}); null without --compare. */
-  void writeJson(Path file, List<Map<String, Object>> comparison) throws IOException {
+  /**
+   * SUMMARY: what the report's summary is (pgpilot's runs' in a comparison); COMPARISON: the
+   * contenders' summaries and ratios (see {@link #comparison}), null without --compare.
+   */
+  void writeJson(Path file, Map<String, Object> summary, List<Map<String, Object>> comparison) throws IOException {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("scenario", scenario);
     json.put("settings", settings);
     json.put("runs", runs);
-    json.put("summary", summary());
+    json.put("summary", summary);
     if (comparison != null) {
       json.put("comparison", comparison);
     }
@@ -66,7 +69,8 @@ final class Report {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
   }
 
-  void printTable(PrintStream out) {
+  /** WITH_MEDIANS: the medians and the summary line, which only mean something for one contender's runs. */
+  void printTable(PrintStream out, boolean withMedians) {
     List<String> phases = phaseNames();
     StringBuilder head = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %6s %8s", "ha", "run", "fault",
         "primary", "RTO", "lost", "reads"));
@@ -80,6 +84,9 @@ final class Report {
       phases.forEach(p -> line.append(String.format(" %9s", seconds(r.phases().get(p)))));
       line.append("  ").append(r.whole() == null ? "-" : r.whole() ? "yes" : "NO");
       out.println(line);
+    }
+    if (!withMedians) {
+      return;
     }
     Map<String, Object> summary = summary();
     @SuppressWarnings("unchecked")

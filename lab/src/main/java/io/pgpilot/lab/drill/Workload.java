@@ -156,32 +156,38 @@ final class Workload implements AutoCloseable {
     return commits.stream().filter(c -> c.startMs() >= since).findFirst().orElse(null);
   }
 
-  /** The commit that ended the write outage after {@code faultAtMs}: see {@link #endOfOutage}. */
-  synchronized Commit endOfOutage(long faultAtMs) {
-    return endOfOutage(commits, faultAtMs);
+  /** The write outage the fault caused: see {@link #rtoMs(List, long)}. */
+  synchronized Long rtoMs(long faultAtMs) {
+    return rtoMs(commits, faultAtMs);
   }
 
+  /** Below this, a pause between acknowledgements is jitter, not an outage (commits come every millisecond or so). */
+  static final long OUTAGE_MIN_MS = 100;
+  /** A fault's outage starts within this of the fault (a switchover fences after its catch-up). */
+  static final long OUTAGE_START_WINDOW_MS = 5_000;
+
   /**
-   * The acknowledged commit that ends the longest gap between acknowledgements that ends after
-   * the fault; null when none was acknowledged after it. Not simply the first commit after the
-   * fault: a backend can still acknowledge a commit for a few milliseconds after its postmaster
-   * was killed, before the outage begins.
+   * Milliseconds from the fault to the acknowledgement that ends the longest pause between
+   * acknowledgements that starts within {@link #OUTAGE_START_WINDOW_MS} of it: 0 when that pause
+   * is shorter than {@link #OUTAGE_MIN_MS} (writes never stopped); null when nothing was
+   * acknowledged after the fault. Not simply the first commit after the fault: a backend can
+   * still acknowledge one for a few milliseconds after its postmaster was killed.
    */
-  static Commit endOfOutage(List<Commit> commits, long faultAtMs) {
+  static Long rtoMs(List<Commit> commits, long faultAtMs) {
     Commit end = null;
     long longest = -1;
     for (int i = 0; i < commits.size(); i++) {
       Commit c = commits.get(i);
-      if (c.ackMs() < faultAtMs) {
+      long start = i == 0 ? faultAtMs : commits.get(i - 1).ackMs();
+      if (c.ackMs() < faultAtMs || start > faultAtMs + OUTAGE_START_WINDOW_MS) {
         continue;
       }
-      long gap = c.ackMs() - (i == 0 ? faultAtMs : commits.get(i - 1).ackMs());
-      if (gap > longest) {
-        longest = gap;
+      if (c.ackMs() - start > longest) {
+        longest = c.ackMs() - start;
         end = c;
       }
     }
-    return end;
+    return end == null ? null : longest < OUTAGE_MIN_MS ? 0 : end.ackMs() - faultAtMs;
   }
 
   /** Acknowledged sequence numbers missing from what {@code node} holds for this run. */

@@ -88,14 +88,24 @@ class DrillTest {
   }
 
   @Test
-  void givenACommitAcknowledgedJustAfterTheKill_whenTheOutageIsMeasured_thenItEndsWithTheLongestGapNotThatCommit() {
+  void givenACommitAcknowledgedJustAfterTheKill_whenTheOutageIsMeasured_thenItEndsWithTheLongestPauseNotThatCommit() {
     List<Workload.Commit> commits = List.of(
         new Workload.Commit(1, 900, 990), new Workload.Commit(2, 995, 1002),   // fault at 1000: still acknowledged
         new Workload.Commit(3, 3100, 3150), new Workload.Commit(4, 3150, 3160));
 
-    assertEquals(3, Workload.endOfOutage(commits, 1000).seq(), "RTO 2.15 s, not 2 ms");
-    assertNull(Workload.endOfOutage(commits.subList(0, 1), 1000), "nothing acknowledged after the fault");
-    assertEquals(2, Workload.endOfOutage(commits.subList(0, 2), 1000).seq(), "no outage: the next commit");
+    assertEquals(2150L, Workload.rtoMs(commits, 1000), "RTO 2.15 s, not 2 ms");
+    assertNull(Workload.rtoMs(commits.subList(0, 1), 1000), "nothing acknowledged after the fault");
+  }
+
+  @Test
+  void givenWritesThatNeverStopped_whenTheOutageIsMeasured_thenNoneAndALaterPauseDoesNotCount() {
+    List<Workload.Commit> commits = new java.util.ArrayList<>();
+    for (long t = 0; t < 10_000; t += 5) {
+      commits.add(new Workload.Commit(t, t, t + 2));
+    }
+    commits.add(new Workload.Commit(20_000, 20_000, 20_002));   // a pause 7 s after the fault: not its outage
+
+    assertEquals(0L, Workload.rtoMs(commits, 3000));
   }
 
   private static Lab.Status status(Lab.Node... nodes) {
