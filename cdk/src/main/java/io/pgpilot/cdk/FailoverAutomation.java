@@ -50,7 +50,10 @@ public final class FailoverAutomation extends Construct {
       "Monitor", "io.pgpilot.handlers.MonitorHandler::handleRequest",
       "Switchover", "io.pgpilot.handlers.SwitchoverHandler::handleRequest");
 
-  /** EC2 states the functions act on (InstanceStateHandler): running publishes hosts, the rest may fail over. */
+  /**
+   * EC2 states the functions act on (InstanceStateHandler): running publishes hosts (and rejoins an
+   * old primary), the rest may fail over.
+   */
   static final List<String> STATES = List.of("running", "stopping", "stopped", "shutting-down", "terminated");
 
   private final Table table;
