@@ -1,11 +1,8 @@
 package io.pgpilot.workflow;
 
 import io.pgpilot.core.ClusterObservation;
-import io.pgpilot.core.Decision;
 import io.pgpilot.core.FailoverPlanner;
 import io.pgpilot.core.NodeObservation;
-import io.pgpilot.core.Plan;
-import io.pgpilot.core.Refusal;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Step;
 import io.pgpilot.core.Topology;

@@ -463,21 +463,12 @@ public final class Drill {
   }
 
   /**
-   * The automation's phases on the run's clock; detection runs from the fault to the end of the
-   * acting invocation's own detection (what came before it was the schedule's wait and the probes).
+   * The automation's phases on the run's clock, laid out back from the end of the acting
+   * invocation; detection runs from the fault (what came before the workflow was the schedule's
+   * wait and the monitor's probes) to the end of the workflow's own.
    */
-  private static Map<String, Long> phases(Acted acted, long faultAt) {
-    Map<String, Long> phases = new LinkedHashMap<>(acted.outcome().phaseMillis());
-    Long total = phases.get("total");
-    if (total != null && phases.containsKey("detection")) {
-      long workflowStart = acted.endMs() - total;
-      phases.put("detection", Math.max(0, workflowStart + phases.get("detection") - faultAt));
-    }
-    return phases;
-  }
-
-  private static List<Chart.Mark> marks(Acted acted, long faultAt, Long rto) {
-    List<Chart.Mark> marks = new ArrayList<>();
+  private static List<Chart.Mark> phaseSpans(Acted acted, long faultAt) {
+    List<Chart.Mark> spans = new ArrayList<>();
     Map<String, Long> phases = acted.outcome().phaseMillis();
     Long total = phases.get("total");
     if (total != null) {
@@ -487,10 +478,25 @@ public final class Drill {
           continue;
         }
         long start = phase.getKey().equals("detection") ? Math.min(faultAt, at) : at;
-        marks.add(new Chart.Mark(phase.getKey(), start, at + phase.getValue()));
+        spans.add(new Chart.Mark(phase.getKey(), start, at + phase.getValue()));
         at += phase.getValue();
       }
     }
+    return spans;
+  }
+
+  private static Map<String, Long> phases(Acted acted, long faultAt) {
+    Map<String, Long> phases = new LinkedHashMap<>();
+    phaseSpans(acted, faultAt).forEach(span -> phases.put(span.name(), span.endMs() - span.startMs()));
+    Long total = acted.outcome().phaseMillis().get("total");
+    if (total != null) {
+      phases.put("total", total);  // the workflow's own, from its lease to its end
+    }
+    return phases;
+  }
+
+  private static List<Chart.Mark> marks(Acted acted, long faultAt, Long rto) {
+    List<Chart.Mark> marks = new ArrayList<>(phaseSpans(acted, faultAt));
     marks.addAll(rtoMark(faultAt, rto));
     return marks;
   }
