@@ -11,6 +11,7 @@ import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Topology;
 import io.pgpilot.core.WalReceiverStatus;
+import io.pgpilot.core.WalSender;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import java.time.Duration;
@@ -37,8 +38,17 @@ class JdbcProbeIT {
     NodeObservation pg1 = probe.probe(topology, "pg1");
 
     int timeline = status.node("pg1").timeline();
-    assertEquals(NodeObservation.primary("pg1", pg1.receivedLsn(), timeline, List.of("pg2")), pg1);
+    assertEquals(NodeObservation.primary("pg1", pg1.receivedLsn(), timeline, List.of("pg2"))
+        .withWalSenders(pg1.walSenders()).withSystemIdentifier(pg1.systemIdentifier()), pg1);
     assertTrue(pg1.writable());
+    // pg2 is pg1's one WAL sender: streaming, synchronous, with a confirmed position pg1 has written.
+    assertEquals(1, pg1.walSenders().size(), pg1::toString);
+    WalSender pg2Sender = pg1.walSenders().get(0);
+    assertEquals("pg2", pg2Sender.standby());
+    assertTrue(pg2Sender.streaming() && pg2Sender.synchronous(), pg2Sender::toString);
+    assertFalse(pg2Sender.flushed().isAfter(pg1.position()), pg2Sender::toString);
+    // Every node is a copy of one database.
+    assertTrue(pg1.systemIdentifier().matches("[0-9]{10,20}"), pg1::systemIdentifier);
 
     assertTrue(pg2.standby(), pg2::toString);
     assertEquals(WalReceiverStatus.STREAMING, pg2.walReceiver());
@@ -55,6 +65,9 @@ class JdbcProbeIT {
     assertFalse(pg3.position().isAfter(pg2.position()), () -> pg3 + " is ahead of " + pg2);
     // Read on standbys too, where it takes effect on promotion: the lab sets it on pg1 only.
     assertEquals(List.of(), pg3.syncStandbys());
+    assertEquals(pg1.systemIdentifier(), pg2.systemIdentifier());
+    assertEquals(pg1.systemIdentifier(), pg3.systemIdentifier());
+    assertEquals(List.of(), pg3.walSenders(), "a standby's WAL senders are not read");
   }
 
   @Test

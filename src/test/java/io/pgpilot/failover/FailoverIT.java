@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import io.pgpilot.adapters.Ec2Instances;
+import io.pgpilot.adapters.JdbcProbe;
+import io.pgpilot.core.NodeObservation;
+import io.pgpilot.core.WalReceiverStatus;
 import io.pgpilot.handlers.InstanceStateHandler;
 import io.pgpilot.handlers.MonitorHandler;
 import io.pgpilot.handlers.SwitchoverHandler;
@@ -16,6 +20,7 @@ import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
 import io.pgpilot.workflow.Automation;
 import io.pgpilot.workflow.ClusterConfig;
+import io.pgpilot.workflow.Inventory;
 import io.pgpilot.workflow.Outcome;
 import java.net.URI;
 import java.nio.file.Files;
@@ -115,6 +120,27 @@ class FailoverIT {
 
   @Test
   @Order(3)
+  void aStandbyWhoseWalReceiverStoppedAfterTheFailoverIsProbedOnItsTrueTimeline() throws Exception {
+    // pg3 follows pg2 on timeline 2; its last restartpoint is still of timeline 1.
+    try (Connection c = lab.connectNode("pg3"); Statement s = c.createStatement()) {
+      s.execute("ALTER SYSTEM SET primary_conninfo = ''");
+      s.execute("SELECT pg_reload_conf()");
+    }
+    Lab.await(Duration.ofSeconds(10), "pg3's WAL receiver to stop", () -> lab.status().node("pg3").state() != null
+        && !"streaming".equals(lab.status().node("pg3").state()));
+    Lab.Dsn dsn = Lab.Dsn.parse(lab.status().node("pg3").dsn());
+    JdbcProbe probe = new JdbcProbe(new JdbcProbe.Settings(dsn.port(), dsn.database(), dsn.user(), dsn::password,
+        dsn.sslmode(), dsn.sslrootcert(), Duration.ofSeconds(2)));
+    Inventory inventory = Inventory.of("lab", new Ec2Instances().describe("lab"));
+
+    NodeObservation pg3 = probe.probe(inventory.topology(), "pg3");
+
+    assertEquals(WalReceiverStatus.NONE, pg3.walReceiver(), pg3::toString);
+    assertEquals(2, pg3.timeline(), "the timeline of the WAL pg3 follows, not of its last restartpoint: " + pg3);
+  }
+
+  @Test
+  @Order(4)
   void twoConcurrentEventsPromoteOnce() throws Exception {
     lab.recreate();
     deployDocuments();
@@ -149,7 +175,7 @@ class FailoverIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void theMonitorConfirmsACrashedPrimaryFencesItAndFailsOver() throws Exception {
     lab.recreate();
     deployDocuments();
@@ -174,7 +200,7 @@ class FailoverIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aSwitchoverMovesThePrimaryWithNoDataLossAndTheOldPrimaryRejoins() throws Exception {
     lab.recreate();
     deployDocuments();

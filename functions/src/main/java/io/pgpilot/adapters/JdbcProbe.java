@@ -5,11 +5,15 @@ import io.pgpilot.core.Lsn;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Topology;
 import io.pgpilot.core.WalReceiverStatus;
+import io.pgpilot.core.WalSender;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,20 +38,31 @@ public final class JdbcProbe implements NodeProbe, EndpointProbe {
 
     /**
      * Everything in one statement, so the readings belong together. On a primary the timeline is
-     * the current WAL file's (pg_control's lags until the first checkpoint after a promotion); on a
-     * standby it is the WAL receiver's, or the last restartpoint's when none runs.
+     * the current WAL file's (pg_control's lags until the first checkpoint after a promotion). On
+     * a standby it is the newest of the WAL receiver's, the WAL segment files' in pg_wal and the
+     * last restartpoint's: a standby whose WAL receiver is not running (its upstream just died, or
+     * it was rewound onto a new timeline) still holds files named with the timeline it follows,
+     * where its restartpoint can be a timeline behind. The primary's WAL senders come with their
+     * application names hex-encoded, so no name can break the list apart. pg_ls_waldir() needs
+     * pg_monitor, which the probe's role has.
      */
     static final String QUERY = """
             SELECT pg_is_in_recovery(),
               CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END::text,
               CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text,
               CASE WHEN pg_is_in_recovery()
-                THEN COALESCE((SELECT received_tli FROM pg_stat_wal_receiver),
-                              (SELECT timeline_id FROM pg_control_checkpoint()))
+                THEN GREATEST((SELECT received_tli FROM pg_stat_wal_receiver),
+                              (SELECT timeline_id FROM pg_control_checkpoint()),
+                              (SELECT max(('x' || substr(name, 1, 8))::bit(32)::int) FROM pg_ls_waldir()
+                                WHERE name ~ '^[0-9A-F]{24}$'))
                 ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
               (SELECT status FROM pg_stat_wal_receiver),
               (SELECT sender_host FROM pg_stat_wal_receiver),
-              current_setting('synchronous_standby_names')
+              current_setting('synchronous_standby_names'),
+              (SELECT system_identifier FROM pg_control_system())::text,
+              (SELECT string_agg(encode(convert_to(application_name, 'UTF8'), 'hex') || ' ' || coalesce(state, '-')
+                  || ' ' || coalesce(sync_state, '-') || ' ' || coalesce(flush_lsn::text, '-'), ',')
+                FROM pg_stat_replication)
             """;
 
     /** Aurora's view of its replicas: one row per instance, the writer's lag null. */
@@ -205,19 +220,58 @@ public final class JdbcProbe implements NodeProbe, EndpointProbe {
         return props;
     }
 
+    /**
+     * The observation of one row. A reading that cannot be believed (an unparsable position, a
+     * timeline below 1) makes the whole answer unusable, with the reason: the planner then
+     * neither promotes the node nor takes it for down.
+     */
     private static NodeObservation observation(Topology topology, String node, ResultSet row) throws SQLException {
         boolean inRecovery = row.getBoolean(1);
-        String received = row.getString(2);
-        String replayed = row.getString(3);
+        String systemIdentifier = row.getString(8);
         int timeline = row.getInt(4);
-        List<String> syncStandbys = syncStandbys(node, row.getString(7));
-        if (!inRecovery) {
-            return NodeObservation.primary(node, Lsn.parse(received), timeline, syncStandbys);
+        if (row.wasNull() || timeline < 1) {
+            return NodeObservation.unusable(node, systemIdentifier, "it reports timeline "
+                    + (row.wasNull() ? "null" : Integer.toString(timeline)) + ", which is no timeline");
         }
-        // A standby always has replayed something; were it ever null, zero keeps it from being chosen.
-        Lsn replayedLsn = replayed == null ? Lsn.ZERO : Lsn.parse(replayed);
-        return NodeObservation.standby(node, received == null ? null : Lsn.parse(received), replayedLsn, timeline,
-                walReceiver(row.getString(5)), upstream(topology, row.getString(6))).withSyncStandbys(syncStandbys);
+        List<String> syncStandbys = syncStandbys(node, row.getString(7));
+        try {
+            if (!inRecovery) {
+                return NodeObservation.primary(node, Lsn.parse(row.getString(2)), timeline, syncStandbys)
+                        .withWalSenders(walSenders(row.getString(9))).withSystemIdentifier(systemIdentifier);
+            }
+            String received = row.getString(2);
+            String replayed = row.getString(3);
+            // A standby always has replayed something; were it ever null, zero keeps it from being chosen.
+            Lsn replayedLsn = replayed == null ? Lsn.ZERO : Lsn.parse(replayed);
+            return NodeObservation.standby(node, received == null ? null : Lsn.parse(received), replayedLsn, timeline,
+                    walReceiver(row.getString(5)), upstream(topology, row.getString(6))).withSyncStandbys(syncStandbys)
+                    .withSystemIdentifier(systemIdentifier);
+        } catch (IllegalArgumentException e) {
+            return NodeObservation.unusable(node, systemIdentifier, "it reports " + e.getMessage());
+        }
+    }
+
+    /**
+     * pg_stat_replication as the query lists it: "HEXNAME STATE SYNC_STATE FLUSH_LSN" per WAL
+     * sender, comma-separated, "-" for a null. Throws IllegalArgumentException for anything else.
+     */
+    static List<WalSender> walSenders(String list) {
+        if (list == null || list.isEmpty()) {
+            return List.of();
+        }
+        List<WalSender> senders = new ArrayList<>();
+        for (String item : list.split(",", -1)) {
+            String[] fields = item.split(" ", -1);
+            if (fields.length != 4 || !fields[0].matches("([0-9a-f]{2})*")) {
+                throw new IllegalArgumentException("a WAL sender list whose entry " + (senders.size() + 1)
+                        + " is not HEXNAME STATE SYNC_STATE FLUSH_LSN");
+            }
+            String name = new String(HexFormat.of().parseHex(fields[0]), StandardCharsets.UTF_8);
+            Lsn flushed = fields[3].equals("-") ? null : Lsn.parse(fields[3]);
+            boolean synchronous = fields[2].equals("sync") || fields[2].equals("quorum");
+            senders.add(new WalSender(name, fields[1].equals("streaming"), synchronous, flushed));
+        }
+        return senders;
     }
 
     static WalReceiverStatus walReceiver(String status) {

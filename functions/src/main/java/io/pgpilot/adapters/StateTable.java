@@ -9,6 +9,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <pre>
  * pk (S, partition key)   sk (S, sort key)                          item
  * CLUSTER#{cluster}       LEASE                                     the cluster's lease: owner, leaseExpiresAt, epoch
+ * CLUSTER#{cluster}       PRIMARY                                   the primary as last seen: position, synchronous
+ *                                                                   standbys, confirmed positions, system identifier
  * CLUSTER#{cluster}       EVENT#{eventId}                           an event already handled; ttl
  * CLUSTER#{cluster}       HISTORY#{yyyy-MM-ddTHH:mm:ss.nnnnnnnnnZ}#{epoch}  one transition, its steps and phase timings
  * </pre>
@@ -18,7 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * order is time order and "newest first" is a Query with ScanIndexForward=false.
  *
  * <p>Table settings: on-demand capacity, TTL enabled on {@link #TTL} (epoch seconds). Only
- * event items carry it. The lease item never expires or is deleted: its epoch must only grow.
+ * event items carry it. The lease item never expires or is deleted: its epoch must only grow; nor
+ * does the primary record: it is the cluster's identity and its last known position.
  */
 public final class StateTable {
 
@@ -28,6 +31,7 @@ public final class StateTable {
     public static final String TTL = "ttl";
 
     static final String LEASE = "LEASE";
+    static final String PRIMARY = "PRIMARY";
     static final String EVENT = "EVENT#";
     static final String HISTORY = "HISTORY#";
 

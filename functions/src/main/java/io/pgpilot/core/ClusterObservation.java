@@ -6,13 +6,13 @@ import java.util.Map;
 
 /**
  * Everything one invocation observed: several probe rounds, oldest first (the monitor probes
- * several times per invocation), the EC2 state of each node's instance, and the primary's last
- * position recorded by an earlier invocation.
+ * several times per invocation), the EC2 state of each node's instance, and the durable record
+ * of the primary as it was last seen, by this invocation or an earlier one.
  *
- * @param ec2States           by node name; a node left out is {@link Ec2State#UNKNOWN}
- * @param lastKnownPrimaryLsn null when no earlier invocation recorded one
+ * @param ec2States by node name; a node left out is {@link Ec2State#UNKNOWN}
+ * @param record    null when none was ever recorded
  */
-public record ClusterObservation(List<ProbeRound> rounds, Map<String, Ec2State> ec2States, Lsn lastKnownPrimaryLsn) {
+public record ClusterObservation(List<ProbeRound> rounds, Map<String, Ec2State> ec2States, PrimaryRecord record) {
 
     public ClusterObservation {
         rounds = Checks.list(rounds, "probe rounds");
@@ -33,8 +33,8 @@ public record ClusterObservation(List<ProbeRound> rounds, Map<String, Ec2State> 
      * monitor started decides from the monitor's rounds plus the fresh one it takes under the
      * lease. {@code later}'s rounds must not be older than this one's latest, so they are the
      * latest of the whole; a node counts as down only if it was unreachable in every round of
-     * both. The EC2 states are {@code later}'s (the newer reading), and so is the primary's last
-     * recorded position when it has one.
+     * both. The EC2 states are {@code later}'s (the newer reading), and so is the primary's
+     * record when it has one.
      */
     public ClusterObservation followedBy(ClusterObservation later) {
         Checks.notNull(later, "later observation");
@@ -44,8 +44,7 @@ public record ClusterObservation(List<ProbeRound> rounds, Map<String, Ec2State> 
         }
         List<ProbeRound> all = new ArrayList<>(rounds);
         all.addAll(later.rounds);
-        return new ClusterObservation(all, later.ec2States,
-                later.lastKnownPrimaryLsn != null ? later.lastKnownPrimaryLsn : lastKnownPrimaryLsn);
+        return new ClusterObservation(all, later.ec2States, later.record != null ? later.record : record);
     }
 
     public ProbeRound latest() {

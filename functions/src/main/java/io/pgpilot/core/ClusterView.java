@@ -1,9 +1,22 @@
 package io.pgpilot.core;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** A topology and the observation of it read together, with the liveness rules the planner applies. */
+/**
+ * A topology and the observation of it read together, with the liveness rules the planner
+ * applies, the cluster's identity and the nodes whose answers are not believed.
+ *
+ * <p>Identity: every copy of one database reports the same PostgreSQL system identifier. The
+ * cluster's is the recorded one; with no record, the tagged primary's; with neither, the one
+ * every answering node agrees on. A node that reports another identifier, or readings that
+ * cannot be used, is excluded: never kept, promoted, counted as a standby in service or rebuilt.
+ */
 final class ClusterView {
 
     /** Whether a node is down for sure, and why. */
@@ -17,12 +30,82 @@ final class ClusterView {
     final Topology topology;
     final ClusterObservation observation;
     private final int probesRequired;
+    /** The primary record when it is this cluster's; null otherwise. */
+    private final PrimaryRecord record;
+    private final String identity;
+    /** Why there is no identity although the nodes report one; null otherwise. */
+    private final String identityProblem;
+    private final Map<String, String> excluded = new LinkedHashMap<>();
+    private final List<Alert> alerts = new ArrayList<>();
 
     ClusterView(Topology topology, ClusterObservation observation, int probesRequired) {
         this.topology = Checks.notNull(topology, "topology");
         this.observation = Checks.notNull(observation, "cluster observation");
         observation.requireMatches(topology);
         this.probesRequired = probesRequired;
+        PrimaryRecord recorded = observation.record();
+        if (recorded != null && !recorded.cluster().equals(topology.cluster())) {
+            alerts.add(new Alert("foreign-record", "pgpilot " + topology.cluster() + ": primary record of another"
+                    + " cluster ignored", "The state table's primary record of cluster " + topology.cluster()
+                    + " names cluster " + Checks.quote(recorded.cluster()) + ": it is ignored, so pgpilot"
+                    + " decides from what it observes now. Delete the record if it was copied by mistake."));
+            recorded = null;
+        }
+        this.record = recorded;
+        String[] found = identity();
+        this.identity = found[0];
+        this.identityProblem = found[1];
+        for (String node : topology.names()) {
+            NodeObservation seen = now(node);
+            String why = null;
+            if (seen.reachable() && seen.unusable() != null) {
+                why = node + "'s answer cannot be used: " + seen.unusable();
+            } else if (identity != null && seen.systemIdentifier() != null
+                    && !identity.equals(seen.systemIdentifier())) {
+                why = node + " reports PostgreSQL system identifier " + Checks.quote(seen.systemIdentifier())
+                        + ", not the cluster's " + identity + " (" + identitySource() + "): it is another database,"
+                        + " not a copy of this one";
+            }
+            if (why != null) {
+                excluded.put(node, why);
+                alerts.add(new Alert("excluded:" + node, "pgpilot " + topology.cluster() + ": " + node
+                        + " excluded", why + ". pgpilot neither promotes, keeps, re-points, routes to nor rebuilds "
+                        + node + " while this lasts; fix or re-clone it by hand (or correct its pgpilot tags)."));
+            }
+        }
+    }
+
+    /** {identity, problem}: the cluster's system identifier, or null and why not when the nodes disagree. */
+    private String[] identity() {
+        if (record != null) {
+            return new String[] {record.systemIdentifier(), null};
+        }
+        String primary = topology.primary().map(Topology.Node::name).orElse(null);
+        if (primary != null) {
+            for (int i = observation.rounds().size() - 1; i >= 0; i--) {
+                NodeObservation seen = observation.rounds().get(i).node(primary);
+                if (seen.writable() && seen.systemIdentifier() != null) {
+                    return new String[] {seen.systemIdentifier(), null};
+                }
+            }
+        }
+        Map<String, List<String>> reported = new LinkedHashMap<>();
+        for (String node : topology.names()) {
+            NodeObservation seen = now(node);
+            if (seen.usable() && seen.systemIdentifier() != null && tag(node) != Role.REBUILD) {
+                reported.computeIfAbsent(seen.systemIdentifier(), id -> new ArrayList<>()).add(node);
+            }
+        }
+        if (reported.size() > 1) {
+            return new String[] {null, "no primary record exists and the nodes in service report different"
+                    + " PostgreSQL system identifiers (" + reported + "), so pgpilot cannot tell which are copies of"
+                    + " the cluster's database"};
+        }
+        return new String[] {reported.isEmpty() ? null : reported.keySet().iterator().next(), null};
+    }
+
+    private String identitySource() {
+        return record != null ? "recorded at " + record.at() : "as the nodes report it";
     }
 
     /** The node as the latest round saw it. */
@@ -38,15 +121,36 @@ final class ClusterView {
         return observation.ec2State(node);
     }
 
-    /** Nodes that accept writes in the latest round, in topology order. */
+    /** This cluster's primary record, or null when there is none (or it was another cluster's). */
+    PrimaryRecord record() {
+        return record;
+    }
+
+    /** Why a node's answers are not believed, or null when they are. */
+    String excluded(String node) {
+        return excluded.get(node);
+    }
+
+    /** Why no identity can be established although nodes report one; null when there is no such problem. */
+    String identityProblem() {
+        return identityProblem;
+    }
+
+    /** Conditions found while reading the observation (an excluded node, a foreign record). */
+    List<Alert> alerts() {
+        return List.copyOf(alerts);
+    }
+
+    /** Nodes that accept writes in the latest round and are not excluded, in topology order. */
     List<String> writable() {
-        return topology.names().stream().filter(n -> now(n).writable()).toList();
+        return topology.names().stream().filter(n -> now(n).writable() && excluded(n) == null).toList();
     }
 
     /**
      * A node is down when EC2 says its instance is going away, or when it was unreachable in every
      * one of at least the required number of probe rounds and no node's WAL receiver streamed from
      * it meanwhile: a standby still streaming from it proves it alive and only the probe path broken.
+     * A node that answers with readings pgpilot does not believe still answers: it is not down.
      */
     Verdict down(String node) {
         Ec2State ec2 = ec2(node);
@@ -61,7 +165,7 @@ final class ClusterView {
         }
         for (ProbeRound round : rounds) {
             for (NodeObservation other : round.nodes()) {
-                if (other.reachable() && other.streamsFrom(node)) {
+                if (other.usable() && other.streamsFrom(node)) {
                     return new Verdict(false, other.node() + "'s WAL receiver was streaming from " + node + " at "
                             + round.at() + ", so it is alive and only the probe path to it is broken");
                 }
@@ -78,22 +182,79 @@ final class ClusterView {
     }
 
     /**
-     * The furthest position seen: the primary's last recorded position, or any in-service node's
-     * position in any round. Nodes tagged rebuild are left out: their WAL may be from another history.
+     * The furthest position known on {@code timeline}: any in-service node's in any round, each
+     * synchronous standby's confirmed position in the primary record, and the recorded primary's
+     * own position when every commit up to it may have been acknowledged ({@code primaryCounts}:
+     * asynchronous replication, or a primary that named no synchronous standby). Nodes tagged
+     * rebuild or excluded are left out: their WAL may be from another history. Null when nothing
+     * on that timeline is known.
      */
-    Position bestKnown() {
+    Position bestKnown(int timeline, boolean primaryCounts) {
         Position best = null;
-        if (observation.lastKnownPrimaryLsn() != null) {
-            best = new Position(observation.lastKnownPrimaryLsn(), "the primary's last recorded position");
+        if (record != null && record.timeline() == timeline) {
+            if (primaryCounts) {
+                best = new Position(record.position(), "the primary " + record.primary() + "'s position recorded at "
+                        + record.at());
+            }
+            for (Map.Entry<String, Lsn> confirmed : record.confirmed().entrySet()) {
+                if (best == null || confirmed.getValue().isAfter(best.lsn())) {
+                    best = new Position(confirmed.getValue(), "the position " + confirmed.getKey()
+                            + " had confirmed to " + record.primary() + ", recorded at " + record.at());
+                }
+            }
         }
         for (ProbeRound round : observation.rounds()) {
             for (NodeObservation node : round.nodes()) {
-                if (node.reachable() && tag(node.node()) != Role.REBUILD
-                        && (best == null || node.position().isAfter(best.lsn()))) {
+                if (node.usable() && node.timeline() == timeline && tag(node.node()) != Role.REBUILD
+                        && excluded(node.node()) == null && (best == null || node.position().isAfter(best.lsn()))) {
                     best = new Position(node.position(), node.node() + "'s position at " + round.at());
                 }
             }
         }
         return best;
+    }
+
+    /**
+     * The standbys that may have confirmed a commit the failed primary {@code old} acknowledged,
+     * and where that list comes from: its synchronous_standby_names as the primary record holds
+     * them (the record of whichever node was last seen writable), together with what {@code old}
+     * itself answered in this observation's rounds; with neither, the standbys configured to
+     * stream from {@code old} and the one tagged synchronous. "*" stands for every other node.
+     */
+    Confirmers confirmers(String old) {
+        Set<String> names = new LinkedHashSet<>();
+        List<String> sources = new ArrayList<>();
+        if (record != null) {
+            names.addAll(record.syncStandbys());
+            sources.add("synchronous_standby_names of " + record.primary() + " recorded at " + record.at());
+        }
+        for (int i = observation.rounds().size() - 1; i >= 0; i--) {
+            NodeObservation seen = observation.rounds().get(i).node(old);
+            if (seen.writable()) {
+                names.addAll(seen.syncStandbys());
+                sources.add("synchronous_standby_names of " + old + " seen at " + observation.rounds().get(i).at());
+                break;
+            }
+        }
+        if (sources.isEmpty()) {
+            for (Topology.Node node : topology.nodes()) {
+                if (!node.name().equals(old) && node.role() == Role.STANDBY
+                        && (node.synchronous() || old.equals(node.upstream()) || node.upstream() == null)) {
+                    names.add(node.name());
+                }
+            }
+            sources.add("no record of " + old + "'s synchronous standbys, so those configured to stream from it"
+                    + " or tagged synchronous");
+        }
+        if (names.remove("*")) {
+            topology.names().stream().filter(n -> !n.equals(old)).forEach(names::add);
+            sources.add("'*' names every standby");
+        }
+        names.remove(old);
+        return new Confirmers(List.copyOf(names), String.join("; ", sources));
+    }
+
+    /** Standbys that may have confirmed the failed primary's commits, and where the list comes from. */
+    record Confirmers(List<String> names, String source) {
     }
 }

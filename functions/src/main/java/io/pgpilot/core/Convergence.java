@@ -76,7 +76,8 @@ final class Convergence {
             steps.add(new Step.SetPgpoolBackends(primary, inService()));
         }
         for (String node : topology.names()) {
-            if ((retired.contains(node) || lost.contains(node)) && view.tag(node) != Role.REBUILD) {
+            if ((retired.contains(node) || lost.contains(node)) && view.tag(node) != Role.REBUILD
+                    && view.excluded(node) == null) {
                 steps.add(new Step.RebuildStandby(node, upstreamOf(node)));
                 why.add(node + " is out of service: rebuild it from " + upstreamOf(node) + " before it rejoins");
             }
@@ -97,6 +98,11 @@ final class Convergence {
     private void classify() {
         for (String node : topology.names()) {
             if (node.equals(primary) || retired.contains(node)) {
+                continue;
+            }
+            String excluded = view.excluded(node);
+            if (excluded != null) {
+                why.add("leaving " + node + " out: " + excluded);
                 continue;
             }
             NodeObservation seen = view.now(node);
@@ -181,9 +187,11 @@ final class Convergence {
         Map<String, Role> demotions = new LinkedHashMap<>();
         Map<String, Role> promotions = new LinkedHashMap<>();
         for (String node : topology.names()) {
+            // An excluded node keeps its tag, unless that would leave two nodes tagged primary.
             Role role = node.equals(primary) ? Role.PRIMARY
                     : live.contains(node) ? Role.STANDBY
                     : retired.contains(node) || lost.contains(node) ? Role.REBUILD
+                    : view.tag(node) == Role.PRIMARY ? Role.REBUILD
                     : view.tag(node);
             if (role != view.tag(node)) {
                 (role == Role.PRIMARY ? promotions : demotions).put(node, role);

@@ -22,9 +22,17 @@ import java.util.stream.Collectors;
  *       asynchronous replication, none; publish, retag).</li>
  *   <li>Several do (split brain): keep the one on the newest timeline, else the tagged primary,
  *       fence the others, promote nothing.</li>
- *   <li>None does: fail over from the tagged primary once its failure is confirmed.</li>
+ *   <li>None does: fail over from the tagged primary once its failure is confirmed, to the
+ *       answering standby on the newest timeline that has received the most WAL (the synchronous
+ *       one among equals). With synchronous replication only a standby known to hold every
+ *       acknowledged commit is promoted ({@link AcknowledgedCommits}); in either mode only one
+ *       within the RPO guard of the furthest known position, the primary record's included. Otherwise
+ *       refuse, with an alert that says which node holds the commits and what an operator can do;
+ *       force overrides both and says what is lost.</li>
  * </ul>
- * A node tagged rebuild that accepts writes is never kept: it is an old primary come back, and it is fenced.
+ * A node tagged rebuild that accepts writes is never kept: it is an old primary come back, and it
+ * is fenced. A node whose answer is not believed (another database, unreadable readings) is
+ * excluded from all of this, and alerted.
  */
 public final class FailoverPlanner {
 
@@ -36,6 +44,13 @@ public final class FailoverPlanner {
 
     public Decision decide(Topology topology, ClusterObservation observation) {
         ClusterView view = new ClusterView(topology, observation, policy.confirmationProbes());
+        Decision decision = decide(view);
+        return decision instanceof Plan plan ? plan.alerting(view.alerts())
+                : ((Refusal) decision).alerting(view.alerts());
+    }
+
+    private Decision decide(ClusterView view) {
+        Topology topology = view.topology;
         List<String> writable = view.writable();
         List<String> keepable = writable.stream().filter(n -> view.tag(n) != Role.REBUILD).toList();
         if (keepable.size() > 1) {
@@ -51,7 +66,7 @@ public final class FailoverPlanner {
         }
         Decision failover = failover(view, tagged.get().name(), writable);
         if (failover instanceof Refusal refusal && !writable.isEmpty()) {
-            return fenceOnly(view, tagged.get().name(), writable, refusal.reason());
+            return fenceOnly(view, tagged.get().name(), writable, refusal);
         }
         return failover;
     }
@@ -120,11 +135,19 @@ public final class FailoverPlanner {
         return new Convergence(view, policy, primary, false, fences, retired, why, headline).plan();
     }
 
-    /** Only {@code rogues} (tagged rebuild) accept writes: replace {@code old} once its failure is confirmed. */
+    /**
+     * Only {@code rogues} (tagged rebuild) accept writes: replace {@code old} once its failure is
+     * confirmed, by the best answering standby, provided that it holds every acknowledged commit
+     * (synchronous replication) and is within the RPO guard of the furthest known position.
+     */
     private Decision failover(ClusterView view, String old, List<String> rogues) {
         if (view.now(old).reachable()) {
-            return new Refusal(old + " answers but is in recovery (read-only) and no node accepts writes: a demotion"
-                    + " or switchover did not finish; pgpilot promotes nothing while " + old + " answers");
+            String excluded = view.excluded(old);
+            return new Refusal(excluded != null
+                    ? "no failover of " + old + ": it answers, although " + excluded + "; pgpilot promotes nothing"
+                            + " while " + old + " answers"
+                    : old + " answers but is in recovery (read-only) and no node accepts writes: a demotion"
+                            + " or switchover did not finish; pgpilot promotes nothing while " + old + " answers");
         }
         ClusterView.Verdict verdict = view.down(old);
         if (!verdict.down()) {
@@ -132,32 +155,48 @@ public final class FailoverPlanner {
         }
         List<String> why = new ArrayList<>();
         why.add(old + " has failed: " + verdict.why());
+        if (view.identityProblem() != null) {
+            return stuck(view, old, why.get(0) + "; but " + view.identityProblem() + "; record the cluster's identity"
+                    + " or fix the nodes that are not copies of it, then run again");
+        }
         List<String> candidates = view.topology.names().stream()
-                .filter(n -> view.now(n).standby() && view.tag(n) == Role.STANDBY)
+                .filter(n -> view.now(n).standby() && view.tag(n) == Role.STANDBY && view.excluded(n) == null)
                 .sorted(Comparator.<String>comparingInt(n -> view.now(n).timeline()).reversed()
                         .thenComparing(n -> view.now(n).position(), Comparator.reverseOrder())
                         .thenComparing(n -> !view.topology.node(n).synchronous()))
                 .toList();
         if (candidates.isEmpty()) {
-            return new Refusal(why.get(0) + "; but no standby in service answers, so there is nothing to promote;"
-                    + " bring a standby back or restore " + old);
+            return stuck(view, old, why.get(0) + "; but no standby in service answers, so there is nothing to"
+                    + " promote; bring a standby back or restore " + old);
         }
         String candidate = candidates.get(0);
         why.add(candidateReason(view, candidate, candidates));
-        ClusterView.Position best = view.bestKnown();
-        long behind = Math.max(0, best.lsn().bytesAfter(view.now(candidate).position()));
-        String lag = candidate + " is " + behind + " bytes behind the best known position " + best.lsn()
-                + " (" + best.source() + ")";
-        if (behind > policy.rpoGuardBytes()) {
-            if (!policy.force()) {
-                return new Refusal(why.get(0) + "; refusing to promote " + candidate + ": " + lag
-                        + ", more than the RPO guard of " + policy.rpoGuardBytes() + " bytes; run again with force"
-                        + " to promote it and lose that WAL, or bring " + old + " back");
+        boolean synchronous = policy.replication() == FailoverPolicy.Replication.SYNCHRONOUS;
+        boolean primaryCounts = true;
+        if (synchronous) {
+            AcknowledgedCommits acknowledged = new AcknowledgedCommits(view, old);
+            AcknowledgedCommits.Verdict holds = acknowledged.judge(candidate);
+            if (!holds.holdsAll() && !policy.force()) {
+                return stuck(view, old, why.get(0) + "; refusing to promote " + candidate + ": " + holds.why()
+                        + ". Synchronous replication promises that no acknowledged commit is lost, so pgpilot"
+                        + " promotes nothing and tries again at the next trigger. What an operator can do: bring back"
+                        + " the path to " + acknowledged.holders() + ", and pgpilot promotes the standby that holds"
+                        + " the commits; or bring " + old + " back; or run with force to promote " + candidate
+                        + ": " + acknowledged.lossNote(candidate));
             }
-            why.add("FORCED: " + lag + ", more than the RPO guard of " + policy.rpoGuardBytes()
-                    + " bytes; up to " + behind + " bytes of WAL are lost");
+            why.add(holds.holdsAll() ? holds.why() : "FORCED: " + holds.why() + "; " + acknowledged.lossNote(candidate));
+            // Commits beyond what the confirmers had were never acknowledged: only they count below.
+            primaryCounts = acknowledged.confirmers().isEmpty();
+        }
+        Guard guard = rpoGuard(view, candidate, primaryCounts, synchronous);
+        if (guard.exceeded()) {
+            if (!policy.force()) {
+                return stuck(view, old, why.get(0) + "; refusing to promote " + candidate + ": " + guard.note()
+                        + "; run again with force to promote it and lose that WAL, or bring " + old + " back");
+            }
+            why.add("FORCED: " + guard.note() + "; that WAL is lost");
         } else {
-            why.add(lag + ", within the RPO guard of " + policy.rpoGuardBytes() + " bytes");
+            why.add(guard.note());
         }
         Map<String, Fence.How> fences = new LinkedHashMap<>();
         Ec2State ec2 = view.ec2(old);
@@ -176,6 +215,46 @@ public final class FailoverPlanner {
         retired.add(old);
         return new Convergence(view, policy, candidate, true, fences, retired, why,
                 "failover from " + old + " to " + candidate).plan();
+    }
+
+    /** Whether a candidate is further behind than the RPO guard allows, and by how much. */
+    private record Guard(boolean exceeded, String note) {
+    }
+
+    /**
+     * The RPO guard: how far {@code candidate} is behind the furthest position known on its
+     * timeline (the primary record's included). A record on a newer timeline than the candidate's
+     * means it lacks everything written since: beyond any guard.
+     */
+    private Guard rpoGuard(ClusterView view, String candidate, boolean primaryCounts, boolean synchronous) {
+        NodeObservation seen = view.now(candidate);
+        PrimaryRecord record = view.record();
+        if (record != null && record.timeline() > seen.timeline()) {
+            return new Guard(true, candidate + " is on timeline " + seen.timeline() + " but " + record.primary() + " was recorded on"
+                    + " timeline " + record.timeline() + " at " + record.at() + ", so " + candidate + " lacks"
+                    + " everything written since that timeline began, beyond the RPO guard of "
+                    + policy.rpoGuardBytes() + " bytes");
+        }
+        ClusterView.Position best = view.bestKnown(seen.timeline(), primaryCounts);
+        long behind = best == null ? 0 : Math.max(0, best.lsn().bytesAfter(seen.position()));
+        String lag = best == null ? candidate + " is the furthest position known on timeline " + seen.timeline()
+                : candidate + " is " + behind + " bytes behind the best known position " + best.lsn() + " ("
+                        + best.source() + ")";
+        if (behind > policy.rpoGuardBytes()) {
+            return new Guard(true, lag + ", more than the RPO guard of " + policy.rpoGuardBytes() + " bytes");
+        }
+        return new Guard(false, lag + ", within the RPO guard of " + policy.rpoGuardBytes() + " bytes"
+                + (synchronous ? "" : " (asynchronous replication: commits the primary acknowledged after its last"
+                        + " record and no standby received are lost too)"));
+    }
+
+    /**
+     * A confirmed failure that pgpilot will not act on: the cluster has no primary until a node
+     * returns or an operator acts, so the refusal is also an alert.
+     */
+    private static Refusal stuck(ClusterView view, String old, String reason) {
+        return new Refusal(reason, List.of(new Alert("failover-refused:" + old, "pgpilot " + view.topology.cluster()
+                + ": " + old + " has failed and pgpilot refuses to promote", reason)));
     }
 
     private static String candidateReason(ClusterView view, String candidate, List<String> candidates) {
@@ -202,14 +281,14 @@ public final class FailoverPlanner {
     }
 
     /** The failover is refused, yet rogue writers must still stop: fence them and leave the rest as it is. */
-    private static Plan fenceOnly(ClusterView view, String primary, List<String> rogues, String refusal) {
+    private static Plan fenceOnly(ClusterView view, String primary, List<String> rogues, Refusal refusal) {
         List<Step> steps = new ArrayList<>();
         rogues.forEach(rogue -> steps.add(new Fence(rogue, Fence.How.STOP_POSTGRES)));
         String reason = String.join(", ", rogues) + " accepts writes although it was taken out of service:"
-                + " fencing it by stopping PostgreSQL; " + refusal;
+                + " fencing it by stopping PostgreSQL; " + refusal.reason();
         String subject = "pgpilot " + view.topology.cluster() + ": fenced " + String.join(", ", rogues);
         steps.add(new Step.Notify(subject, reason));
-        return new Plan(primary, steps, reason);
+        return new Plan(primary, steps, reason, refusal.alerts());
     }
 
     private static String roguesNote(List<String> rogues) {

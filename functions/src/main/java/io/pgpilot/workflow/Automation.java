@@ -6,6 +6,7 @@ import io.pgpilot.adapters.Commands;
 import io.pgpilot.adapters.DbClusters;
 import io.pgpilot.adapters.DnsRecords;
 import io.pgpilot.adapters.DnsUpdater;
+import io.pgpilot.adapters.DynamoDbPrimaryRecords;
 import io.pgpilot.adapters.Ec2Instances;
 import io.pgpilot.adapters.EndpointProbe;
 import io.pgpilot.adapters.EventLedger;
@@ -19,9 +20,11 @@ import io.pgpilot.adapters.Metrics;
 import io.pgpilot.adapters.NodeProbe;
 import io.pgpilot.adapters.Notifications;
 import io.pgpilot.adapters.Notifier;
+import io.pgpilot.adapters.PrimaryRecords;
 import io.pgpilot.adapters.ProcessedEvents;
 import io.pgpilot.adapters.Secrets;
 import io.pgpilot.adapters.SsmCommands;
+import io.pgpilot.core.Alert;
 import io.pgpilot.core.ClusterObservation;
 import io.pgpilot.core.Decision;
 import io.pgpilot.core.Ec2State;
@@ -29,6 +32,7 @@ import io.pgpilot.core.FailoverPlanner;
 import io.pgpilot.core.Lsn;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Plan;
+import io.pgpilot.core.Refusal;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Step;
 import io.pgpilot.core.Topology;
@@ -54,7 +58,9 @@ import java.util.function.Supplier;
  *       stopped, shutting-down or terminated of a database node runs the failover workflow.</li>
  *   <li>Alarm: ALARM of one of this cluster's alarms (named pgpilot-CLUSTER-...) runs the workflow,
  *       which confirms by probing.</li>
- *   <li>Monitor: probes, publishes metrics, and runs the workflow when the planner would act.</li>
+ *   <li>Monitor: probes (recording the primary as it sees it), publishes metrics, and runs the
+ *       workflow when the planner would act; a failure the planner refuses to act on, and any node
+ *       it excludes, is told to an operator once an hour while it lasts.</li>
  *   <li>Switchover: see {@link Switchover}.</li>
  * </ul>
  * With PGPILOT_ENGINE=aurora the alarm and the monitor run the Aurora workflow instead
@@ -67,6 +73,8 @@ public final class Automation {
 
     /** How long a handled event id is remembered: beyond EventBridge's and Lambda's retry windows. */
     static final Duration EVENT_RETENTION = Duration.ofHours(24);
+    /** How often a condition that lasts (a refused failover, an excluded node) is told again. */
+    static final Duration ALERT_REPEAT = Duration.ofHours(1);
 
     private final ClusterConfig config;
     private final Instances instances;
@@ -79,15 +87,16 @@ public final class Automation {
     /** Null with the ec2 engine. */
     private final AuroraWorkflow aurora;
     private final MetricSink metrics;
+    private final Notifier notifier;
     private final Clock clock;
     private final Log log;
 
     /** Everything wired from its collaborators, for the ec2 engine: see the full constructor. */
     public Automation(ClusterConfig config, Instances instances, Commands commands, NodeProbe probe, Leases leases,
-                      EventLedger events, HistoryLog history, Notifier notifier, DnsUpdater dns, MetricSink metrics,
-                      Clock clock, Pause pause, Log log) {
-        this(config, instances, commands, probe, leases, events, history, notifier, dns, metrics, clock, pause, log,
-                null, null);
+                      EventLedger events, HistoryLog history, PrimaryRecords records, Notifier notifier,
+                      DnsUpdater dns, MetricSink metrics, Clock clock, Pause pause, Log log) {
+        this(config, instances, commands, probe, leases, events, history, records, notifier, dns, metrics, clock, pause,
+                log, null, null);
     }
 
     /**
@@ -97,16 +106,18 @@ public final class Automation {
      * @param endpointProbe probes Aurora's endpoints; null when no database credentials are configured
      */
     public Automation(ClusterConfig config, Instances instances, Commands commands, NodeProbe probe, Leases leases,
-                      EventLedger events, HistoryLog history, Notifier notifier, DnsUpdater dns, MetricSink metrics,
-                      Clock clock, Pause pause, Log log, DbClusters dbClusters, EndpointProbe endpointProbe) {
+                      EventLedger events, HistoryLog history, PrimaryRecords records, Notifier notifier,
+                      DnsUpdater dns, MetricSink metrics, Clock clock, Pause pause, Log log, DbClusters dbClusters,
+                      EndpointProbe endpointProbe) {
         this.config = config;
         this.instances = instances;
         this.events = events;
         this.metrics = metrics;
         this.clock = clock;
         this.log = log;
-        this.observer = new Observer(config.cluster(), instances, probe, clock, pause, config.confirmationProbes(),
-                config.probeInterval());
+        this.notifier = notifier;
+        this.observer = new Observer(config.cluster(), instances, probe, records, clock, pause,
+                config.confirmationProbes(), config.probeInterval(), log);
         this.planner = new FailoverPlanner(config.policy());
         StepExecutor executor = new StepExecutor(StepExecutor.Settings.of(config), instances, commands, observer,
                 notifier, config.dnsConfigured() ? dns : null, clock, pause);
@@ -137,7 +148,8 @@ public final class Automation {
                 : new SecretProbe(() -> secrets.get(config.dbSecret()), config, clock);
         return new Automation(config, new Ec2Instances(), new SsmCommands(), probe,
                 new ClusterLease(config.stateTable()), new ProcessedEvents(config.stateTable()),
-                new FailoverHistory(config.stateTable()), new Notifications(config.topicArn()),
+                new FailoverHistory(config.stateTable()), new DynamoDbPrimaryRecords(config.stateTable()),
+                new Notifications(config.topicArn()),
                 config.dnsConfigured() ? new DnsRecords(config.hostedZoneId()) : null,
                 new Metrics(config.metricsNamespace()), clock, Pause.real(), new Log(logTo, clock),
                 config.aurora() ? new AuroraClusters() : null, probe);
@@ -302,11 +314,45 @@ public final class Automation {
             // The run decides from these rounds and one fresh round under the lease: no second confirmation.
             return workflow.run("monitor: " + plan.reason(), owner, seen);
         }
+        alert(decision.alerts());
+        if (decision instanceof Refusal refusal && !refusal.alerts().isEmpty()) {
+            // A failure pgpilot found and will not act on: tried again at the next tick.
+            log.warn("monitor", "cluster", config.cluster(), "decision", "refusal", "primary", primary,
+                    "reason", refusal.reason());
+            return Outcome.of(Outcome.Action.REFUSED, config.cluster(), primary, refusal.reason());
+        }
         String reason = decision instanceof Plan ? decision.reason()
                 : "the planner would not act: " + decision.reason();
         log.info("monitor", "cluster", config.cluster(), "decision", decision instanceof Plan ? "no-op" : "refusal",
                 "primary", primary, "reason", reason);
         return Outcome.of(Outcome.Action.OBSERVED, config.cluster(), primary, reason);
+    }
+
+    /**
+     * Tells an operator each condition the planner raised, once per {@link #ALERT_REPEAT} while it
+     * lasts: the monitor sees it at every tick, and a notification a minute would drown it. The
+     * event ledger remembers what was told, under the alert's key.
+     */
+    private void alert(List<Alert> alerts) {
+        for (Alert alert : alerts) {
+            boolean tell;
+            try {
+                tell = events.markProcessed(config.cluster(), "alert#" + alert.key(), clock.instant(), ALERT_REPEAT);
+            } catch (RuntimeException e) {
+                log.warn("alert-ledger-failed", "cluster", config.cluster(), "key", alert.key(), "error", e.toString());
+                tell = true;
+            }
+            log.warn("alert", "cluster", config.cluster(), "key", alert.key(), "notified", tell,
+                    "reason", alert.message());
+            if (tell) {
+                try {
+                    notifier.publish(alert.subject(), alert.message());
+                } catch (RuntimeException e) {
+                    log.error("notify-failed", "cluster", config.cluster(), "error", e.toString(),
+                            "subject", alert.subject());
+                }
+            }
+        }
     }
 
     private void publishProbe(Inventory inventory, ClusterObservation observation) {

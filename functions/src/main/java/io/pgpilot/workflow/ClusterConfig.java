@@ -44,10 +44,11 @@ import java.util.regex.Pattern;
  *       1 to 20</td><td>3</td></tr>
  *   <tr><td>PGPILOT_REPLICATION_MODE</td><td>ec2 only (refused with aurora). synchronous: the standbys
  *       that stream directly from the primary are its synchronous_standby_names (FIRST 1, the pgpilot:sync
- *       standby first), so an acknowledged commit is on a standby; asynchronous: synchronous_standby_names
- *       is always '', so no commit waits for a standby, and a failover loses what no standby had received
- *       (the RPO guard only compares the positions pgpilot saw). Either way the RPO guard and the choice
- *       of the standby to promote are the same; any other value is refused</td><td>synchronous</td></tr>
+ *       standby first), so an acknowledged commit is on a standby, and a failover promotes only a standby
+ *       known to hold every acknowledged commit (else it refuses and alerts); asynchronous:
+ *       synchronous_standby_names is always '', so no commit waits for a standby, and a failover loses what
+ *       no standby had received, at most the RPO guard beyond the primary's last recorded position. Any
+ *       other value is refused</td><td>synchronous</td></tr>
  *   <tr><td>PGPILOT_PROBE_INTERVAL_MS</td><td>pause between probe rounds, 0 to 10000</td><td>500</td></tr>
  *   <tr><td>PGPILOT_LEASE_SECONDS</td><td>the cluster lease's term, 30 to 900. A run renews it before
  *       every step and stops when it cannot, so it only has to outlast one step: at least the command

@@ -213,6 +213,8 @@ public final class StepExecutor {
 
     private Outcome setSyncStandbys(Inventory inventory, Step.SetSyncStandbys sync) {
         Instance host = inventory.host(sync.primary());
+        // The record names the new standbys before any of them can confirm a commit.
+        observer.recordBeforeSyncChange(inventory, sync.primary(), sync.standbys());
         CommandResult result = runOn(sync, CONFIGURE_PRIMARY, params(inventory, sync.primary(),
                 "replicationCidr", settings.replicationCidr(), "syncStandbys", String.join(",", sync.standbys())),
                 host);

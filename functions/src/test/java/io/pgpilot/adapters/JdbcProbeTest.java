@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgpilot.core.Lsn;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Topology;
 import io.pgpilot.core.WalReceiverStatus;
+import io.pgpilot.core.WalSender;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +52,25 @@ class JdbcProbeTest {
         assertEquals(WalReceiverStatus.WAITING, JdbcProbe.walReceiver("waiting"));
         assertEquals(WalReceiverStatus.STOPPED, JdbcProbe.walReceiver("stopped"));
         assertEquals(WalReceiverStatus.STOPPED, JdbcProbe.walReceiver("something new"));
+    }
+
+    @Test
+    void givenThePrimarysWalSenders_whenParsed_thenEachStandbyWithItsStateAndConfirmedPosition() {
+        // "pg2" and "a,b c" hex-encoded: a name with the separators in it cannot split the list.
+        String list = "706732 streaming sync 0/3001098,612c622063 catchup potential -,706733 streaming quorum 0/3000000";
+
+        assertEquals(List.of(
+                new WalSender("pg2", true, true, Lsn.parse("0/3001098")),
+                new WalSender("a,b c", false, false, null),
+                new WalSender("pg3", true, true, Lsn.parse("0/3000000"))), JdbcProbe.walSenders(list));
+        assertEquals(List.of(), JdbcProbe.walSenders(null));
+    }
+
+    @Test
+    void givenAGarbledWalSenderList_whenParsed_thenRejectedSoTheAnswerIsUnusable() {
+        for (String garbled : List.of("706732 streaming sync", "zz streaming sync 0/1", "706732 streaming sync 0/zz")) {
+            assertThrows(IllegalArgumentException.class, () -> JdbcProbe.walSenders(garbled), garbled);
+        }
     }
 
     @Test

@@ -37,14 +37,15 @@ class ClusterObservationTest {
     }
 
     @Test
-    void givenLastKnownPrimaryPositions_whenCombined_thenTheLaterOneWinsAndAnEarlierOneIsKeptWhenTheLaterHasNone() {
-        ClusterObservation earlier = new ClusterObservation(cluster.observe(1).rounds(), Map.of(),
-                Lsn.parse("0/3000000"));
-        ClusterObservation without = cluster.observe(1);
-        ClusterObservation with = new ClusterObservation(cluster.observe(1).rounds(), Map.of(), Lsn.parse("0/3000060"));
+    void givenPrimaryRecords_whenCombined_thenTheLaterOneWinsAndAnEarlierOneIsKeptWhenTheLaterHasNone() {
+        ClusterObservation earlier = cluster.observe(1);
+        PrimaryRecord first = earlier.record();
+        ClusterObservation without = new ClusterObservation(cluster.observe(1).rounds(), Map.of(), null);
+        ClusterObservation with = cluster.commit(1).observe(1);
 
-        assertEquals(Lsn.parse("0/3000000"), earlier.followedBy(without).lastKnownPrimaryLsn());
-        assertEquals(Lsn.parse("0/3000060"), earlier.followedBy(with).lastKnownPrimaryLsn());
+        assertEquals(first, earlier.followedBy(without).record());
+        assertEquals(with.record(), earlier.followedBy(with).record());
+        assertTrue(with.record().position().isAfter(first.position()));
     }
 
     @Test

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 /** The seed's "The Master fails": confirmation, choice of the standby, the RPO guard and the order of the steps. */
 class MasterFailsTest {
 
+    private static final FailoverPolicy ASYNCHRONOUS = POLICY.with(FailoverPolicy.Replication.ASYNCHRONOUS);
+
     @Test
     void givenSeedChain_whenMasterCrashes_thenSyncStandbyIsPromotedAfterFencingAndDownstreamFollowsByItself() {
         SimulatedCluster cluster = SimulatedCluster.seedChain().at("pg3", "0/3000000").crash("pg1");
@@ -123,15 +125,30 @@ class MasterFailsTest {
     }
 
     @Test
-    void givenCandidateBeyondRpoGuard_whenNotForced_thenRefusedWithTheGapAndHowToProceed() {
+    void givenAsynchronousCandidateBeyondRpoGuard_whenNotForced_thenRefusedWithTheGapAndHowToProceed() {
+        SimulatedCluster cluster = SimulatedCluster.star().at("pg2", "0/2000000").at("pg3", "0/2000000").crash("pg1");
+
+        Decision decision = new FailoverPlanner(ASYNCHRONOUS)
+                .decide(cluster.topology(), withPrimaryLsn(cluster, "0/3000000"));
+
+        assertReasonMentions(refusal(decision), "pg1 has failed", "refusing to promote pg2",
+                "16777216 bytes behind the best known position 0/3000000",
+                "the primary pg1's position recorded at 2026-03-01T03:00:00Z", "RPO guard of 1048576 bytes",
+                "run again with force");
+        assertEquals(List.of("failover-refused:pg1"), decision.alerts().stream().map(Alert::key).toList(),
+                "a confirmed failure left unhandled is an alert for an operator");
+    }
+
+    @Test
+    void givenSynchronousStandbyBehindThePrimarysRecordedPosition_whenFailingOver_thenThatUnconfirmedWalIsNoLoss() {
         SimulatedCluster cluster = SimulatedCluster.star().at("pg2", "0/2000000").at("pg3", "0/2000000").crash("pg1");
 
         Decision decision = new FailoverPlanner(POLICY)
                 .decide(cluster.topology(), withPrimaryLsn(cluster, "0/3000000"));
 
-        assertReasonMentions(refusal(decision), "pg1 has failed", "refusing to promote pg2",
-                "16777216 bytes behind the best known position 0/3000000", "the primary's last recorded position",
-                "RPO guard of 1048576 bytes", "run again with force");
+        assertEquals(new Step.Promote("pg2"), plan(decision).steps().get(1));
+        assertReasonMentions(decision, "pg2 holds every acknowledged commit",
+                "pg2 is 0 bytes behind the best known position 0/2000000");
     }
 
     @Test
@@ -144,18 +161,18 @@ class MasterFailsTest {
     }
 
     @Test
-    void givenCandidateBeyondRpoGuard_whenForced_thenPromotedAndTheLossIsStated() {
+    void givenAsynchronousCandidateBeyondRpoGuard_whenForced_thenPromotedAndTheLossIsStated() {
         SimulatedCluster cluster = SimulatedCluster.star().at("pg2", "0/2000000").at("pg3", "0/2000000").crash("pg1");
 
-        Decision decision = new FailoverPlanner(POLICY.forced())
+        Decision decision = new FailoverPlanner(ASYNCHRONOUS.forced())
                 .decide(cluster.topology(), withPrimaryLsn(cluster, "0/3000000"));
 
         assertEquals(new Step.Promote("pg2"), plan(decision).steps().get(1));
-        assertReasonMentions(decision, "FORCED: pg2 is 16777216 bytes behind", "up to 16777216 bytes of WAL are lost");
+        assertReasonMentions(decision, "FORCED: pg2 is 16777216 bytes behind", "that WAL is lost");
     }
 
     @Test
-    void givenAStandbySeenAheadInAnEarlierRound_whenTheBestAnsweringStandbyIsFarBehind_thenRefused() {
+    void givenAStandbySeenAheadInAnEarlierRound_whenTheBestAnsweringStandbyIsFarBehind_thenRefusedInEitherMode() {
         SimulatedCluster cluster = SimulatedCluster.star().at("pg2", "0/5000000").at("pg3", "0/3000000").crash("pg1");
         List<ProbeRound> rounds = new ArrayList<>();
         rounds.add(cluster.round());
@@ -163,16 +180,21 @@ class MasterFailsTest {
         rounds.add(cluster.round());
         rounds.add(cluster.round());
 
-        Decision decision = new FailoverPlanner(POLICY).decide(cluster.topology(), cluster.observation(rounds));
+        Decision synchronous = new FailoverPlanner(POLICY).decide(cluster.topology(), cluster.observation(rounds));
+        Decision asynchronous = new FailoverPlanner(ASYNCHRONOUS).decide(cluster.topology(),
+                cluster.observation(rounds));
 
-        assertReasonMentions(refusal(decision), "refusing to promote pg3", "pg2's position at 2026-03-01T03:00:00Z");
+        assertReasonMentions(refusal(synchronous), "refusing to promote pg3",
+                "pg2 does not answer, so it may hold acknowledged commits that pg3 lacks");
+        assertReasonMentions(refusal(asynchronous), "refusing to promote pg3",
+                "pg2's position at 2026-03-01T03:00:00Z");
     }
 
     @Test
-    void givenWithinRpoGuard_whenPlanned_thenTheLagIsReported() {
+    void givenAsynchronousCandidateWithinRpoGuard_whenPlanned_thenTheLagIsReported() {
         SimulatedCluster cluster = SimulatedCluster.star().at("pg2", "0/2FFFF00").at("pg3", "0/2FFFF00").crash("pg1");
 
-        Decision decision = new FailoverPlanner(POLICY)
+        Decision decision = new FailoverPlanner(ASYNCHRONOUS)
                 .decide(cluster.topology(), withPrimaryLsn(cluster, "0/3000000"));
 
         assertReasonMentions(plan(decision), "pg2 is 256 bytes behind the best known position 0/3000000",
@@ -261,12 +283,26 @@ class MasterFailsTest {
     }
 
     @Test
-    void givenMasterAndCascadingStandbyDown_whenOnlyTheDownstreamAnswers_thenItIsPromotedAndPg2IsPlannedForRebuild() {
-        // Like the seed's standbys, pg3 carries the primary's settings, synchronous_standby_names included.
+    void givenMasterAndCascadingStandbyDown_whenOnlyTheDownstreamAnswers_thenNothingIsPromotedAndTheReasonSaysWhy() {
+        // pg2, the synchronous standby, may hold commits pg1 acknowledged that never reached pg3.
         SimulatedCluster cluster = SimulatedCluster.seedChain().syncOn("pg3", "pg2")
                 .stopInstance("pg1").stopInstance("pg2");
 
         Decision decision = cluster.decide();
+
+        assertReasonMentions(refusal(decision), "pg1 has failed: EC2 reports its instance stopped",
+                "refusing to promote pg3", "pg2 does not answer, so it may hold acknowledged commits that pg3 lacks",
+                "bring back the path to pg2", "run with force to promote pg3");
+        assertEquals(List.of("failover-refused:pg1"), decision.alerts().stream().map(Alert::key).toList());
+    }
+
+    @Test
+    void givenMasterAndCascadingStandbyDownWithAsynchronousReplication_whenOnlyTheDownstreamAnswers_thenItIsPromoted() {
+        // Like the seed's standbys, pg3 carries the primary's settings, synchronous_standby_names included.
+        SimulatedCluster cluster = SimulatedCluster.seedChain().syncOn("pg3", "pg2")
+                .stopInstance("pg1").stopInstance("pg2");
+
+        Decision decision = cluster.decide(ASYNCHRONOUS);
 
         assertSteps(List.of(
                 new Step.Promote("pg3"),
@@ -278,7 +314,18 @@ class MasterFailsTest {
                 new Step.RebuildStandby("pg2", "pg3"),
                 NOTIFY,
                 retag("pg1", Role.REBUILD, "pg2", Role.REBUILD, "pg3", Role.PRIMARY)), decision);
-        assertReasonMentions(decision, "pg2 is lost", "a missing synchronous standby must not stop writes");
+        assertReasonMentions(decision, "pg2 is lost", "making pg3 asynchronous");
+    }
+
+    @Test
+    void givenMasterAndCascadingStandbyDown_whenForced_thenTheDownstreamIsPromotedAndTheLossIsStated() {
+        SimulatedCluster cluster = SimulatedCluster.seedChain().stopInstance("pg1").stopInstance("pg2");
+
+        Decision decision = cluster.decide(POLICY.forced());
+
+        assertEquals(new Step.Promote("pg3"), plan(decision).steps().get(0));
+        assertReasonMentions(decision, "FORCED: pg3 is not known to hold every acknowledged commit",
+                "how much WAL that loses is not known");
     }
 
     @Test
@@ -324,6 +371,9 @@ class MasterFailsTest {
     /** The observation, with the primary's position as an earlier invocation recorded it. */
     private static ClusterObservation withPrimaryLsn(SimulatedCluster cluster, String lsn) {
         ClusterObservation observed = cluster.observe(3);
-        return new ClusterObservation(observed.rounds(), observed.ec2States(), Lsn.parse(lsn));
+        // As the monitor last saw pg1, before the fault: its synchronous standby pg2.
+        PrimaryRecord record = new PrimaryRecord("lab", "pg1", SimulatedCluster.SYSTEM_ID, 1, Lsn.parse(lsn),
+                List.of("pg2"), java.util.Map.of(), SimulatedCluster.T0);
+        return new ClusterObservation(observed.rounds(), observed.ec2States(), record);
     }
 }

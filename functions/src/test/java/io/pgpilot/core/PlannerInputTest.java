@@ -62,14 +62,22 @@ class PlannerInputTest {
     void givenMalformedObservations_whenBuilt_thenRejected() {
         assertRejected("observed node name is missing (null)", () -> NodeObservation.unreachable(null));
         assertRejected("observation of unreachable node pg1 carries readings",
-                () -> new NodeObservation("pg1", false, true, null, null, 0, WalReceiverStatus.NONE, null, List.of()));
+                () -> new NodeObservation("pg1", false, true, null, null, 0, WalReceiverStatus.NONE, null, List.of(),
+                        List.of(), null, null));
         assertRejected("replayed LSN of pg2 is missing (null)",
                 () -> NodeObservation.standby("pg2", null, null, 1, WalReceiverStatus.STREAMING, "pg1"));
         assertRejected("timeline of pg2 must be at least 1, was 0",
                 () -> NodeObservation.standby("pg2", Lsn.ZERO, Lsn.ZERO, 0, WalReceiverStatus.STREAMING, "pg1"));
         assertRejected("pg1 is not in recovery (a primary) yet reports a WAL receiver",
                 () -> new NodeObservation("pg1", true, false, Lsn.ZERO, Lsn.ZERO, 1, WalReceiverStatus.STREAMING, "pg2",
-                        List.of()));
+                        List.of(), List.of(), null, null));
+        assertRejected("pg2 is in recovery (a standby): its WAL senders are not a primary's",
+                () -> NodeObservation.standby("pg2", Lsn.ZERO, Lsn.ZERO, 1, WalReceiverStatus.STREAMING, "pg1")
+                        .withWalSenders(List.of(new WalSender("pg3", true, false, Lsn.ZERO))));
+        assertRejected("observation of unusable node pg2 carries readings",
+                () -> NodeObservation.unusable("pg2", null, "garbled").withSyncStandbys(List.of("pg3")));
+        assertRejected("why the answer of pg2 is unusable is missing (null)",
+                () -> NodeObservation.unusable("pg2", null, null));
         assertRejected("an element of synchronous standbys of pg1 is missing (null)",
                 () -> NodeObservation.primary("pg1", Lsn.ZERO, 1, java.util.Arrays.asList("pg2", null)));
         assertRejected("observes pg1 twice",

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * PGPILOT_REPLICATION_MODE as the planner applies it: synchronous (the default) makes the
- * standbys that stream directly from the primary its synchronous standbys; asynchronous always
- * converges synchronous_standby_names to ''. Nothing else differs.
+ * standbys that stream directly from the primary its synchronous standbys and promotes only a
+ * standby known to hold every acknowledged commit; asynchronous always converges
+ * synchronous_standby_names to '', and its RPO guard counts the primary's own recorded position.
  */
 class ReplicationModeTest {
 
@@ -96,7 +97,7 @@ class ReplicationModeTest {
     }
 
     @Test
-    void givenEitherMode_whenTheBestStandbyIsBeyondTheRpoGuard_thenTheSameRefusal() {
+    void givenThePrimaryRecordedAheadOfItsStandbys_whenFailingOver_thenOnlyAsynchronousReplicationCountsThatWalAsLost() {
         Decision synchronous = new FailoverPlanner(SYNCHRONOUS).decide(SimulatedCluster.star().topology(),
                 primaryLastSeenAt("0/3000000", SimulatedCluster.star().at("pg2", "0/2000000").at("pg3", "0/2000000")
                         .crash("pg1")));
@@ -104,9 +105,12 @@ class ReplicationModeTest {
                 primaryLastSeenAt("0/3000000", SimulatedCluster.star().at("pg2", "0/2000000").at("pg3", "0/2000000")
                         .crash("pg1")));
 
-        assertEquals(refusal(synchronous).reason(), refusal(asynchronous).reason());
-        assertReasonMentions(asynchronous, "refusing to promote pg2", "16777216 bytes behind the best known position",
-                "more than the RPO guard of 1048576 bytes");
+        // Synchronous: pg1 acknowledged nothing its synchronous standby pg2 had not confirmed.
+        assertEquals("pg2", plan(synchronous).primary());
+        assertReasonMentions(synchronous, "pg2 holds every acknowledged commit");
+        // Asynchronous: every commit up to pg1's recorded position may have been acknowledged.
+        assertReasonMentions(refusal(asynchronous), "refusing to promote pg2",
+                "16777216 bytes behind the best known position", "more than the RPO guard of 1048576 bytes");
     }
 
     @Test
@@ -120,7 +124,10 @@ class ReplicationModeTest {
 
     private static ClusterObservation primaryLastSeenAt(String lsn, SimulatedCluster cluster) {
         ClusterObservation observed = cluster.observe(3);
-        return new ClusterObservation(observed.rounds(), observed.ec2States(), Lsn.parse(lsn));
+        // As the monitor last saw pg1, before the fault: its synchronous standby pg2.
+        PrimaryRecord record = new PrimaryRecord("lab", "pg1", SimulatedCluster.SYSTEM_ID, 1, Lsn.parse(lsn),
+                List.of("pg2"), java.util.Map.of(), SimulatedCluster.T0);
+        return new ClusterObservation(observed.rounds(), observed.ec2States(), record);
     }
 
     // --------------------------------------------------------------------------- converge

@@ -16,11 +16,20 @@ final class SimulatedCluster {
 
     static final Instant T0 = Instant.parse("2026-03-01T03:00:00Z");
     static final FailoverPolicy POLICY = new FailoverPolicy(3, 1024 * 1024, false, "pg-primary.lab.internal");
+    /** The PostgreSQL system identifier every copy of the simulated database shares. */
+    static final String SYSTEM_ID = "7300000000000000001";
+    /** WAL one simulated commit writes. */
+    static final long COMMIT_BYTES = 0x100;
 
     private static final class Host {
         Ec2State ec2 = Ec2State.RUNNING;
         boolean postgresUp = true;
         boolean probeBlocked;
+        /** Its replication connection is cut: it answers probes, but receives no WAL (it lags). */
+        boolean cutOff;
+        String systemId = SYSTEM_ID;
+        /** Why its answers cannot be read (what a probe would find garbled), or null. */
+        String garbled;
         boolean inRecovery;
         Lsn received;
         Lsn replayed;
@@ -37,6 +46,10 @@ final class SimulatedCluster {
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final List<Step> executed = new ArrayList<>();
     private Instant clock = T0;
+    /** What the automation last recorded of the primary, as its observer records it. */
+    private PrimaryRecord record;
+    /** The furthest WAL position of a commit a client was told is durable. */
+    private Lsn acknowledged;
 
     private SimulatedCluster(Topology topology) {
         this.topology = topology;
@@ -77,6 +90,93 @@ final class SimulatedCluster {
     }
 
     // ----------------------------------------------------------------- the state of the hosts
+
+    /**
+     * {@code count} commits on the primary. Its WAL grows; every standby whose replication is
+     * intact receives it. A commit is acknowledged once the first standby of the primary's
+     * synchronous_standby_names that streams from it has it (FIRST 1), or at once when the list
+     * is empty; with no such standby connected the commit waits, unacknowledged.
+     */
+    SimulatedCluster commit(int count) {
+        String primary = hosts.entrySet().stream().filter(e -> !e.getValue().inRecovery && serving(e.getValue()))
+                .map(Map.Entry::getKey).findFirst().orElseThrow(() -> new IllegalStateException("no primary writes"));
+        Host host = host(primary);
+        for (int i = 0; i < count; i++) {
+            host.replayed = new Lsn(host.replayed.value() + COMMIT_BYTES);
+            host.received = host.replayed;
+            replicate();
+            String synchronous = synchronousStandby(primary);
+            if (host.sync.isEmpty() || synchronous != null) {
+                acknowledged = host.replayed;
+            }
+        }
+        return this;
+    }
+
+    /** The furthest WAL {@code node} holds now, whether or not it answers. */
+    Lsn position(String node) {
+        return host(node).position();
+    }
+
+    /** The highest acknowledged position, or null when nothing was acknowledged since the start. */
+    Lsn acknowledged() {
+        return acknowledged;
+    }
+
+    /** The standby the primary's commits wait for now (FIRST 1), or null. */
+    private String synchronousStandby(String primary) {
+        for (String name : host(primary).sync) {
+            Host standby = hosts.get(name);
+            if (standby != null && standby.inRecovery && primary.equals(standby.upstream) && streaming(standby)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** Streaming standbys take their upstream's WAL, cascades included. */
+    private void replicate() {
+        for (int pass = 0; pass < hosts.size(); pass++) {
+            for (Host host : hosts.values()) {
+                if (host.inRecovery && serving(host) && streaming(host)) {
+                    Host upstream = hosts.get(host.upstream);
+                    if (upstream.position().isAfter(host.position())) {
+                        host.received = upstream.position();
+                        host.replayed = upstream.position();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Its replication connection is cut (a network fault between it and its upstream): it falls behind. */
+    SimulatedCluster cutOff(String node) {
+        host(node).cutOff = true;
+        return this;
+    }
+
+    /** The node's PostgreSQL is another database (re-created with initdb): another system identifier. */
+    SimulatedCluster foreign(String node, String systemId) {
+        host(node).systemId = systemId;
+        return this;
+    }
+
+    /** The node answers probes with readings that cannot be used ({@code why}). */
+    SimulatedCluster garbled(String node, String why) {
+        host(node).garbled = why;
+        return this;
+    }
+
+    /** The primary record as the automation last wrote it; null when it never saw a primary. */
+    PrimaryRecord record() {
+        return record;
+    }
+
+    /** Replaces the primary record, as another writer (or a mistake) would. */
+    SimulatedCluster record(PrimaryRecord replacement) {
+        this.record = replacement;
+        return this;
+    }
 
     /** The node's WAL position: the primary's current LSN, or what a standby has received and replayed. */
     SimulatedCluster at(String node, String lsn) {
@@ -141,6 +241,8 @@ final class SimulatedCluster {
         host.received = source.replayed;
         host.replayed = source.replayed;
         host.sync = List.of();
+        host.cutOff = false;
+        host.systemId = source.systemId;
         return this;
     }
 
@@ -158,12 +260,22 @@ final class SimulatedCluster {
         if (!reachable(host)) {
             return NodeObservation.unreachable(node);
         }
+        if (host.garbled != null) {
+            return NodeObservation.unusable(node, host.systemId, host.garbled);
+        }
         if (!host.inRecovery) {
-            return NodeObservation.primary(node, host.replayed, host.timeline, host.sync);
+            String synchronous = synchronousStandby(node);
+            List<WalSender> senders = hosts.entrySet().stream()
+                    .filter(e -> e.getValue().inRecovery && node.equals(e.getValue().upstream)
+                            && serving(e.getValue()) && streaming(e.getValue()))
+                    .map(e -> new WalSender(e.getKey(), true, e.getKey().equals(synchronous), e.getValue().position()))
+                    .toList();
+            return NodeObservation.primary(node, host.replayed, host.timeline, host.sync).withWalSenders(senders)
+                    .withSystemIdentifier(host.systemId);
         }
         WalReceiverStatus status = streaming(host) ? WalReceiverStatus.STREAMING : WalReceiverStatus.WAITING;
         return NodeObservation.standby(node, host.received, host.replayed, host.timeline, status, host.upstream)
-                .withSyncStandbys(host.sync);
+                .withSyncStandbys(host.sync).withSystemIdentifier(host.systemId);
     }
 
     ProbeRound round() {
@@ -173,19 +285,36 @@ final class SimulatedCluster {
         return round;
     }
 
-    /** {@code rounds} probe rounds of the current state, with the EC2 states. */
+    /**
+     * {@code rounds} probe rounds of the current state, with the EC2 states and the primary
+     * record, which they update as the automation's observer does: from the latest round that saw
+     * the tagged primary writable (or the one writable node in service), when it is the recorded database.
+     */
     ClusterObservation observe(int rounds) {
         List<ProbeRound> probes = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             probes.add(round());
         }
+        recordFrom(probes);
         return observation(probes);
+    }
+
+    private void recordFrom(List<ProbeRound> rounds) {
+        for (int i = rounds.size() - 1; i >= 0; i--) {
+            List<NodeObservation> writable = rounds.get(i).nodes().stream()
+                    .filter(o -> o.writable() && topology.node(o.node()).role() != Role.REBUILD).toList();
+            if (writable.size() == 1 && (record == null
+                    || record.systemIdentifier().equals(writable.get(0).systemIdentifier()))) {
+                record = PrimaryRecord.of(topology.cluster(), writable.get(0), rounds.get(i).at());
+                return;
+            }
+        }
     }
 
     ClusterObservation observation(List<ProbeRound> rounds) {
         Map<String, Ec2State> states = new LinkedHashMap<>();
         hosts.forEach((name, host) -> states.put(name, host.ec2));
-        return new ClusterObservation(rounds, states, null);
+        return new ClusterObservation(rounds, states, record);
     }
 
     Decision decide(FailoverPolicy policy) {
@@ -266,10 +395,13 @@ final class SimulatedCluster {
         return host.ec2 == Ec2State.RUNNING && host.postgresUp;
     }
 
-    /** A standby stays connected to a serving upstream, primary or standby, unless that is on an older timeline. */
+    /**
+     * A standby stays connected to a serving upstream, primary or standby, unless that is on an
+     * older timeline or its replication connection is cut.
+     */
     private boolean streaming(Host host) {
         Host upstream = host.upstream == null ? null : hosts.get(host.upstream);
-        return upstream != null && serving(upstream) && upstream.timeline >= host.timeline;
+        return !host.cutOff && upstream != null && serving(upstream) && upstream.timeline >= host.timeline;
     }
 
     private Host host(String node) {

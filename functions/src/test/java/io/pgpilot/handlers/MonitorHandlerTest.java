@@ -52,15 +52,20 @@ class MonitorHandlerTest {
     }
 
     @Test
-    void givenPrimaryDownAndNoStandbyToPromote_whenTheMonitorRuns_thenItSaysWhyThePlannerWouldNotActAndDoesNothing() {
+    void givenPrimaryDownAndNoStandbyToPromote_whenTheMonitorRuns_thenItRefusesSaysWhyAndTellsAnOperatorOnce() {
         fixture.lab.hosts.values().forEach(h -> h.postgresUp = false);
 
         Outcome outcome = tick();
+        Outcome again = tick();
 
-        assertEquals(Outcome.Action.OBSERVED, outcome.action());
-        assertTrue(outcome.reason().startsWith("the planner would not act: pg1 has failed"), outcome::reason);
+        assertEquals(Outcome.Action.REFUSED, outcome.action());
+        assertTrue(outcome.reason().startsWith("pg1 has failed"), outcome::reason);
         assertTrue(outcome.reason().contains("no standby in service answers"), outcome::reason);
+        assertEquals(Outcome.Action.REFUSED, again.action(), "tried again at the next tick");
         assertEquals(List.of(), fixture.lab.journal);
-        assertEquals(List.of(), fixture.services.notices, "the monitor only logs; events and alarms notify");
+        assertEquals(1, fixture.services.notices.size(), "a lasting condition is told once, not at every tick");
+        assertEquals("pgpilot lab: pg1 has failed and pgpilot refuses to promote",
+                fixture.services.notices.get(0).subject());
+        assertTrue(fixture.log().contains("\"event\":\"alert\""), fixture::log);
     }
 }

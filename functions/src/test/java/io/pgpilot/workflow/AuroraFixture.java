@@ -39,8 +39,8 @@ public final class AuroraFixture {
             return services.publish(subject, message);
         };
         EndpointProbe endpoints = probe ? aurora : null;
-        this.automation = new Automation(config, ec2, ec2, ec2, services, services, services, notifier, services,
-                services, clock, clock.pause(), log, aurora, endpoints);
+        this.automation = new Automation(config, ec2, ec2, ec2, services, services, services, services, notifier,
+                services, services, clock, clock.pause(), log, aurora, endpoints);
     }
 
     /** What the deployed functions' environment holds in Aurora mode. */

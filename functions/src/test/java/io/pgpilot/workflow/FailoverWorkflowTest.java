@@ -54,8 +54,8 @@ class FailoverWorkflowTest {
         assertEquals("completed", fixture.services.history.get(0).outcome());
         assertEquals(1, fixture.services.phases.size());
         assertEquals(Optional.empty(), fixture.services.holder("lab", fixture.clock.instant()), "lease released");
-        assertEquals(2, lab.probes - 3, "one round (EC2 confirms at once), then a verifying probe per step"
-                + " that can be seen");
+        assertEquals(3, lab.probes - 3, "one round (EC2 confirms at once), then a verifying probe per step"
+                + " that can be seen, and one of the primary before its synchronous standbys change");
     }
 
     @Test

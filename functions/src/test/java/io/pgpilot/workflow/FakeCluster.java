@@ -12,6 +12,7 @@ import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Topology;
 import io.pgpilot.core.WalReceiverStatus;
+import io.pgpilot.core.WalSender;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +29,8 @@ import java.util.Optional;
 public class FakeCluster implements Instances, Commands, NodeProbe {
 
     public static final String CLUSTER = "lab";
+    /** The PostgreSQL system identifier every host's database reports. */
+    public static final String SYSTEM_ID = "7300000000000000001";
 
     public static final class Host {
         public final String name;
@@ -257,13 +260,24 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
             return NodeObservation.unreachable(node);
         }
         if (!host.inRecovery) {
-            return NodeObservation.primary(node, host.lsn, host.timeline, host.sync);
+            List<WalSender> senders = new ArrayList<>();
+            String synchronous = host.sync.stream().filter(s -> hosts.containsKey(s) && streamsFrom(host(s), node))
+                    .findFirst().orElse(null);
+            hosts.values().stream().filter(h -> streamsFrom(h, node))
+                    .forEach(h -> senders.add(new WalSender(h.name, true, h.name.equals(synchronous), h.lsn)));
+            return NodeObservation.primary(node, host.lsn, host.timeline, host.sync).withWalSenders(senders)
+                    .withSystemIdentifier(SYSTEM_ID);
         }
-        Host upstream = host.upstream == null ? null : host(host.upstream);
-        boolean streaming = upstream != null && upstream.serving() && upstream.timeline >= host.timeline;
+        boolean streaming = streamsFrom(host, host.upstream);
         return NodeObservation.standby(node, host.lsn, host.lsn, host.timeline,
                 streaming ? WalReceiverStatus.STREAMING : WalReceiverStatus.WAITING,
-                streaming ? upstream.name : null).withSyncStandbys(host.sync);
+                streaming ? host.upstream : null).withSyncStandbys(host.sync).withSystemIdentifier(SYSTEM_ID);
+    }
+
+    private boolean streamsFrom(Host host, String upstreamName) {
+        Host upstream = upstreamName == null ? null : host(upstreamName);
+        return upstream != null && host.inRecovery && host.serving() && upstreamName.equals(host.upstream)
+                && upstream.serving() && upstream.timeline >= host.timeline;
     }
 
     private Host byId(String id) {

@@ -9,6 +9,8 @@ import io.pgpilot.adapters.Leases;
 import io.pgpilot.adapters.MetricSink;
 import io.pgpilot.adapters.Metrics;
 import io.pgpilot.adapters.Notifier;
+import io.pgpilot.adapters.PrimaryRecords;
+import io.pgpilot.core.PrimaryRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +23,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /** The state table, SNS, Route 53 and CloudWatch in memory: what the workflow recorded and told. */
-public final class FakeServices implements Leases, EventLedger, HistoryLog, Notifier, DnsUpdater, MetricSink {
+public final class FakeServices implements Leases, EventLedger, HistoryLog, Notifier, DnsUpdater, MetricSink,
+        PrimaryRecords {
 
     public record Notice(String subject, String message) {
     }
@@ -41,6 +44,7 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
     public final Map<String, String> records = new HashMap<>();
     public final List<Probe> probes = new ArrayList<>();
     public final List<Map<String, Duration>> phases = new ArrayList<>();
+    public final Map<String, PrimaryRecord> primaries = new HashMap<>();
 
     @Override
     public synchronized Optional<Lease> tryAcquire(String cluster, String owner, Duration duration, Instant now) {
@@ -102,6 +106,25 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
                 .filter(e -> e.cluster().equals(cluster)).toList());
         Collections.reverse(newest);
         return newest.subList(0, Math.min(limit, newest.size()));
+    }
+
+    @Override
+    public synchronized Optional<PrimaryRecord> read(String cluster) {
+        return Optional.ofNullable(primaries.get(cluster));
+    }
+
+    /** As the state table's conditional put: never back in time, never another database. */
+    @Override
+    public synchronized Write write(PrimaryRecord record) {
+        PrimaryRecord stored = primaries.get(record.cluster());
+        if (stored != null && !stored.systemIdentifier().equals(record.systemIdentifier())) {
+            return Write.OTHER_DATABASE;
+        }
+        if (stored != null && stored.at().isAfter(record.at())) {
+            return Write.OLDER;
+        }
+        primaries.put(record.cluster(), record);
+        return Write.WRITTEN;
     }
 
     @Override

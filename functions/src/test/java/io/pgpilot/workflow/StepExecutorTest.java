@@ -28,8 +28,8 @@ class StepExecutorTest {
     private final FakeCluster lab = FakeCluster.seedChain();
     private final FakeServices services = new FakeServices();
     private final FakeClock clock = new FakeClock();
-    private final Observer observer = new Observer(FakeCluster.CLUSTER, lab, lab, clock, clock.pause(), 3,
-            Duration.ofMillis(500));
+    private final Observer observer = new Observer(FakeCluster.CLUSTER, lab, lab, services, clock, clock.pause(), 3,
+            Duration.ofMillis(500), new Log(System.out, clock));
 
     private StepExecutor executor(boolean dns) {
         return new StepExecutor(new StepExecutor.Settings("15", 5432, "10.87.0.0/24", Duration.ofSeconds(120)), lab,
@@ -70,7 +70,8 @@ class StepExecutorTest {
             }
             FakeCluster fresh = FakeCluster.seedChain();
             FakeClock time = new FakeClock();
-            Observer look = new Observer(FakeCluster.CLUSTER, fresh, fresh, time, time.pause(), 1, Duration.ZERO);
+            Observer look = new Observer(FakeCluster.CLUSTER, fresh, fresh, services, time, time.pause(), 1,
+                    Duration.ZERO, new Log(System.out, time));
             StepExecutor executor = new StepExecutor(new StepExecutor.Settings("15", 5432, "10.87.0.0/24",
                     Duration.ofSeconds(120)), fresh, fresh, look, services, services, time, time.pause());
             Step step = sample.apply(fresh);
@@ -246,7 +247,8 @@ class StepExecutorTest {
         };
         gone.db("pg1", 11, "primary", null, false).ec2 = Ec2State.TERMINATED;
         gone.db("pg2", 12, "standby", "pg1", true);
-        Observer look = new Observer(FakeCluster.CLUSTER, gone, gone, clock, clock.pause(), 1, Duration.ZERO);
+        Observer look = new Observer(FakeCluster.CLUSTER, gone, gone, services, clock, clock.pause(), 1, Duration.ZERO,
+                new Log(System.out, clock));
         StepExecutor executor = new StepExecutor(new StepExecutor.Settings("15", 5432, "10.87.0.0/24",
                 Duration.ofSeconds(120)), gone, gone, look, services, null, clock, clock.pause());
 
