@@ -536,7 +536,7 @@ status_json() {
         instanceId: (if $ids[.name] == "" then null else $ids[.name] end),
         role: (if .reachable | not then null elif .inRecovery then "standby" else "primary" end),
         state: (if .reachable | not then "down" elif .inRecovery | not then "running"
-                else (.walReceiver // "not streaming") end),
+                else (.walReceiver // "not-streaming") end),
         inRecovery: (if .reachable then .inRecovery else null end),
         upstream: $up,
         syncState: (if $up == null then null else ($by[$up].downstreams[.name].sync // null) end),
@@ -623,7 +623,30 @@ cmd_fault() {
       AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" stop "$id"
       echo "pgpilot lab: $h: stopped everything on it and its EC2 instance $id"
       ;;
-    *) die "usage: lab fault crash|stop HOST" ;;
+    partition)
+      require_host "$h"
+      shift 2
+      [[ $# -gt 0 ]] || die "usage: lab fault partition HOST PEER... (a lab host, or automation); nothing changed"
+      local peer peers=()
+      for peer in "$@"; do
+        if [[ $peer == automation ]]; then peers+=("$NET.1")
+        elif is_host "$peer" && [[ $peer != "$h" ]]; then peers+=("$(addr "$peer")")
+        else die "unknown peer '$peer' (a lab host other than $h, or automation); nothing changed"; fi
+      done
+      # Blackhole routes inside HOST drop what it sends to each peer: connections either way time
+      # out, established ones stall, and nothing is routed anywhere else.
+      for peer in "${peers[@]}"; do ip -n "$h" route replace blackhole "$peer/32"; done
+      echo "pgpilot lab: $h: cut off from $*"
+      ;;
+    heal)
+      require_host "$h"
+      local route
+      while read -r route; do
+        [[ -n $route ]] && ip -n "$h" route del blackhole "$route"
+      done < <(ip -n "$h" route show type blackhole | awk '{ print $2 }')
+      echo "pgpilot lab: $h: every partition healed"
+      ;;
+    *) die "usage: lab fault crash|stop|heal HOST | lab fault partition HOST PEER..." ;;
   esac
 }
 
@@ -638,6 +661,10 @@ usage: pgpilot lab COMMAND
   down                 stop everything the lab started and remove it
   fault crash HOST     kill HOST's server with SIGKILL (and its Patroni, in a Patroni lab)
   fault stop HOST      stop everything on HOST and its EC2 instance, as an instance stop
+  fault partition HOST PEER...
+                       cut HOST off from each PEER (a lab host, or automation: the root namespace,
+                       where the automation and the emulator run); HOST keeps running
+  fault heal HOST      remove every partition of HOST
 hosts: ${HOSTS[*]}
 EOF
 }

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * One short primary-crash drill, as CI runs it: correctness only (the figures are the drill's
- * output, not assertions): no acknowledged commit lost, the new primary writable, every standby
- * following it, the cluster whole afterwards.
+ * Short drills, as CI runs them: correctness only (the figures are the drill's output, not
+ * assertions). A primary crash: no acknowledged commit lost, the new primary writable, every
+ * standby following it, the cluster whole afterwards. The synchronous standby unreachable: a
+ * refusal, then the failover to it once it answers, nothing lost.
  */
 @ExtendWith(LabExtension.class)
 class DrillIT {
@@ -40,15 +41,9 @@ class DrillIT {
       throws Exception {
     lab = theLab;
     String before = primary(lab.status());
-    Path json = Path.of("target", "drill-it", "drill.json");
-    Map<String, String> env = new HashMap<>(System.getenv());
-    lab.must("env").lines().map(l -> l.split("=", 2)).forEach(kv -> env.put(kv[0], kv[1]));
 
-    int status = Drill.run(new String[] {"--scenario", "primary-crash", "--runs", "1", "--json", json.toString(),
-        "--documents", Path.of("..", "..", "ssm-documents").toString()}, env, System.out);
+    JsonNode run = drillOnce("primary-crash", Path.of("target", "drill-it", "drill.json"));
 
-    JsonNode run = new ObjectMapper().readTree(json.toFile()).path("runs").path(0);
-    assertEquals(0, status, run.toPrettyString());
     assertEquals("COMPLETED", run.path("action").asText(), run.path("reason").asText());
     assertEquals(0, run.path("lostCommits").asInt(), "acknowledged commits lost: " + run.path("lostSample"));
     assertTrue(run.path("ackedCommits").asInt() > 0, "the writer committed through pgpool");
@@ -68,6 +63,32 @@ class DrillIT {
     try (Connection c = lab.connectNode(primary); Statement s = c.createStatement()) {
       s.execute("INSERT INTO drill_commits (run, seq) VALUES (-1, 1) ON CONFLICT DO NOTHING");
     }
+  }
+
+  @Test
+  void theOnlyNodeHoldingEveryAcknowledgedCommitIsUnreachableSoNothingIsPromotedUntilItIsThenItIsPromoted(
+      Lab theLab) throws Exception {
+    lab = theLab;
+
+    JsonNode run = drillOnce("sync-unreachable", Path.of("target", "drill-it", "sync-unreachable.json"));
+
+    assertEquals(0, run.path("lostCommits").asInt(), "acknowledged commits lost: " + run.path("lostSample"));
+    String first = run.path("decisions").path(0).asText();
+    assertTrue(first.startsWith("REFUSED") && first.contains("refusing to promote"), first);
+    assertEquals("COMPLETED", run.path("action").asText(), run.path("reason").asText());
+    assertTrue(run.path("reason").asText().contains("holds every acknowledged commit"), run.path("reason").asText());
+    assertTrue(run.path("whole").asBoolean(), run.path("wholeDetail").asText());
+  }
+
+  /** One run of SCENARIO through the drill with the lab's function environment; its report's run, exit 0 asserted. */
+  private static JsonNode drillOnce(String scenario, Path json) throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    lab.must("env").lines().map(l -> l.split("=", 2)).forEach(kv -> env.put(kv[0], kv[1]));
+    int status = Drill.run(new String[] {"--scenario", scenario, "--runs", "1", "--json", json.toString(),
+        "--documents", Path.of("..", "..", "ssm-documents").toString()}, env, System.out);
+    JsonNode run = new ObjectMapper().readTree(json.toFile()).path("runs").path(0);
+    assertEquals(0, status, run.toPrettyString());
+    return run;
   }
 
   private static String primary(Lab.Status status) {

@@ -46,6 +46,25 @@ class LabFaultIT {
     assertEquals("running", lab.status().node("pg1").state(), "the database hosts are untouched");
   }
 
+  @Test
+  void partitionCutsOnlyTheNamedPathAndHealRestoresIt(Lab lab) throws Exception {
+    try {
+      lab.must("fault", "partition", "pg2", "automation");
+
+      // The automation's side (this namespace) cannot reach pg2, yet pg2 still streams from pg1.
+      assertThrows(SQLException.class, () -> lab.connectNode("pg2").close());
+      try (var c = lab.connectNode("pg1"); var rs = c.createStatement().executeQuery(
+          "SELECT state FROM pg_stat_replication WHERE application_name = 'pg2'")) {
+        assertTrue(rs.next(), "pg2 is still connected to pg1");
+        assertEquals("streaming", rs.getString(1));
+      }
+      assertTrue(lab.run("fault", "partition", "pg2", "nowhere").stderr().contains("unknown peer 'nowhere'"));
+    } finally {
+      lab.must("fault", "heal", "pg2");
+    }
+    lab.connectNode("pg2").close();
+  }
+
   private static String instanceOf(Lab lab, String host) {
     try (Ec2Client ec2 = ec2()) {
       return ec2.describeInstances(r -> r.filters(f -> f.name("tag:pgpilot:name").values(host)))

@@ -126,6 +126,17 @@ final class ClusterView {
         return record;
     }
 
+    /**
+     * Whether {@code node} was the standby the primary's commits waited for: per the primary
+     * record's synchronous WAL senders, else (no record, or none connected then) its pgpilot:sync tag.
+     */
+    boolean wasSynchronous(String node) {
+        if (record != null && !record.confirmed().isEmpty()) {
+            return record.confirmed().containsKey(node);
+        }
+        return topology.node(node).synchronous();
+    }
+
     /** Why a node's answers are not believed, or null when they are. */
     String excluded(String node) {
         return excluded.get(node);

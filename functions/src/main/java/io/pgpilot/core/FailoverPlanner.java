@@ -163,7 +163,7 @@ public final class FailoverPlanner {
                 .filter(n -> view.now(n).standby() && view.tag(n) == Role.STANDBY && view.excluded(n) == null)
                 .sorted(Comparator.<String>comparingInt(n -> view.now(n).timeline()).reversed()
                         .thenComparing(n -> view.now(n).position(), Comparator.reverseOrder())
-                        .thenComparing(n -> !view.topology.node(n).synchronous()))
+                        .thenComparing(n -> !view.wasSynchronous(n)))
                 .toList();
         if (candidates.isEmpty()) {
             return stuck(view, old, why.get(0) + "; but no standby in service answers, so there is nothing to"
@@ -260,7 +260,7 @@ public final class FailoverPlanner {
     private static String candidateReason(ClusterView view, String candidate, List<String> candidates) {
         String ranking = candidates.stream()
                 .map(n -> n + " " + view.now(n).position() + " on timeline " + view.now(n).timeline()
-                        + (view.topology.node(n).synchronous() ? " (synchronous)" : ""))
+                        + (view.wasSynchronous(n) ? " (synchronous)" : ""))
                 .collect(Collectors.joining(", "));
         String reason = "promoting " + candidate + ", the answering standby that has received the most WAL: " + ranking;
         Lsn position = view.now(candidate).position();
@@ -270,10 +270,10 @@ public final class FailoverPlanner {
             }
             Lsn otherPosition = view.now(other).position();
             boolean sameTimeline = view.now(other).timeline() == view.now(candidate).timeline();
-            if (view.topology.node(other).synchronous() && sameTimeline && position.isAfter(otherPosition)) {
+            if (view.wasSynchronous(other) && sameTimeline && position.isAfter(otherPosition)) {
                 reason += "; it is " + position.bytesAfter(otherPosition) + " bytes ahead of the synchronous standby "
                         + other + ", and the furthest position loses the least data";
-            } else if (view.topology.node(candidate).synchronous() && sameTimeline && position.equals(otherPosition)) {
+            } else if (view.wasSynchronous(candidate) && sameTimeline && position.equals(otherPosition)) {
                 reason += "; " + other + " has received as much, and the synchronous standby is preferred among equals";
             }
         }

@@ -8,12 +8,16 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A planned switchover, invoked by an operator: {"target": "pg2"}. Zero data loss or nothing:
- * it refuses, with the reason, when the target cannot catch up. See {@link io.pgpilot.workflow.Switchover}.
+ * An operator's request. {"target": "pg2"}: a planned switchover, zero data loss or nothing: it
+ * refuses, with the reason, when the target cannot catch up (see {@link io.pgpilot.workflow.Switchover}).
+ * {"failover": "force"}: the failover workflow with force, for when pgpilot refused to replace a
+ * failed primary because no standby is known to hold every acknowledged commit or the best one is
+ * beyond the RPO guard; the failure must still be confirmed, and the result says what may be lost.
  */
 public final class SwitchoverHandler implements RequestHandler<Map<String, Object>, Outcome> {
 
     private static final Pattern NODE = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
+    private static final String EXPECTED = "expected {\"target\": \"NODE\"} or {\"failover\": \"force\"}";
 
     private final Automation automation;
 
@@ -28,20 +32,35 @@ public final class SwitchoverHandler implements RequestHandler<Map<String, Objec
     @Override
     public Outcome handleRequest(Map<String, Object> request, Context context) {
         try {
+            if (forcedFailover(request)) {
+                return Events.finish(automation.forcedFailover(Events.owner(context)));
+            }
             return Events.finish(automation.switchover(target(request), Events.owner(context)));
         } catch (UnreadableEvent e) {
             return automation.ignore(e.getMessage());
         }
     }
 
+    /** Whether the request is {"failover": "force"}; any other use of "failover" is refused. */
+    static boolean forcedFailover(Map<String, Object> request) {
+        if (request == null || !request.containsKey("failover")) {
+            return false;
+        }
+        if (request.size() != 1 || !"force".equals(request.get("failover"))) {
+            throw new UnreadableEvent("failover request " + Events.shown(String.valueOf(request)) + ": " + EXPECTED
+                    + "; a failover is only ever requested forced, pgpilot starts the others itself");
+        }
+        return true;
+    }
+
     static String target(Map<String, Object> request) {
         if (request == null) {
-            throw new UnreadableEvent("empty switchover request: expected {\"target\": \"NODE\"}");
+            throw new UnreadableEvent("empty request: " + EXPECTED);
         }
         for (String key : request.keySet()) {
             if (!"target".equals(key)) {
-                throw new UnreadableEvent("switchover request has an unknown field " + Events.shown(key)
-                        + ": expected only {\"target\": \"NODE\"}");
+                throw new UnreadableEvent("switchover request has an unknown field " + Events.shown(key) + ": "
+                        + EXPECTED);
             }
         }
         String target = Events.text(request, "target", "switchover request");

@@ -82,6 +82,8 @@ public final class Automation {
     private final Observer observer;
     private final FailoverPlanner planner;
     private final FailoverWorkflow workflow;
+    /** The same workflow with a forced planner: an operator's explicit request, never an event's. */
+    private final FailoverWorkflow forced;
     private final Switchover switchover;
     private final Rejoin rejoin;
     /** Null with the ec2 engine. */
@@ -123,6 +125,8 @@ public final class Automation {
                 notifier, config.dnsConfigured() ? dns : null, clock, pause);
         this.workflow = new FailoverWorkflow(config.cluster(), planner, observer, executor, leases, history, metrics,
                 notifier, config.leaseDuration(), clock, log);
+        this.forced = new FailoverWorkflow(config.cluster(), new FailoverPlanner(config.policy().forced()), observer,
+                executor, leases, history, metrics, notifier, config.leaseDuration(), clock, log);
         this.rejoin = new Rejoin(workflow, executor, log);
         this.switchover = new Switchover(workflow, planner, observer, executor, config.catchUpTimeout(),
                 config.probeInterval(), clock, pause, log);
@@ -385,6 +389,19 @@ public final class Automation {
     }
 
     // ------------------------------------------------------------------------------ switchover
+
+    /**
+     * An operator's forced failover: the workflow with force, which promotes the best answering
+     * standby even when it is not known to hold every acknowledged commit or is beyond the RPO
+     * guard, and says what may be lost. The failure is still confirmed first.
+     */
+    public Outcome forcedFailover(String owner) {
+        if (aurora != null) {
+            return ignore("forced failover: PGPILOT_ENGINE=aurora; Aurora's own FailoverDBCluster fails over DB cluster "
+                    + config.auroraClusterId());
+        }
+        return forced.run("operator: forced failover", owner);
+    }
 
     public Outcome switchover(String target, String owner) {
         if (aurora != null) {

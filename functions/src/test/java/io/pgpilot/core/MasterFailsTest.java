@@ -115,6 +115,20 @@ class MasterFailsTest {
     }
 
     @Test
+    void givenTheRecordShowsAnotherStandbyWasSynchronous_whenTied_thenThatOneWinsOverTheTaggedOne() {
+        // After a switchover the pgpilot:sync tag stays where it was; what the primary waited for is recorded.
+        SimulatedCluster cluster = SimulatedCluster.star().syncOn("pg1", "pg3", "pg2");
+        cluster.observe(3);
+        cluster.crash("pg1");
+
+        Decision decision = cluster.decide();
+
+        assertEquals(new Step.Promote("pg3"), plan(decision).steps().get(1));
+        assertReasonMentions(decision, "pg3 0/3000060 on timeline 1 (synchronous), pg2 0/3000060 on timeline 1",
+                "pg2 has received as much, and the synchronous standby is preferred among equals");
+    }
+
+    @Test
     void givenSyncStandbyReceivedMoreThanItReplayed_whenChoosing_thenTheReceivedPositionCounts() {
         SimulatedCluster cluster = SimulatedCluster.star()
                 .received("pg2", "0/3000100", "0/3000000").at("pg3", "0/3000080").crash("pg1");

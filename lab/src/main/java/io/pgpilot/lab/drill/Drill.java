@@ -301,11 +301,14 @@ public final class Drill {
       before = lab.status();
       target = options.scenario().target(before);
     }
+    Lab.Status shape = before;
     String primaryBefore = primaryOf(before);
     say(tag + ": " + Scenario.describe(before.nodes()));
     RunClock clock = new RunClock();
     Ticker ticker = pgpilot && options.scenario().trigger == Scenario.Trigger.MONITOR ? new Ticker(clock) : null;
     Acted acted = null;
+    List<String> decisions = new ArrayList<>();
+    boolean healed = true;
     long faultAt;
     Workload workload = new Workload(lab, pgpool, runId, clock);
     try {
@@ -316,12 +319,26 @@ public final class Drill {
       Thread.sleep(WARM_UP_MS);
       say(tag + ": writing through pgpool, " + workload.commits().size() + " commits in " + WARM_UP_MS / 1000
           + " s; fault: " + options.scenario().id + " of " + target);
-      options.scenario().inject(lab, target);
+      healed = !options.scenario().partitions();
+      options.scenario().inject(lab, target, shape);
       faultAt = clock.nowMs();
       if (pgpilot) {
         acted = act(clock, ticker, before.node(target).instanceId(), target, faultAt);
+        decisions.add(decision(acted, faultAt));
         say(tag + ": " + acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
             + abbreviate(acted.outcome().reason()));
+      }
+      if (!healed) {
+        Scenario.heal(lab, shape);
+        healed = true;
+        long healedAt = clock.nowMs();
+        say(tag + ": partitions healed at +" + Report.seconds(healedAt - faultAt));
+        if (acted != null && acted.outcome().action() == Outcome.Action.REFUSED) {
+          acted = ticker.awaitAction(healedAt, false);
+          decisions.add(decision(acted, faultAt));
+          say(tag + ": " + acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
+              + abbreviate(acted.outcome().reason()));
+        }
       }
       // At least a second after the fault: a killed postmaster's backends may still commit for a moment.
       long deadline = clock.nowMs() + RECOVERY_LIMIT.toMillis();
@@ -335,6 +352,9 @@ public final class Drill {
           + Report.seconds(resumed.ackMs() - faultAt)));
       Thread.sleep(TAIL_MS);
     } finally {
+      if (!healed) {
+        Scenario.heal(lab, shape);
+      }
       if (ticker != null) {
         ticker.close();
       }
@@ -366,8 +386,14 @@ public final class Drill {
     series.add(new Chart.Series(label, duration, faultAt,
         workload.commits().stream().map(Workload.Commit::ackMs).toList(), workload.reads(),
         acted == null ? rtoMark(faultAt, rto) : marks(acted, faultAt, rto)));
+    String ranking = decisions.stream().map(d -> Ranking.problem(d, shape)).filter(p -> p != null)
+        .findFirst().orElse(null);
+    if (ranking != null) {
+      say(tag + ": candidate ranking: " + ranking);
+    }
     return new RunResult(ha, number, options.scenario().id, target, primaryBefore, primaryAfter,
-        acted == null ? null : acted.outcome().action().name(), acted == null ? null : acted.outcome().reason(), rto,
+        acted == null ? null : acted.outcome().action().name(), acted == null ? null : acted.outcome().reason(),
+        decisions, ranking, rto,
         workload.commits().size(), missing == null ? null : missing.size(),
         missing == null ? List.of() : missing.subList(0, Math.min(20, missing.size())),
         workload.longestReadGapAfter(faultAt), workload.writeErrors(),
@@ -378,7 +404,7 @@ public final class Drill {
   private Acted act(RunClock clock, Ticker ticker, String instance, String target, long faultAt) throws Exception {
     Map<String, Object> request = Map.of("target", target);
     return switch (options.scenario().trigger) {
-      case MONITOR -> ticker.awaitAction(faultAt);
+      case MONITOR -> ticker.awaitAction(faultAt, true);
       case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(instance, "stopped"));
       case SWITCHOVER -> invoke(clock, () -> new SwitchoverHandler(automation)
           .handleRequest(request, new LocalContext(SwitchoverHandler.class.getName())));
@@ -387,6 +413,12 @@ public final class Drill {
 
   /** An invocation of a handler: its outcome and when it ran on the run's clock. */
   record Acted(Outcome outcome, long startMs, long endMs) {}
+
+  /** One decision of pgpilot's for the report: its action, when, and its reason. */
+  private static String decision(Acted acted, long faultAt) {
+    return acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
+        + acted.outcome().reason();
+  }
 
   private interface Invocation {
     Outcome call() throws Exception;
@@ -433,20 +465,30 @@ public final class Drill {
       }
     }
 
-    /** The first tick that started after the fault and did more than observe; bounded. */
-    Acted awaitAction(long faultAt) throws InterruptedException {
+    /**
+     * The first tick that ended after {@code faultAt} and did more than observe; bounded. A
+     * refusal counts only when {@code refusalCounts}: otherwise this waits for the tick that acts
+     * once the cause of a refusal is gone. Each tick's outcome is printed once, when it differs
+     * from the one printed before.
+     */
+    Acted awaitAction(long faultAt, boolean refusalCounts) throws InterruptedException {
       long deadline = clock.nowMs() + ACT_LIMIT.toMillis();
       String seen = null;
+      int printed = 0;
       while (clock.nowMs() < deadline) {
-        for (Acted t : ticks) {
-          if (t.endMs() > faultAt && t.outcome().action() != Outcome.Action.OBSERVED
-              && t.outcome().action() != Outcome.Action.LEASE_HELD) {
+        for (int i = 0; i < ticks.size(); i++) {
+          Acted t = ticks.get(i);
+          Outcome.Action action = t.outcome().action();
+          if (t.endMs() > faultAt && action != Outcome.Action.OBSERVED && action != Outcome.Action.LEASE_HELD
+              && (refusalCounts || action != Outcome.Action.REFUSED)) {
             return t;
           }
-          if (t.endMs() > faultAt && !t.outcome().reason().equals(seen)) {
-            seen = t.outcome().reason();
-            say("monitor at +" + Report.seconds(t.endMs() - faultAt) + ": " + t.outcome().action() + ", "
-                + abbreviate(seen));
+          if (i >= printed && t.endMs() > faultAt) {
+            printed = i + 1;
+            if (!t.outcome().reason().equals(seen)) {
+              seen = t.outcome().reason();
+              say("monitor at +" + Report.seconds(t.endMs() - faultAt) + ": " + action + ", " + abbreviate(seen));
+            }
           }
         }
         Thread.sleep(20);

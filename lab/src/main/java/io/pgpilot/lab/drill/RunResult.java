@@ -9,6 +9,11 @@ import java.util.Map;
  *
  * @param ha            what failed the cluster over: pgpilot, or a contender of --compare
  * @param action        pgpilot's outcome (COMPLETED, FAILED...); null for another contender
+ * @param decisions     each of pgpilot's decisions after the fault, in order: "ACTION at +S s: reason"
+ *                      (a refusal, then the failover once the cause is gone)
+ * @param rankingProblem why a decision's candidate ranking was wrong (a candidate reported on another
+ *                      timeline than the one the cluster was on, a tie not won by the synchronous
+ *                      standby); null when it was right or there was none
  * @param rtoMs         fault → the acknowledgement that ended the longest write outage after it (through
  *                      pgpool); null when no commit was acknowledged after the fault
  * @param lostCommits   acknowledged commits missing on the primary afterwards (RPO); null when no node was primary
@@ -18,10 +23,11 @@ import java.util.Map;
  *                      contender, whose next run starts from a fresh lab
  */
 record RunResult(String ha, int run, String scenario, String target, String primaryBefore, String primaryAfter,
-    String action, String reason, Long rtoMs, int ackedCommits, Integer lostCommits, List<Long> lostSample,
+    String action, String reason, List<String> decisions, String rankingProblem, Long rtoMs, int ackedCommits, Integer lostCommits, List<Long> lostSample,
     long readOutageMs, int writeErrors, Map<String, Long> phases, long restoreMs, Boolean whole, String wholeDetail) {
 
   boolean correct() {
-    return lostCommits != null && lostCommits == 0 && rtoMs != null && !Boolean.FALSE.equals(whole);
+    return lostCommits != null && lostCommits == 0 && rtoMs != null && !Boolean.FALSE.equals(whole)
+        && rankingProblem == null;
   }
 }

@@ -16,7 +16,17 @@ enum Scenario {
   /** SIGKILL to a standby that feeds none (the seed's downstream standby). */
   DOWNSTREAM_CRASH("downstream-crash", Trigger.MONITOR),
   /** No fault: a planned switchover to the synchronous standby. */
-  SWITCHOVER("switchover", Trigger.SWITCHOVER);
+  SWITCHOVER("switchover", Trigger.SWITCHOVER),
+  /**
+   * The asynchronous standby is cut off from its upstream and falls behind, the synchronous
+   * standby is cut off from the automation only (it still streams), then the primary crashes:
+   * the only node that holds every acknowledged commit cannot be asked. Safe outcomes: a
+   * refusal, then the failover to the synchronous standby once the partitions heal.
+   */
+  SYNC_UNREACHABLE("sync-unreachable", Trigger.MONITOR);
+
+  /** How long the asynchronous standby is cut off before the primary crashes: commits it lacks. */
+  static final long LAG_MS = 1_000;
 
   enum Trigger { MONITOR, INSTANCE_EVENT, SWITCHOVER }
 
@@ -45,6 +55,8 @@ enum Scenario {
     List<Lab.Node> standbys = db.stream().filter(n -> "standby".equals(n.role())).toList();
     Optional<Lab.Node> found = switch (this) {
       case PRIMARY_CRASH, PRIMARY_STOP -> Optional.of(primary);
+      case SYNC_UNREACHABLE -> synchronous(standbys).isPresent() && asynchronous(standbys).isPresent()
+          ? Optional.of(primary) : Optional.empty();
       case CASCADE_CRASH -> standbys.stream()
           .filter(s -> standbys.stream().anyMatch(d -> s.name().equals(d.upstream()))).findFirst();
       case DOWNSTREAM_CRASH -> standbys.stream()
@@ -57,17 +69,44 @@ enum Scenario {
           case CASCADE_CRASH -> "a standby that another standby streams from";
           case DOWNSTREAM_CRASH -> "an asynchronous standby that no standby streams from";
           case SWITCHOVER -> "a synchronous standby";
+          case SYNC_UNREACHABLE -> "a primary with a synchronous and an asynchronous standby";
           default -> "a primary";
         } + "; the lab now has " + describe(db)));
   }
 
-  /** Injects the fault on {@code node}; nothing for a switchover. */
-  void inject(Lab lab, String node) {
+  private static Optional<Lab.Node> synchronous(List<Lab.Node> standbys) {
+    return standbys.stream().filter(s -> "sync".equals(s.syncState())).findFirst();
+  }
+
+  private static Optional<Lab.Node> asynchronous(List<Lab.Node> standbys) {
+    return standbys.stream().filter(s -> !"sync".equals(s.syncState()) && s.upstream() != null).findFirst();
+  }
+
+  /** Injects the fault on {@code node} of the cluster as it was {@code before}; nothing for a switchover. */
+  void inject(Lab lab, String node, Lab.Status before) throws InterruptedException {
     switch (this) {
       case PRIMARY_STOP -> lab.must("fault", "stop", node);
       case SWITCHOVER -> { }
+      case SYNC_UNREACHABLE -> {
+        List<Lab.Node> standbys = before.nodes().stream().filter(n -> "standby".equals(n.role())).toList();
+        Lab.Node lagging = asynchronous(standbys).orElseThrow();
+        lab.must("fault", "partition", lagging.name(), lagging.upstream());
+        Thread.sleep(LAG_MS);
+        lab.must("fault", "partition", synchronous(standbys).orElseThrow().name(), "automation");
+        lab.must("fault", "crash", node);
+      }
       default -> lab.must("fault", "crash", node);
     }
+  }
+
+  /** Whether the fault includes partitions, which the drill heals once pgpilot has decided. */
+  boolean partitions() {
+    return this == SYNC_UNREACHABLE;
+  }
+
+  /** Heals every partition of the database hosts. */
+  static void heal(Lab lab, Lab.Status before) {
+    before.nodes().forEach(n -> lab.must("fault", "heal", n.name()));
   }
 
   static String describe(List<Lab.Node> nodes) {

@@ -61,6 +61,35 @@ class DrillTest {
     assertEquals("pg2", Scenario.CASCADE_CRASH.target(chain));
     assertEquals("pg3", Scenario.DOWNSTREAM_CRASH.target(chain));
     assertEquals("pg2", Scenario.SWITCHOVER.target(chain));
+    assertEquals("pg1", Scenario.SYNC_UNREACHABLE.target(chain));
+  }
+
+  @Test
+  void givenAPrimaryWithOnlyASynchronousStandby_whenSyncUnreachableIsAsked_thenRefusedNamingWhatIsMissing() {
+    Lab.Status pair = status(node("pg1", "primary", null, null), node("pg2", "standby", "pg1", "sync"));
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Scenario.SYNC_UNREACHABLE.target(pair));
+
+    assertTrue(e.getMessage().startsWith("sync-unreachable needs a primary with a synchronous and an asynchronous"
+        + " standby"), e.getMessage());
+  }
+
+  @Test
+  void givenDecisionsOfAWholeCluster_whenTheirRankingIsChecked_thenStaleTimelinesAndTiesLostBySyncAreFound() {
+    Lab.Status before = status(node("pg1", "primary", null, null), node("pg2", "standby", "pg1", "sync"),
+        node("pg3", "standby", "pg2", null));
+    String right = "pg1 has failed: ...; promoting pg2, the answering standby that has received the most WAL: pg2"
+        + " 0/3463460 on timeline 1 (synchronous), pg3 0/3463460 on timeline 1; pg3 has received as much";
+    String staleTimeline = "promoting pg3, the answering standby that has received the most WAL: pg3 0/3463460 on"
+        + " timeline 2, pg2 0/3463460 on timeline 1 (synchronous); ...";
+    String tieLost = "promoting pg3, the answering standby that has received the most WAL: pg3 0/3463460 on"
+        + " timeline 1, pg2 0/3463460 on timeline 1 (synchronous); ...";
+
+    assertNull(Ranking.problem(right, before));
+    assertNull(Ranking.problem("REFUSED at +1.20 s: pg1 has failed; refusing to promote pg3: ...", before));
+    assertTrue(Ranking.problem(staleTimeline, before).startsWith("pg3 is ranked on timeline 2 while the cluster was"
+        + " on timeline 1"), Ranking.problem(staleTimeline, before));
+    assertTrue(Ranking.problem(tieLost, before).startsWith("a tie not won by the synchronous standby"));
   }
 
   @Test
