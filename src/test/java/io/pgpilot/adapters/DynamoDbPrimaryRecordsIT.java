@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgpilot.core.Lsn;
 import io.pgpilot.core.PrimaryRecord;
+import io.pgpilot.core.ports.PrimaryRecords;
 import io.pgpilot.lab.LabExtension;
 import java.time.Instant;
 import java.util.List;

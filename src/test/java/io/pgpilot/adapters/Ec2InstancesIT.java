@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.Role;
+import io.pgpilot.core.ports.Instance;
+import io.pgpilot.core.ports.Instances;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
+
 
 @ExtendWith(LabExtension.class)
 class Ec2InstancesIT {

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.ports.CommandResult;
+import io.pgpilot.core.ports.CommandTarget;
+import io.pgpilot.core.ports.Commands;
+import io.pgpilot.core.ports.Instance;
+import io.pgpilot.core.ports.Instances;
 import io.pgpilot.lab.LabExtension;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +25,7 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.Command;
 import software.amazon.awssdk.services.ssm.model.DocumentFormat;
 import software.amazon.awssdk.services.ssm.model.DocumentType;
+
 
 /**
  * SendCommand to tag and instance targets, and the wait for each invocation. The emulator runs

@@ -7,9 +7,10 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgpilot.adapters.FailoverHistory;
-import io.pgpilot.handlers.AlarmHandler;
+import io.pgpilot.adapters.DynamoDbHistoryLog;
 import io.pgpilot.adapters.Emulator;
+import io.pgpilot.core.ports.HistoryEntry;
+import io.pgpilot.handlers.AlarmHandler;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.invoke.LocalContext;
 import io.pgpilot.workflow.Automation;
@@ -153,9 +154,9 @@ class AuroraFailoverIT {
     assertTrue(outcome.reason().contains("outside the failed writer's zone us-east-1a"), outcome.reason());
     assertEquals(chosen, writer(), "the emulator's cluster has the chosen reader as writer");
 
-    List<FailoverHistory.Entry> history = history();
+    List<HistoryEntry> history = history();
     assertEquals(1, history.size(), history::toString);
-    FailoverHistory.Entry entry = history.get(0);
+    HistoryEntry entry = history.get(0);
     assertEquals("completed", entry.outcome());
     assertEquals(chosen, entry.primary());
     assertTrue(entry.steps().get(0).startsWith("FailoverDbCluster[clusterId=" + dbCluster + ", from=" + dbCluster
@@ -224,8 +225,8 @@ class AuroraFailoverIT {
         .map(DBClusterMember::dbInstanceIdentifier).findFirst().orElse(null);
   }
 
-  private static List<FailoverHistory.Entry> history() {
-    return new FailoverHistory(dynamo, table).recent(cluster, 10);
+  private static List<HistoryEntry> history() {
+    return new DynamoDbHistoryLog(dynamo, table).recent(cluster, 10);
   }
 
   private static void createInstance(String id, String zone, int tier) {

@@ -22,7 +22,7 @@ import software.constructs.Construct;
 /**
  * Alarms and a dashboard. Every alarm is named pgpilot-{cluster}-…, the prefix the automation's
  * alarm rule and the functions recognise: going to ALARM calls the Alarm function, which confirms
- * before it acts. Metric names are those the functions publish (adapters/Metrics.java).
+ * before it acts. Metric names are those the functions publish (adapters/CloudWatchMetricSink.java).
  */
 public final class Observability extends Construct {
 

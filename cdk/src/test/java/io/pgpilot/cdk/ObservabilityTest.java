@@ -39,12 +39,12 @@ class ObservabilityTest {
 
   @Test
   void metricNamesAreThoseTheFunctionsPublish() throws Exception {
-    Path metrics = Synth.root().resolve("functions/src/main/java/io/pgpilot/adapters/Metrics.java");
-    Assumptions.assumeTrue(Files.exists(metrics), "functions' Metrics.java is not in this checkout");
+    Path metrics = Synth.root().resolve("functions/src/main/java/io/pgpilot/adapters/CloudWatchMetricSink.java");
+    Assumptions.assumeTrue(Files.exists(metrics), "functions' CloudWatchMetricSink.java is not in this checkout");
     String source = Files.readString(metrics);
     for (String name : List.of(Observability.PRIMARY_REACHABLE, Observability.NODE_REACHABLE,
         Observability.REPLICATION_LAG_BYTES, Observability.FAILOVER_PHASE_DURATION)) {
-      assertTrue(source.contains("\"" + name + "\""), name + " is published by Metrics.java");
+      assertTrue(source.contains("\"" + name + "\""), name + " is published by CloudWatchMetricSink.java");
     }
     assertTrue(ec2.json().contains("FailoverPhaseDuration"));
   }

@@ -5,6 +5,7 @@ import static io.pgpilot.adapters.StateTable.s;
 
 import io.pgpilot.core.Lsn;
 import io.pgpilot.core.PrimaryRecord;
+import io.pgpilot.core.ports.PrimaryRecords;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
 
 /**
  * {@link PrimaryRecords} on the state table's PRIMARY item (see {@link StateTable}). One

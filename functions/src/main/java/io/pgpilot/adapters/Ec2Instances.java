@@ -2,6 +2,8 @@ package io.pgpilot.adapters;
 
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.Role;
+import io.pgpilot.core.ports.Instance;
+import io.pgpilot.core.ports.Instances;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -6,6 +6,8 @@ import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Topology;
 import io.pgpilot.core.WalReceiverStatus;
 import io.pgpilot.core.WalSender;
+import io.pgpilot.core.ports.EndpointProbe;
+import io.pgpilot.core.ports.NodeProbe;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;

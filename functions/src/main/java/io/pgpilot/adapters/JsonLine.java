@@ -15,7 +15,7 @@ import java.util.Optional;
  * <p>Objects become ordered maps, arrays lists, numbers Long when integral and in range (else
  * Double), and true, false and null Boolean and null.
  */
-final class JsonLine extends TextCursor {
+public final class JsonLine extends TextCursor {
 
     /** Deeper nesting is no document's result, and recursion must not exhaust the stack on odd output. */
     private static final int MAX_DEPTH = 32;
@@ -27,7 +27,7 @@ final class JsonLine extends TextCursor {
     }
 
     /** The last non-blank line of {@code output} as a JSON object; empty when there is none or it is malformed. */
-    static Optional<Map<String, Object>> lastObject(String output) {
+    public static Optional<Map<String, Object>> lastObject(String output) {
         if (output == null) {
             return Optional.empty();
         }

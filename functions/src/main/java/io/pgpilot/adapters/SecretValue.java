@@ -1,5 +1,6 @@
 package io.pgpilot.adapters;
 
+
 /**
  * A secret read from Secrets Manager. Its text is only in {@link #reveal()}: toString hides it,
  * so a secret that reaches a log line, an exception or a command parameter by mistake shows as

@@ -1,5 +1,9 @@
 package io.pgpilot.adapters;
 
+import io.pgpilot.core.ports.CommandResult;
+import io.pgpilot.core.ports.CommandTarget;
+import io.pgpilot.core.ports.Commands;
+import io.pgpilot.core.ports.Instances;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

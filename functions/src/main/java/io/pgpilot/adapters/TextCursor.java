@@ -1,5 +1,6 @@
 package io.pgpilot.adapters;
 
+
 /** A position in a line of text being parsed by hand, with the few moves both of our small parsers make. */
 abstract class TextCursor {
 

@@ -2,6 +2,7 @@ package io.pgpilot.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import io.pgpilot.core.Checks;
 import io.pgpilot.workflow.Outcome;
 import java.util.Map;
 import java.util.UUID;
@@ -9,7 +10,6 @@ import java.util.UUID;
 /** Reading EventBridge events as the Lambda runtime hands them over, and finishing a handler's result. */
 final class Events {
 
-    private static final int MAX_SHOWN = 120;
 
     private Events() {
     }
@@ -20,8 +20,8 @@ final class Events {
             throw new UnreadableEvent("empty event: expected an EventBridge event with detail-type " + detailType);
         }
         if (!source.equals(event.getSource()) || !detailType.equals(event.getDetailType())) {
-            throw new UnreadableEvent("event from source " + shown(event.getSource()) + " with detail-type "
-                    + shown(event.getDetailType()) + ": expected source " + source + ", detail-type " + detailType);
+            throw new UnreadableEvent("event from source " + Checks.quote(event.getSource()) + " with detail-type "
+                    + Checks.quote(event.getDetailType()) + ": expected source " + source + ", detail-type " + detailType);
         }
         String id = event.getId();
         if (id == null || id.isBlank()) {
@@ -37,7 +37,7 @@ final class Events {
         Object value = map.get(key);
         if (!(value instanceof String text) || text.isBlank()) {
             throw new UnreadableEvent(where + " has no " + key
-                    + (value == null ? "" : " text (found " + shown(value) + ")"));
+                    + (value == null ? "" : " text (found " + Checks.quote(value) + ")"));
         }
         return text;
     }
@@ -47,7 +47,7 @@ final class Events {
         Object value = map.get(key);
         if (!(value instanceof Map<?, ?>)) {
             throw new UnreadableEvent(where + " has no " + key + " object" + (value == null ? "" : " (found "
-                    + shown(value) + ")"));
+                    + Checks.quote(value) + ")"));
         }
         return (Map<String, Object>) value;
     }
@@ -64,27 +64,5 @@ final class Events {
             throw new WorkflowFailedException(outcome);
         }
         return outcome;
-    }
-
-    /** Untrusted text for a reason: quoted, control characters escaped, cut short. */
-    static String shown(Object value) {
-        if (value == null) {
-            return "(none)";
-        }
-        String text = String.valueOf(value);
-        if (text.length() > MAX_SHOWN) {
-            text = text.substring(0, MAX_SHOWN) + "...";
-        }
-        StringBuilder quoted = new StringBuilder("\"");
-        text.codePoints().forEach(c -> {
-            if (c == '"' || c == '\\') {
-                quoted.append('\\').appendCodePoint(c);
-            } else if (Character.isISOControl(c)) {
-                quoted.append(String.format("\\u%04x", c));
-            } else {
-                quoted.appendCodePoint(c);
-            }
-        });
-        return quoted.append('"').toString();
     }
 }

@@ -3,6 +3,7 @@ package io.pgpilot.handlers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import io.pgpilot.core.Checks;
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.workflow.Automation;
 import io.pgpilot.workflow.Outcome;
@@ -51,14 +52,14 @@ public final class InstanceStateHandler implements RequestHandler<ScheduledEvent
             String where = DETAIL_TYPE + " " + id;
             String instanceId = Events.text(detail, "instance-id", where);
             if (!INSTANCE_ID.matcher(instanceId).matches()) {
-                throw new UnreadableEvent(where + ": instance-id " + Events.shown(instanceId)
+                throw new UnreadableEvent(where + ": instance-id " + Checks.quote(instanceId)
                         + " is not an EC2 instance id");
             }
             String state = Events.text(detail, "state", where);
             try {
                 return new Change(id, instanceId, Ec2State.fromAws(state));
             } catch (IllegalArgumentException e) {
-                throw new UnreadableEvent(where + ": unknown state " + Events.shown(state));
+                throw new UnreadableEvent(where + ": unknown state " + Checks.quote(state));
             }
         }
     }

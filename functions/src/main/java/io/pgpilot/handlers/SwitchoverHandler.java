@@ -2,6 +2,7 @@ package io.pgpilot.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.pgpilot.core.Checks;
 import io.pgpilot.workflow.Automation;
 import io.pgpilot.workflow.Outcome;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class SwitchoverHandler implements RequestHandler<Map<String, Objec
             return false;
         }
         if (request.size() != 1 || !"force".equals(request.get("failover"))) {
-            throw new UnreadableEvent("failover request " + Events.shown(String.valueOf(request)) + ": " + EXPECTED
+            throw new UnreadableEvent("failover request " + Checks.quote(String.valueOf(request)) + ": " + EXPECTED
                     + "; a failover is only ever requested forced, pgpilot starts the others itself");
         }
         return true;
@@ -59,13 +60,13 @@ public final class SwitchoverHandler implements RequestHandler<Map<String, Objec
         }
         for (String key : request.keySet()) {
             if (!"target".equals(key)) {
-                throw new UnreadableEvent("switchover request has an unknown field " + Events.shown(key) + ": "
+                throw new UnreadableEvent("switchover request has an unknown field " + Checks.quote(key) + ": "
                         + EXPECTED);
             }
         }
         String target = Events.text(request, "target", "switchover request");
         if (!NODE.matcher(target).matches()) {
-            throw new UnreadableEvent("switchover target " + Events.shown(target) + " is not a node name");
+            throw new UnreadableEvent("switchover target " + Checks.quote(target) + " is not a node name");
         }
         return target;
     }

@@ -1,19 +1,19 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.AuroraClusters;
-import io.pgpilot.adapters.DbClusters;
-import io.pgpilot.adapters.EndpointProbe;
-import io.pgpilot.adapters.FailoverHistory;
-import io.pgpilot.adapters.HistoryLog;
-import io.pgpilot.adapters.MetricSink;
-import io.pgpilot.adapters.Metrics;
-import io.pgpilot.adapters.Notifier;
 import io.pgpilot.core.AuroraDecision;
 import io.pgpilot.core.AuroraObservation;
 import io.pgpilot.core.AuroraPlan;
 import io.pgpilot.core.AuroraPlanner;
 import io.pgpilot.core.AuroraStep;
 import io.pgpilot.core.Refusal;
+import io.pgpilot.core.ports.DbCluster;
+import io.pgpilot.core.ports.DbClusters;
+import io.pgpilot.core.ports.EndpointProbe;
+import io.pgpilot.core.ports.HistoryEntry;
+import io.pgpilot.core.ports.HistoryLog;
+import io.pgpilot.core.ports.MetricSink;
+import io.pgpilot.core.ports.NodeSample;
+import io.pgpilot.core.ports.Notifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,7 +108,7 @@ final class AuroraWorkflow {
     /** The writer RDS reports now; empty when it cannot tell (or cannot be asked). */
     Optional<String> currentWriter() {
         try {
-            return clusters.describe(config.auroraClusterId()).writer().map(AuroraClusters.Member::instanceId);
+            return clusters.describe(config.auroraClusterId()).writer().map(DbCluster.Member::instanceId);
         } catch (RuntimeException e) {
             return Optional.empty();
         }
@@ -179,7 +179,7 @@ final class AuroraWorkflow {
 
     /** FailoverDBCluster, then describe until the target is the writer, at most the command timeout. */
     private String failOverTo(AuroraStep.FailoverDbCluster step) {
-        AuroraClusters.Cluster before = clusters.describe(step.clusterId());
+        DbCluster before = clusters.describe(step.clusterId());
         if (isWriter(before, step.target())) {
             return step.target() + " already is the writer of DB cluster " + step.clusterId()
                     + "; FailoverDBCluster not called";
@@ -187,7 +187,7 @@ final class AuroraWorkflow {
         Instant started = clock.instant();
         clusters.failover(step.clusterId(), step.target());
         Instant deadline = started.plus(config.commandTimeout());
-        AuroraClusters.Cluster seen = null;
+        DbCluster seen = null;
         RuntimeException lastError = null;
         while (true) {
             try {
@@ -207,14 +207,14 @@ final class AuroraWorkflow {
                 throw new StepError("FailoverDBCluster was accepted but RDS does not report " + step.target()
                         + " the writer after " + config.commandTimeout().toSeconds() + " s ("
                         + (lastError != null ? "last describe failed: " + lastError
-                        : "writer " + seen.writer().map(AuroraClusters.Member::instanceId).orElse("none")
+                        : "writer " + seen.writer().map(DbCluster.Member::instanceId).orElse("none")
                                 + ", cluster " + seen.status()) + ")");
             }
             pause.sleep(left.compareTo(VERIFY_POLL) < 0 ? left : VERIFY_POLL);
         }
     }
 
-    private static boolean isWriter(AuroraClusters.Cluster cluster, String instance) {
+    private static boolean isWriter(DbCluster cluster, String instance) {
         return cluster.writer().map(m -> m.instanceId().equals(instance)).orElse(false);
     }
 
@@ -233,12 +233,12 @@ final class AuroraWorkflow {
     // ---------------------------------------------------------------------------- observation
 
     /** The observation and the cluster as described, for the endpoints and metrics. */
-    private record Seen(AuroraClusters.Cluster cluster, AuroraObservation observation) {
+    private record Seen(DbCluster cluster, AuroraObservation observation) {
     }
 
     private Seen observe() {
-        AuroraClusters.Cluster cluster = clusters.describe(config.auroraClusterId());
-        List<AuroraClusters.Member> writers = cluster.members().stream().filter(AuroraClusters.Member::writer)
+        DbCluster cluster = clusters.describe(config.auroraClusterId());
+        List<DbCluster.Member> writers = cluster.members().stream().filter(DbCluster.Member::writer)
                 .toList();
         List<AuroraObservation.Endpoint> probes = new ArrayList<>();
         boolean probeWriter = probe != null && writers.size() == 1 && cluster.endpoint() != null
@@ -281,7 +281,7 @@ final class AuroraWorkflow {
     /** pgpilot's latest run that made a reader the writer (completed, or failed only after the failover). */
     private AuroraObservation.LastFailover lastFailover() {
         try {
-            for (FailoverHistory.Entry entry : history.recent(config.cluster(), HISTORY_DEPTH)) {
+            for (HistoryEntry entry : history.recent(config.cluster(), HISTORY_DEPTH)) {
                 boolean failedOver = entry.steps().stream()
                         .anyMatch(line -> line.startsWith(FAILOVER_STEP + "[") && line.contains("]: DONE: "));
                 if (failedOver && entry.primary() != null) {
@@ -303,8 +303,8 @@ final class AuroraWorkflow {
         boolean writerReachable = probes.isEmpty()
                 ? writer.map(w -> "available".equals(w.status())).orElse(false)
                 : probes.get(probes.size() - 1) == AuroraObservation.Endpoint.WRITER;
-        List<Metrics.NodeSample> samples = observation.members().stream()
-                .map(m -> new Metrics.NodeSample(m.instanceId(), "available".equals(m.status()), null,
+        List<NodeSample> samples = observation.members().stream()
+                .map(m -> new NodeSample(m.instanceId(), "available".equals(m.status()), null,
                         m.lagMillis() == null ? null : Duration.ofMillis(m.lagMillis())))
                 .toList();
         try {

@@ -1,30 +1,18 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.AuroraClusters;
-import io.pgpilot.adapters.ClusterLease;
-import io.pgpilot.adapters.Commands;
-import io.pgpilot.adapters.DbClusters;
-import io.pgpilot.adapters.DnsRecords;
-import io.pgpilot.adapters.DnsUpdater;
+import io.pgpilot.adapters.CloudWatchMetricSink;
+import io.pgpilot.adapters.DynamoDbEventLedger;
+import io.pgpilot.adapters.DynamoDbHistoryLog;
+import io.pgpilot.adapters.DynamoDbLeases;
 import io.pgpilot.adapters.DynamoDbPrimaryRecords;
 import io.pgpilot.adapters.Ec2Instances;
-import io.pgpilot.adapters.EndpointProbe;
-import io.pgpilot.adapters.EventLedger;
-import io.pgpilot.adapters.FailoverHistory;
-import io.pgpilot.adapters.HistoryLog;
-import io.pgpilot.adapters.Instance;
-import io.pgpilot.adapters.Instances;
-import io.pgpilot.adapters.Leases;
-import io.pgpilot.adapters.MetricSink;
-import io.pgpilot.adapters.Metrics;
-import io.pgpilot.adapters.NodeProbe;
-import io.pgpilot.adapters.Notifications;
-import io.pgpilot.adapters.Notifier;
-import io.pgpilot.adapters.PrimaryRecords;
-import io.pgpilot.adapters.ProcessedEvents;
+import io.pgpilot.adapters.RdsDbClusters;
+import io.pgpilot.adapters.Route53DnsRecords;
 import io.pgpilot.adapters.Secrets;
+import io.pgpilot.adapters.SnsNotifier;
 import io.pgpilot.adapters.SsmCommands;
 import io.pgpilot.core.Alert;
+import io.pgpilot.core.Checks;
 import io.pgpilot.core.ClusterObservation;
 import io.pgpilot.core.Decision;
 import io.pgpilot.core.Ec2State;
@@ -36,6 +24,20 @@ import io.pgpilot.core.Refusal;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Step;
 import io.pgpilot.core.Topology;
+import io.pgpilot.core.ports.Commands;
+import io.pgpilot.core.ports.DbClusters;
+import io.pgpilot.core.ports.DnsRecords;
+import io.pgpilot.core.ports.EndpointProbe;
+import io.pgpilot.core.ports.EventLedger;
+import io.pgpilot.core.ports.HistoryLog;
+import io.pgpilot.core.ports.Instance;
+import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.Leases;
+import io.pgpilot.core.ports.MetricSink;
+import io.pgpilot.core.ports.NodeProbe;
+import io.pgpilot.core.ports.NodeSample;
+import io.pgpilot.core.ports.Notifier;
+import io.pgpilot.core.ports.PrimaryRecords;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -96,7 +98,7 @@ public final class Automation {
     /** Everything wired from its collaborators, for the ec2 engine: see the full constructor. */
     public Automation(ClusterConfig config, Instances instances, Commands commands, NodeProbe probe, Leases leases,
                       EventLedger events, HistoryLog history, PrimaryRecords records, Notifier notifier,
-                      DnsUpdater dns, MetricSink metrics, Clock clock, Pause pause, Log log) {
+                      DnsRecords dns, MetricSink metrics, Clock clock, Pause pause, Log log) {
         this(config, instances, commands, probe, leases, events, history, records, notifier, dns, metrics, clock, pause,
                 log, null, null);
     }
@@ -109,7 +111,7 @@ public final class Automation {
      */
     public Automation(ClusterConfig config, Instances instances, Commands commands, NodeProbe probe, Leases leases,
                       EventLedger events, HistoryLog history, PrimaryRecords records, Notifier notifier,
-                      DnsUpdater dns, MetricSink metrics, Clock clock, Pause pause, Log log, DbClusters dbClusters,
+                      DnsRecords dns, MetricSink metrics, Clock clock, Pause pause, Log log, DbClusters dbClusters,
                       EndpointProbe endpointProbe) {
         this.config = config;
         this.instances = instances;
@@ -151,12 +153,12 @@ public final class Automation {
         SecretProbe probe = config.dbSecret() == null ? null
                 : new SecretProbe(() -> secrets.get(config.dbSecret()), config, clock);
         return new Automation(config, new Ec2Instances(), new SsmCommands(), probe,
-                new ClusterLease(config.stateTable()), new ProcessedEvents(config.stateTable()),
-                new FailoverHistory(config.stateTable()), new DynamoDbPrimaryRecords(config.stateTable()),
-                new Notifications(config.topicArn()),
-                config.dnsConfigured() ? new DnsRecords(config.hostedZoneId()) : null,
-                new Metrics(config.metricsNamespace()), clock, Pause.real(), new Log(logTo, clock),
-                config.aurora() ? new AuroraClusters() : null, probe);
+                new DynamoDbLeases(config.stateTable()), new DynamoDbEventLedger(config.stateTable()),
+                new DynamoDbHistoryLog(config.stateTable()), new DynamoDbPrimaryRecords(config.stateTable()),
+                new SnsNotifier(config.topicArn()),
+                config.dnsConfigured() ? new Route53DnsRecords(config.hostedZoneId()) : null,
+                new CloudWatchMetricSink(config.metricsNamespace()), clock, Pause.real(), new Log(logTo, clock),
+                config.aurora() ? new RdsDbClusters() : null, probe);
     }
 
     /** An event the handler could not read: logged and answered, nothing done. */
@@ -214,7 +216,7 @@ public final class Automation {
             return event + "it has no pgpilot tags (no " + Instances.CLUSTER_TAG + "): not a host pgpilot manages";
         }
         if (!cluster.equals(config.cluster())) {
-            return event + "it belongs to pgpilot cluster " + Log.quote(cluster) + ", not " + config.cluster();
+            return event + "it belongs to pgpilot cluster " + Checks.quote(cluster) + ", not " + config.cluster();
         }
         return event + "it is tagged " + Instances.CLUSTER_TAG + "=" + cluster + " but has no " + Instances.NAME_TAG
                 + ": not a host pgpilot manages";
@@ -280,11 +282,11 @@ public final class Automation {
     public Outcome onAlarm(String eventId, String alarmName, String state, String owner) {
         String prefix = "pgpilot-" + config.cluster() + "-";
         if (!alarmName.startsWith(prefix)) {
-            return ignore("alarm " + Log.quote(alarmName) + " is not one of cluster " + config.cluster()
+            return ignore("alarm " + Checks.quote(alarmName) + " is not one of cluster " + config.cluster()
                     + "'s (their names start with " + prefix + ")");
         }
         if (!"ALARM".equals(state)) {
-            return ignore("alarm " + alarmName + " changed to " + Log.quote(state) + ": only ALARM calls for action");
+            return ignore("alarm " + alarmName + " changed to " + Checks.quote(state) + ": only ALARM calls for action");
         }
         String what = "alarm " + alarmName + " in ALARM";
         if (aurora != null) {
@@ -364,25 +366,25 @@ public final class Automation {
         NodeObservation primarySeen = primary.map(p -> observation.latest().node(p)).orElse(null);
         boolean primaryReachable = primarySeen != null && primarySeen.writable();
         Lsn primaryLsn = primaryReachable ? primarySeen.position() : null;
-        List<Metrics.NodeSample> samples = new ArrayList<>();
+        List<NodeSample> samples = new ArrayList<>();
         for (NodeObservation node : observation.latest().nodes()) {
             Long lag = null;
             if (node.reachable() && primaryLsn != null) {
                 lag = Math.max(0, primaryLsn.bytesAfter(node.position()));
             }
-            samples.add(new Metrics.NodeSample(node.node(), node.reachable(), lag, null));
+            samples.add(new NodeSample(node.node(), node.reachable(), lag, null));
         }
         try {
             metrics.publishProbe(config.cluster(), primaryReachable, samples, observation.latest().at());
         } catch (RuntimeException e) {
-            // Metrics are for people; a failure to send them must not keep the monitor from acting.
+            // CloudWatchMetricSink are for people; a failure to send them must not keep the monitor from acting.
             log.warn("metrics-failed", "cluster", config.cluster(), "error", e.toString());
         }
         log.info("probe", "cluster", config.cluster(), "primary", primary.orElse(null),
                 "primaryReachable", primaryReachable, "lagBytes", lags(samples));
     }
 
-    private static Map<String, Object> lags(List<Metrics.NodeSample> samples) {
+    private static Map<String, Object> lags(List<NodeSample> samples) {
         Map<String, Object> lags = new LinkedHashMap<>();
         samples.forEach(s -> lags.put(s.node(), s.reachable() ? s.lagBytes() : "unreachable"));
         return lags;

@@ -1,5 +1,6 @@
 package io.pgpilot.workflow;
 
+import io.pgpilot.core.Checks;
 import io.pgpilot.core.FailoverPolicy;
 import io.pgpilot.core.HostNames;
 import java.time.Duration;
@@ -264,7 +265,7 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
             }
             value = value.strip();
             if (pattern != null && !pattern.matcher(value).matches()) {
-                throw new IllegalArgumentException(name + "=" + Log.quote(value) + " is invalid; expected " + expected);
+                throw new IllegalArgumentException(name + "=" + Checks.quote(value) + " is invalid; expected " + expected);
             }
             return value;
         }
@@ -278,7 +279,7 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
             try {
                 parsed = Long.parseLong(value);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + "=" + Log.quote(value) + " is not a whole number; expected "
+                throw new IllegalArgumentException(name + "=" + Checks.quote(value) + " is not a whole number; expected "
                         + min + " to " + max + " (default " + fallback + ")");
             }
             if (parsed < min || parsed > max) {

@@ -1,11 +1,5 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.FailoverHistory;
-import io.pgpilot.adapters.HistoryLog;
-import io.pgpilot.adapters.Lease;
-import io.pgpilot.adapters.Leases;
-import io.pgpilot.adapters.MetricSink;
-import io.pgpilot.adapters.Notifier;
 import io.pgpilot.core.ClusterObservation;
 import io.pgpilot.core.Decision;
 import io.pgpilot.core.FailoverPlanner;
@@ -13,6 +7,12 @@ import io.pgpilot.core.Plan;
 import io.pgpilot.core.Refusal;
 import io.pgpilot.core.Step;
 import io.pgpilot.core.Topology;
+import io.pgpilot.core.ports.HistoryEntry;
+import io.pgpilot.core.ports.HistoryLog;
+import io.pgpilot.core.ports.Lease;
+import io.pgpilot.core.ports.Leases;
+import io.pgpilot.core.ports.MetricSink;
+import io.pgpilot.core.ports.Notifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -369,7 +369,7 @@ public final class FailoverWorkflow {
 
     private void record(Run run, String outcome, String primary, String reason, Map<String, Duration> phases) {
         try {
-            history.append(new FailoverHistory.Entry(cluster, run.started, run.lease.epoch(), outcome, primary,
+            history.append(new HistoryEntry(cluster, run.started, run.lease.epoch(), outcome, primary,
                     reason, run.steps(), phases));
         } catch (RuntimeException e) {
             log.error("history-failed", "cluster", cluster, "error", e.toString());

@@ -1,10 +1,11 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.Instance;
-import io.pgpilot.adapters.Instances;
+import io.pgpilot.core.Checks;
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Topology;
+import io.pgpilot.core.ports.Instance;
+import io.pgpilot.core.ports.Instances;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -108,7 +109,7 @@ public record Inventory(Topology topology, Map<String, Instance> hosts, Map<Stri
     public Instance host(String name) {
         Instance host = hosts.get(name);
         if (host == null) {
-            throw new IllegalArgumentException("no host named " + Log.quote(name) + " in cluster " + cluster());
+            throw new IllegalArgumentException("no host named " + Checks.quote(name) + " in cluster " + cluster());
         }
         return host;
     }

@@ -114,13 +114,4 @@ public final class Log {
         }
         return quoted.append('"').toString();
     }
-
-    /** Untrusted text quoted for an error message: control characters escaped, so it cannot forge log lines. */
-    static String quote(String text) {
-        if (text == null) {
-            return "null";
-        }
-        String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
-        return json(shown);
-    }
 }

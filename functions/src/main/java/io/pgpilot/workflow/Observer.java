@@ -1,13 +1,13 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.Instances;
-import io.pgpilot.adapters.NodeProbe;
-import io.pgpilot.adapters.PrimaryRecords;
 import io.pgpilot.core.ClusterObservation;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.PrimaryRecord;
 import io.pgpilot.core.ProbeRound;
 import io.pgpilot.core.Role;
+import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.NodeProbe;
+import io.pgpilot.core.ports.PrimaryRecords;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

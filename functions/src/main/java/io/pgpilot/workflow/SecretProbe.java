@@ -1,12 +1,12 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.EndpointProbe;
 import io.pgpilot.adapters.JdbcProbe;
-import io.pgpilot.adapters.NodeProbe;
 import io.pgpilot.adapters.SecretValue;
 import io.pgpilot.core.AuroraObservation;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Topology;
+import io.pgpilot.core.ports.EndpointProbe;
+import io.pgpilot.core.ports.NodeProbe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

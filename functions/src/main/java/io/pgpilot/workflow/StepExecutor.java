@@ -1,18 +1,19 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.CommandResult;
-import io.pgpilot.adapters.CommandTarget;
-import io.pgpilot.adapters.Commands;
-import io.pgpilot.adapters.DnsRecords;
-import io.pgpilot.adapters.DnsUpdater;
-import io.pgpilot.adapters.Instance;
-import io.pgpilot.adapters.Instances;
-import io.pgpilot.adapters.Notifier;
+import io.pgpilot.adapters.JsonLine;
+import io.pgpilot.adapters.Route53DnsRecords;
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.HostsFile;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Step;
+import io.pgpilot.core.ports.CommandResult;
+import io.pgpilot.core.ports.CommandTarget;
+import io.pgpilot.core.ports.Commands;
+import io.pgpilot.core.ports.DnsRecords;
+import io.pgpilot.core.ports.Instance;
+import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.Notifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,13 +81,13 @@ public final class StepExecutor {
     private final Commands commands;
     private final Observer observer;
     private final Notifier notifier;
-    private final DnsUpdater dns;
+    private final DnsRecords dns;
     private final Clock clock;
     private final Pause pause;
 
     /** @param dns null when no Route 53 zone is configured: DNS steps are then skipped with that reason */
     public StepExecutor(Settings settings, Instances instances, Commands commands, Observer observer, Notifier notifier,
-                        DnsUpdater dns, Clock clock, Pause pause) {
+                        DnsRecords dns, Clock clock, Pause pause) {
         this.settings = settings;
         this.instances = instances;
         this.commands = commands;
@@ -302,13 +303,13 @@ public final class StepExecutor {
             return new Outcome(StepResult.Status.SKIPPED, "no Route 53 zone is configured (PGPILOT_HOSTED_ZONE_ID,"
                     + " PGPILOT_DNS_NAME): " + record.name() + " not updated");
         }
-        dns.upsert(record.name(), record.address(), DnsRecords.DEFAULT_TTL);
+        dns.upsert(record.name(), record.address(), Route53DnsRecords.DEFAULT_TTL);
         String now = dns.address(record.name()).orElse(null);
         if (!record.address().equals(now)) {
             throw new StepFailedException(record, "UPSERT accepted but " + record.name() + " resolves in the zone to "
                     + now + ", not " + record.address());
         }
-        return done(record.name() + " -> " + record.address() + " (TTL " + DnsRecords.DEFAULT_TTL.toSeconds() + " s)");
+        return done(record.name() + " -> " + record.address() + " (TTL " + Route53DnsRecords.DEFAULT_TTL.toSeconds() + " s)");
     }
 
     /**
@@ -397,7 +398,7 @@ public final class StepExecutor {
     }
 
     private static String json(CommandResult result) {
-        return result.json().map(j -> "; the document reports " + j).orElse("");
+        return JsonLine.lastObject(result.stdout()).map(j -> "; the document reports " + j).orElse("");
     }
 
     /** Probes {@code node} until {@code wanted} holds or VERIFY_TIMEOUT passes; returns the last observation. */

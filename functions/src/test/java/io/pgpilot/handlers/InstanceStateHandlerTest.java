@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import io.pgpilot.adapters.CommandTarget;
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.ports.CommandTarget;
 import io.pgpilot.workflow.FakeCluster;
 import io.pgpilot.workflow.Fixture;
 import io.pgpilot.workflow.Outcome;

@@ -3,8 +3,8 @@ package io.pgpilot.handlers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgpilot.adapters.Metrics;
 import io.pgpilot.core.Lsn;
+import io.pgpilot.core.ports.NodeSample;
 import io.pgpilot.workflow.Fixture;
 import io.pgpilot.workflow.Outcome;
 import java.util.List;
@@ -34,8 +34,8 @@ class MonitorHandlerTest {
         assertEquals(List.of(), fixture.lab.journal);
         assertEquals(1, fixture.services.probes.size());
         assertTrue(fixture.services.probes.get(0).primaryReachable());
-        assertEquals(List.of(new Metrics.NodeSample("pg1", true, 0L, null),
-                new Metrics.NodeSample("pg2", true, 0L, null), new Metrics.NodeSample("pg3", true, 96L, null)),
+        assertEquals(List.of(new NodeSample("pg1", true, 0L, null),
+                new NodeSample("pg2", true, 0L, null), new NodeSample("pg3", true, 96L, null)),
                 fixture.services.probes.get(0).nodes());
     }
 
@@ -48,7 +48,7 @@ class MonitorHandlerTest {
         assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
         assertEquals("pg2", outcome.primary());
         assertTrue(!fixture.services.probes.get(0).primaryReachable());
-        assertEquals(new Metrics.NodeSample("pg1", false, null, null), fixture.services.probes.get(0).nodes().get(0));
+        assertEquals(new NodeSample("pg1", false, null, null), fixture.services.probes.get(0).nodes().get(0));
     }
 
     @Test

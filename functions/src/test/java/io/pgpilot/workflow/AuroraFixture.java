@@ -1,7 +1,7 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.EndpointProbe;
-import io.pgpilot.adapters.Notifier;
+import io.pgpilot.core.ports.EndpointProbe;
+import io.pgpilot.core.ports.Notifier;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

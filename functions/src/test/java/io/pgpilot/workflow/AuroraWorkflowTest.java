@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgpilot.adapters.FailoverHistory;
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.ports.HistoryEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -50,7 +50,7 @@ class AuroraWorkflowTest {
                 List.copyOf(outcome.phaseMillis().keySet()));
         assertEquals(1, services.notices.size());
         assertEquals("pgpilot lab: Aurora failover from db-a to db-c", services.notices.get(0).subject());
-        FailoverHistory.Entry entry = services.history.get(0);
+        HistoryEntry entry = services.history.get(0);
         assertEquals(List.of("completed", "db-c"), List.of(entry.outcome(), entry.primary()));
         assertTrue(entry.reason().contains("the cluster endpoint did not answer in any of 3 probe rounds"),
                 entry::reason);

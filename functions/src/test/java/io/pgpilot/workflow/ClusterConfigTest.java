@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgpilot.core.Checks;
 import io.pgpilot.core.FailoverPolicy;
 import java.time.Duration;
 import java.util.HashMap;
@@ -117,7 +118,7 @@ class ClusterConfigTest {
                 .startsWith("PGPILOT_LEASE_SECONDS=60 is shorter than one step"));
         assertTrue(error("PGPILOT_SWITCHOVER_CATCHUP_SECONDS", "300").startsWith(
                 "PGPILOT_LEASE_SECONDS=180 is shorter than a switchover's catch-up"));
-        assertEquals("PGPILOT_DB_NAME=\"a\\nb\" is invalid; expected a database name (letters, digits, '_')",
+        assertEquals("PGPILOT_DB_NAME=\"a\\u000ab\" is invalid; expected a database name (letters, digits, '_')",
                 error("PGPILOT_DB_NAME", "a\nb"));
     }
 
@@ -158,7 +159,7 @@ class ClusterConfigTest {
         assertTrue(error("PGPILOT_ENGINE", "AURORA").startsWith("PGPILOT_ENGINE=\"AURORA\" is invalid"));
         for (String bad : new String[] {"1db", "db--main", "db-", "db_main", "a".repeat(64), "db main"}) {
             assertTrue(error("PGPILOT_ENGINE", "aurora", "PGPILOT_AURORA_CLUSTER_ID", bad).startsWith(
-                    "PGPILOT_AURORA_CLUSTER_ID=" + Log.quote(bad) + " is invalid; expected an RDS DB cluster identifier"),
+                    "PGPILOT_AURORA_CLUSTER_ID=" + Checks.quote(bad) + " is invalid; expected an RDS DB cluster identifier"),
                     bad);
         }
         assertEquals("PGPILOT_AURORA_CLUSTER_ID is set but PGPILOT_ENGINE is ec2 (the default): set"

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgpilot.adapters.Lease;
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.ports.Lease;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

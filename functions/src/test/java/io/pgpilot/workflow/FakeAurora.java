@@ -1,9 +1,10 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.AuroraClusters;
-import io.pgpilot.adapters.DbClusters;
-import io.pgpilot.adapters.EndpointProbe;
 import io.pgpilot.core.AuroraObservation;
+import io.pgpilot.core.ports.DbCluster;
+import io.pgpilot.core.ports.DbClusters;
+import io.pgpilot.core.ports.EndpointProbe;
+import io.pgpilot.core.ports.Instance;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -62,7 +63,7 @@ public final class FakeAurora implements DbClusters, EndpointProbe {
     }
 
     @Override
-    public synchronized AuroraClusters.Cluster describe(String clusterId) {
+    public synchronized DbCluster describe(String clusterId) {
         if (!ID.equals(clusterId)) {
             throw new IllegalStateException("DBClusterNotFoundFault: " + clusterId);
         }
@@ -73,9 +74,9 @@ public final class FakeAurora implements DbClusters, EndpointProbe {
             pending = null;
             status = "available";
         }
-        List<AuroraClusters.Member> members = new ArrayList<>();
-        instances.forEach((id, i) -> members.add(new AuroraClusters.Member(id, i.writer, i.tier, i.status, i.zone)));
-        return new AuroraClusters.Cluster(ID, status, ENDPOINT, READER_ENDPOINT, members);
+        List<DbCluster.Member> members = new ArrayList<>();
+        instances.forEach((id, i) -> members.add(new DbCluster.Member(id, i.writer, i.tier, i.status, i.zone)));
+        return new DbCluster(ID, status, ENDPOINT, READER_ENDPOINT, members);
     }
 
     @Override

@@ -1,11 +1,5 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.CommandResult;
-import io.pgpilot.adapters.CommandTarget;
-import io.pgpilot.adapters.Commands;
-import io.pgpilot.adapters.Instance;
-import io.pgpilot.adapters.Instances;
-import io.pgpilot.adapters.NodeProbe;
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.Lsn;
 import io.pgpilot.core.NodeObservation;
@@ -13,6 +7,12 @@ import io.pgpilot.core.Role;
 import io.pgpilot.core.Topology;
 import io.pgpilot.core.WalReceiverStatus;
 import io.pgpilot.core.WalSender;
+import io.pgpilot.core.ports.CommandResult;
+import io.pgpilot.core.ports.CommandTarget;
+import io.pgpilot.core.ports.Commands;
+import io.pgpilot.core.ports.Instance;
+import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.NodeProbe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

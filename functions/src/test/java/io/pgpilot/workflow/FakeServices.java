@@ -1,16 +1,17 @@
 package io.pgpilot.workflow;
 
-import io.pgpilot.adapters.DnsUpdater;
-import io.pgpilot.adapters.EventLedger;
-import io.pgpilot.adapters.FailoverHistory;
-import io.pgpilot.adapters.HistoryLog;
-import io.pgpilot.adapters.Lease;
-import io.pgpilot.adapters.Leases;
-import io.pgpilot.adapters.MetricSink;
-import io.pgpilot.adapters.Metrics;
-import io.pgpilot.adapters.Notifier;
-import io.pgpilot.adapters.PrimaryRecords;
+import io.pgpilot.adapters.DynamoDbHistoryLog;
 import io.pgpilot.core.PrimaryRecord;
+import io.pgpilot.core.ports.DnsRecords;
+import io.pgpilot.core.ports.EventLedger;
+import io.pgpilot.core.ports.HistoryEntry;
+import io.pgpilot.core.ports.HistoryLog;
+import io.pgpilot.core.ports.Lease;
+import io.pgpilot.core.ports.Leases;
+import io.pgpilot.core.ports.MetricSink;
+import io.pgpilot.core.ports.NodeSample;
+import io.pgpilot.core.ports.Notifier;
+import io.pgpilot.core.ports.PrimaryRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,13 +24,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /** The state table, SNS, Route 53 and CloudWatch in memory: what the workflow recorded and told. */
-public final class FakeServices implements Leases, EventLedger, HistoryLog, Notifier, DnsUpdater, MetricSink,
+public final class FakeServices implements Leases, EventLedger, HistoryLog, Notifier, DnsRecords, MetricSink,
         PrimaryRecords {
 
     public record Notice(String subject, String message) {
     }
 
-    public record Probe(boolean primaryReachable, List<Metrics.NodeSample> nodes) {
+    public record Probe(boolean primaryReachable, List<NodeSample> nodes) {
     }
 
     private final Map<String, Lease> leases = new HashMap<>();
@@ -39,7 +40,7 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
     /** Runs as a lease is asked for: what happens between an observation and the run it starts. */
     public Runnable beforeAcquire = () -> { };
     public final Set<String> processed = new HashSet<>();
-    public final List<FailoverHistory.Entry> history = new ArrayList<>();
+    public final List<HistoryEntry> history = new ArrayList<>();
     public final List<Notice> notices = new ArrayList<>();
     public final Map<String, String> records = new HashMap<>();
     public final List<Probe> probes = new ArrayList<>();
@@ -95,14 +96,14 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
     }
 
     @Override
-    public void append(FailoverHistory.Entry entry) {
+    public void append(HistoryEntry entry) {
         history.add(entry);
     }
 
     @Override
-    public List<FailoverHistory.Entry> recent(String cluster, int limit) {
-        // Newest first, as FailoverHistory answers.
-        List<FailoverHistory.Entry> newest = new ArrayList<>(history.stream()
+    public List<HistoryEntry> recent(String cluster, int limit) {
+        // Newest first, as DynamoDbHistoryLog answers.
+        List<HistoryEntry> newest = new ArrayList<>(history.stream()
                 .filter(e -> e.cluster().equals(cluster)).toList());
         Collections.reverse(newest);
         return newest.subList(0, Math.min(limit, newest.size()));
@@ -144,7 +145,7 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
     }
 
     @Override
-    public void publishProbe(String cluster, boolean primaryReachable, List<Metrics.NodeSample> nodes, Instant at) {
+    public void publishProbe(String cluster, boolean primaryReachable, List<NodeSample> nodes, Instant at) {
         probes.add(new Probe(primaryReachable, nodes));
     }
 

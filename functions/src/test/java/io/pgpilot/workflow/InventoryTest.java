@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgpilot.adapters.Instance;
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Topology;
+import io.pgpilot.core.ports.Instance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

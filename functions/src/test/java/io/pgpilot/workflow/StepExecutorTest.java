@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgpilot.adapters.CommandTarget;
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.Role;
-import io.pgpilot.core.Step;
 import io.pgpilot.core.Step.Fence;
+import io.pgpilot.core.Step;
+import io.pgpilot.core.ports.CommandTarget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

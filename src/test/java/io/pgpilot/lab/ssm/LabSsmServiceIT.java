@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgpilot.adapters.CommandResult;
-import io.pgpilot.adapters.CommandTarget;
-import io.pgpilot.adapters.Commands;
 import io.pgpilot.adapters.Ec2Instances;
-import io.pgpilot.adapters.Instance;
+import io.pgpilot.adapters.JsonLine;
 import io.pgpilot.adapters.SsmCommands;
-import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.ports.CommandResult;
+import io.pgpilot.core.ports.CommandTarget;
+import io.pgpilot.core.ports.Commands;
+import io.pgpilot.core.ports.Instance;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import java.net.URI;
@@ -145,8 +145,8 @@ class LabSsmServiceIT {
 
     assertTrue(result.succeeded(), result::toString);
     assertEquals("Success", result.statusDetails());
-    assertEquals("primary", result.json().orElseThrow().get("role"), result::toString);
-    assertEquals("15/" + pgcluster(primary), result.json().orElseThrow().get("cluster"));
+    assertEquals("primary", JsonLine.lastObject(result.stdout()).orElseThrow().get("role"), result::toString);
+    assertEquals("15/" + pgcluster(primary), JsonLine.lastObject(result.stdout()).orElseThrow().get("cluster"));
   }
 
   @Test
@@ -209,7 +209,7 @@ class LabSsmServiceIT {
     CommandResult result = commands.await(commandId, List.of(pg3), WAIT).get(0);
 
     assertTrue(result.succeeded(), result::toString);
-    assertEquals(lab.status().node("pg3").address(), result.json().orElseThrow().get("address"));
+    assertEquals(lab.status().node("pg3").address(), JsonLine.lastObject(result.stdout()).orElseThrow().get("address"));
     assertEquals(List.of(pg3), ssm.listCommandInvocations(r -> r.commandId(commandId)).commandInvocations().stream()
         .map(CommandInvocation::instanceId).toList());
   }
@@ -226,7 +226,7 @@ class LabSsmServiceIT {
       CommandResult result = results.stream().filter(r -> r.instanceId().equals(host.instanceId())).findFirst()
           .orElseThrow();
       assertTrue(result.succeeded(), result::toString);
-      assertEquals(host.privateIp(), result.json().orElseThrow().get("address"), host.name() + " ran it");
+      assertEquals(host.privateIp(), JsonLine.lastObject(result.stdout()).orElseThrow().get("address"), host.name() + " ran it");
     }
     List<CommandInvocation> invocations = ssm.listCommandInvocations(r -> r.commandId(commandId).details(true))
         .commandInvocations();
@@ -256,7 +256,7 @@ class LabSsmServiceIT {
           Map.of("entries", entries.replace(address + " app1", address + " app1 " + alias)));
 
       assertTrue(result.succeeded(), result::toString);
-      assertEquals(Boolean.TRUE, result.json().orElseThrow().get("changed"));
+      assertEquals(Boolean.TRUE, JsonLine.lastObject(result.stdout()).orElseThrow().get("changed"));
       String changed = Files.readString(APP1_HOSTS);
       assertTrue(changed.contains(address + "\tapp1 " + alias + "\n"), changed);
       Process getent = new ProcessBuilder("ip", "netns", "exec", "app1", "getent", "hosts", alias).start();

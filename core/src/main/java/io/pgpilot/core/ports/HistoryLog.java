@@ -1,0 +1,11 @@
+package io.pgpilot.core.ports;
+
+import java.util.List;
+
+/** The record of transitions and refusals: the workflow's view of {@link DynamoDbHistoryLog}. */
+public interface HistoryLog {
+
+    void append(HistoryEntry entry);
+
+    List<HistoryEntry> recent(String cluster, int limit);
+}

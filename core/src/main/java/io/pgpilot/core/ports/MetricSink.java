@@ -1,0 +1,14 @@
+package io.pgpilot.core.ports;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Where probe readings and phase timings go: the workflow's view of {@link CloudWatchMetricSink}. */
+public interface MetricSink {
+
+    void publishProbe(String cluster, boolean primaryReachable, List<NodeSample> nodes, Instant at);
+
+    void publishPhases(String cluster, Map<String, Duration> phases, Instant at);
+}

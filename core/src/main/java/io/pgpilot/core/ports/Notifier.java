@@ -1,0 +1,8 @@
+package io.pgpilot.core.ports;
+
+/** Tells the people on call: the workflow's view of {@link SnsNotifier}. */
+public interface Notifier {
+
+    /** Publishes one notice and returns its message id. */
+    String publish(String subject, String message);
+}

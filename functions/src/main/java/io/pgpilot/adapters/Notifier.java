@@ -1,8 +1,0 @@
-package io.pgpilot.adapters;
-
-/** Tells the people on call: the workflow's view of {@link Notifications}. */
-public interface Notifier {
-
-    /** Publishes one notice and returns its message id. */
-    String publish(String subject, String message);
-}
