@@ -9,13 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgpilot.adapters.DynamoDbHistoryLog;
 import io.pgpilot.adapters.Emulator;
+import io.pgpilot.config.ClusterConfig;
 import io.pgpilot.core.ports.HistoryEntry;
 import io.pgpilot.handlers.AlarmHandler;
+import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.invoke.LocalContext;
-import io.pgpilot.workflow.Automation;
-import io.pgpilot.workflow.ClusterConfig;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.runner.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -194,7 +194,7 @@ class AuroraFailoverIT {
   private static Outcome handle(String json) {
     ScheduledEvent event = LambdaEventSerializers.serializerFor(ScheduledEvent.class,
         AuroraFailoverIT.class.getClassLoader()).fromJson(json);
-    return new AlarmHandler(Automation.from(ClusterConfig.from(environment())))
+    return new AlarmHandler(EventRouter.from(ClusterConfig.from(environment())))
         .handleRequest(event, new LocalContext(AlarmHandler.class.getName()));
   }
 

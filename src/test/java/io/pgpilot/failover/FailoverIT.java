@@ -7,8 +7,11 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import io.pgpilot.adapters.Ec2Instances;
 import io.pgpilot.adapters.JdbcProbe;
+import io.pgpilot.config.ClusterConfig;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.WalReceiverStatus;
+import io.pgpilot.ec2.Inventory;
+import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.handlers.InstanceStateHandler;
 import io.pgpilot.handlers.MonitorHandler;
 import io.pgpilot.handlers.SwitchoverHandler;
@@ -18,10 +21,7 @@ import io.pgpilot.lab.invoke.LocalContext;
 import io.pgpilot.lab.ssm.DocumentDeployer;
 import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
-import io.pgpilot.workflow.Automation;
-import io.pgpilot.workflow.ClusterConfig;
-import io.pgpilot.workflow.Inventory;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.runner.Outcome;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,7 +185,7 @@ class FailoverIT {
 
     ScheduledEvent tick = LambdaEventSerializers.serializerFor(ScheduledEvent.class, FailoverIT.class.getClassLoader())
         .fromJson(Files.readString(EVENTS.resolve("scheduled-event.json")));
-    Outcome outcome = new MonitorHandler(Automation.from(ClusterConfig.from(labEnvironment())))
+    Outcome outcome = new MonitorHandler(EventRouter.from(ClusterConfig.from(labEnvironment())))
         .handleRequest(tick, new LocalContext(MonitorHandler.class.getName()));
 
     assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
@@ -206,7 +206,7 @@ class FailoverIT {
     deployDocuments();
     writeRows(1, ROWS);
 
-    Outcome outcome = new SwitchoverHandler(Automation.from(ClusterConfig.from(labEnvironment())))
+    Outcome outcome = new SwitchoverHandler(EventRouter.from(ClusterConfig.from(labEnvironment())))
         .handleRequest(Map.of("target", "pg2"), new LocalContext(SwitchoverHandler.class.getName()));
 
     assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
@@ -224,7 +224,7 @@ class FailoverIT {
   private static Outcome handle(String eventJson) {
     ScheduledEvent event = LambdaEventSerializers.serializerFor(ScheduledEvent.class, FailoverIT.class.getClassLoader())
         .fromJson(eventJson);
-    return new InstanceStateHandler(Automation.from(ClusterConfig.from(labEnvironment())))
+    return new InstanceStateHandler(EventRouter.from(ClusterConfig.from(labEnvironment())))
         .handleRequest(event, new LocalContext(InstanceStateHandler.class.getName()));
   }
 

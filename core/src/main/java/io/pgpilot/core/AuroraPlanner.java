@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Aurora mode's decision: from an {@link AuroraObservation}, an {@link AuroraPlan} (FailoverDBCluster
+ * Aurora mode's decision: from an {@link AuroraObservation}, a {@link Plan} (FailoverDBCluster
  * to the best reader, then notify) or a {@link Refusal}, each with its reason. Pure: no I/O and
  * no clock, so every case replays in a test.
  *
@@ -77,7 +77,7 @@ public final class AuroraPlanner {
         return FAILED.contains(instanceStatus);
     }
 
-    public AuroraDecision decide(AuroraObservation seen) {
+    public Decision decide(AuroraObservation seen) {
         String id = seen.clusterId();
         List<AuroraObservation.Member> writers = seen.writers();
         if (writers.size() != 1) {
@@ -90,7 +90,7 @@ public final class AuroraPlanner {
         AuroraObservation.LastFailover last = seen.lastFailover();
         if (last != null && last.target().equals(writer.instanceId()) && !reportedFailed(writer.status())
                 && Duration.between(last.at(), seen.at()).compareTo(settle) < 0) {
-            return new AuroraPlan(writer.instanceId(), List.of(), writer.instanceId() + " is already the writer of DB"
+            return new Plan(writer.instanceId(), List.of(), writer.instanceId() + " is already the writer of DB"
                     + " cluster " + id + ": pgpilot failed over to it at " + last.at() + ", less than "
                     + minutes(settle) + " ago, and RDS reports it " + writer.status() + "; nothing to do");
         }
@@ -119,11 +119,11 @@ public final class AuroraPlanner {
                 + confirmation.evidence + "; failing over to " + target.describe() + ", " + why(target, writer,
                 available) + (available.size() > 1 ? "; other available readers: "
                 + described(available.subList(1, available.size())) : "");
-        List<AuroraStep> steps = new ArrayList<>();
-        steps.add(new AuroraStep.FailoverDbCluster(id, writer.instanceId(), target.instanceId()));
-        steps.add(new AuroraStep.Notify("pgpilot " + cluster + ": Aurora failover from " + writer.instanceId() + " to "
+        List<Step> steps = new ArrayList<>();
+        steps.add(new Step.FailoverDbCluster(id, writer.instanceId(), target.instanceId()));
+        steps.add(new Step.Notify("pgpilot " + cluster + ": Aurora failover from " + writer.instanceId() + " to "
                 + target.instanceId(), reason));
-        return new AuroraPlan(target.instanceId(), steps, reason);
+        return new Plan(target.instanceId(), steps, reason);
     }
 
     /** Whether the writer's failure is confirmed, and the evidence either way in words. */

@@ -79,7 +79,10 @@ final class Convergence {
             if ((retired.contains(node) || lost.contains(node)) && view.tag(node) != Role.REBUILD
                     && view.excluded(node) == null) {
                 steps.add(new Step.RebuildStandby(node, upstreamOf(node)));
-                why.add(node + " is out of service: rebuild it from " + upstreamOf(node) + " before it rejoins");
+                Ec2State ec2 = view.ec2(node);
+                why.add(node + " is out of service: rebuild it from " + upstreamOf(node) + " before it rejoins"
+                        + (ec2.isStopped() ? "; rebuild of " + node + " from " + upstreamOf(node)
+                                + " deferred until the instance runs (EC2 state " + ec2.awsName() + ")" : ""));
             }
         }
         if (steps.isEmpty()) {

@@ -43,13 +43,21 @@ public final class FailoverPlanner {
     }
 
     public Decision decide(Topology topology, ClusterObservation observation) {
+        return decide(topology, observation, null);
+    }
+
+    /**
+     * As {@link #decide(Topology, ClusterObservation)}; {@code headline}, when not null, is what a
+     * plan that keeps a writable node announces (a switchover's completion).
+     */
+    Decision decide(Topology topology, ClusterObservation observation, String headline) {
         ClusterView view = new ClusterView(topology, observation, policy.confirmationProbes());
-        Decision decision = decide(view);
+        Decision decision = decide(view, headline);
         return decision instanceof Plan plan ? plan.alerting(view.alerts())
                 : ((Refusal) decision).alerting(view.alerts());
     }
 
-    private Decision decide(ClusterView view) {
+    private Decision decide(ClusterView view, String headline) {
         Topology topology = view.topology;
         List<String> writable = view.writable();
         List<String> keepable = writable.stream().filter(n -> view.tag(n) != Role.REBUILD).toList();
@@ -57,7 +65,7 @@ public final class FailoverPlanner {
             return splitBrain(view, writable, keepable);
         }
         if (keepable.size() == 1) {
-            return keep(view, keepable.get(0), writable, new ArrayList<>(), null);
+            return keep(view, keepable.get(0), writable, new ArrayList<>(), headline);
         }
         Optional<Topology.Node> tagged = topology.primary();
         if (tagged.isEmpty()) {

@@ -8,9 +8,25 @@ import java.util.stream.Collectors;
 
 /**
  * One action of a plan. Every step is idempotent, so a run that died part-way can be repeated;
- * the workflow executes the steps in order and stops at the first that fails.
+ * the plan runner executes the steps in order, renewing the cluster lease before each, and stops
+ * at the first that fails. Every step type has exactly one executor (a test proves it).
  */
 public sealed interface Step {
+
+    /** The phase of a transition a step belongs to, for the history, the metrics and the drill's chart. */
+    enum Phase {
+        FENCE, PROMOTE, REPOINT, ROUTING, CATCHUP, REJOIN, COMPLETION;
+
+        /** As the metrics and the history name it: "fence", "catchup"... */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Where this step's time goes. */
+    default Phase phase() {
+        return Phase.COMPLETION;
+    }
 
     /** Make sure {@code node} cannot accept writes; done before anything is promoted. */
     record Fence(String node, How how) implements Step {
@@ -26,6 +42,44 @@ public sealed interface Step {
             Checks.notNull(node, "node to fence");
             Checks.notNull(how, "how to fence " + node);
         }
+
+        @Override
+        public Phase phase() {
+            return Phase.FENCE;
+        }
+    }
+
+    /**
+     * Lift pgpilot's fence of {@code node} (its PostgreSQL may start again; it is not started):
+     * the first step of a rejoin.
+     */
+    record Unfence(String node) implements Step {
+
+        public Unfence {
+            Checks.notNull(node, "node to unfence");
+        }
+
+        @Override
+        public Phase phase() {
+            return Phase.REJOIN;
+        }
+    }
+
+    /**
+     * Wait, bounded, until {@code target} has replayed all that {@code primary} had written: with
+     * the target as the primary's only synchronous standby, every acknowledged commit is then on it.
+     */
+    record AwaitCatchUp(String target, String primary) implements Step {
+
+        public AwaitCatchUp {
+            Checks.notNull(target, "standby to wait for");
+            Checks.notNull(primary, "primary to catch up with");
+        }
+
+        @Override
+        public Phase phase() {
+            return Phase.CATCHUP;
+        }
     }
 
     /** pg_promote() on {@code node}, then wait until it is writable. */
@@ -33,6 +87,11 @@ public sealed interface Step {
 
         public Promote {
             Checks.notNull(node, "node to promote");
+        }
+
+        @Override
+        public Phase phase() {
+            return Phase.PROMOTE;
         }
     }
 
@@ -46,6 +105,11 @@ public sealed interface Step {
                 throw new IllegalArgumentException(node + " cannot stream from itself");
             }
         }
+
+        @Override
+        public Phase phase() {
+            return Phase.REPOINT;
+        }
     }
 
     /**
@@ -57,6 +121,11 @@ public sealed interface Step {
         public SetSyncStandbys {
             Checks.notNull(primary, "primary");
             standbys = distinctNodes(standbys, primary, "synchronous standbys");
+        }
+
+        @Override
+        public Phase phase() {
+            return Phase.REPOINT;
         }
 
         /** The setting's value: FIRST 1 waits for the first connected standby of the list. */
@@ -78,6 +147,11 @@ public sealed interface Step {
                 throw new IllegalArgumentException("a published hosts map must name " + Topology.PRIMARY_ALIAS);
             }
         }
+
+        @Override
+        public Phase phase() {
+            return Phase.ROUTING;
+        }
     }
 
     /** UPSERT the private Route 53 record {@code name} to {@code address}. */
@@ -87,6 +161,11 @@ public sealed interface Step {
             HostNames.requireHostName(name, "DNS record name");
             HostNames.requireAddress(address, "address of " + name);
         }
+
+        @Override
+        public Phase phase() {
+            return Phase.ROUTING;
+        }
     }
 
     /** Tell the pgpool fleet which backend takes writes and which take reads. */
@@ -95,6 +174,11 @@ public sealed interface Step {
         public SetPgpoolBackends {
             Checks.notNull(primary, "primary");
             standbys = distinctNodes(standbys, primary, "pgpool standbys");
+        }
+
+        @Override
+        public Phase phase() {
+            return Phase.ROUTING;
         }
     }
 
@@ -116,13 +200,45 @@ public sealed interface Step {
     /**
      * {@code node} is out of service and must be re-cloned from {@code upstream} before it rejoins
      * (the seed: "set up a new downstream standby"). Recorded and announced now; it can only run
-     * once the instance is running again.
+     * once the instance is running again. With {@code rewind}, pg_rewind is tried before a base
+     * backup. A rebuild that does not end with the node streaming leaves it fenced, so that an old
+     * primary never starts as a second one.
      */
-    record RebuildStandby(String node, String upstream) implements Step {
+    record RebuildStandby(String node, String upstream, boolean rewind) implements Step {
 
         public RebuildStandby {
             Checks.notNull(node, "node to rebuild");
             Checks.notNull(upstream, "upstream to rebuild " + node + " from");
+        }
+
+        /** With pg_rewind first: what every rebuild pgpilot plans does. */
+        public RebuildStandby(String node, String upstream) {
+            this(node, upstream, true);
+        }
+    }
+
+    /**
+     * FailoverDBCluster with {@code target} as the new writer of an Aurora DB cluster, then wait
+     * until RDS reports it the writer. Idempotent: when {@code target} already is the writer
+     * nothing is called. Aurora needs no fence, re-point, hosts map or retag: its storage is one
+     * volume and its endpoints follow the writer.
+     *
+     * @param from the writer it replaces, for the record
+     */
+    record FailoverDbCluster(String clusterId, String from, String target) implements Step {
+
+        public FailoverDbCluster {
+            Checks.notNull(clusterId, "DB cluster identifier");
+            Checks.notNull(from, "writer to fail over from");
+            Checks.notNull(target, "reader to fail over to");
+            if (from.equals(target)) {
+                throw new IllegalArgumentException("cannot fail over from " + from + " to itself");
+            }
+        }
+
+        @Override
+        public Phase phase() {
+            return Phase.PROMOTE;
         }
     }
 

@@ -43,19 +43,19 @@ class AuroraPlannerTest {
         return new AuroraObservation("db", status, members, probes, last, T0);
     }
 
-    private AuroraDecision decide(List<Member> members, List<Endpoint> probes) {
+    private Decision decide(List<Member> members, List<Endpoint> probes) {
         return planner.decide(seen("available", members, probes, null));
     }
 
-    private static AuroraPlan plan(AuroraDecision decision) {
-        return assertInstanceOf(AuroraPlan.class, decision, decision::reason);
+    private static Plan plan(Decision decision) {
+        return assertInstanceOf(Plan.class, decision, decision::reason);
     }
 
-    private static Refusal refusal(AuroraDecision decision) {
+    private static Refusal refusal(Decision decision) {
         return assertInstanceOf(Refusal.class, decision, decision::reason);
     }
 
-    private static void assertMentions(AuroraDecision decision, String... parts) {
+    private static void assertMentions(Decision decision, String... parts) {
         for (String part : parts) {
             assertTrue(decision.reason().contains(part), () -> "\"" + part + "\" not in: " + decision.reason());
         }
@@ -67,12 +67,12 @@ class AuroraPlannerTest {
     void givenWriterFailedWithTwoReaders_whenDecided_thenTheLowestLagReaderBecomesTheWriterAndPeopleAreTold() {
         List<Member> members = cluster(40L, 12L);
 
-        AuroraDecision decision = decide(members, DEAD);
+        Decision decision = decide(members, DEAD);
 
-        AuroraPlan plan = plan(decision);
-        assertEquals("db-c", plan.writer());
-        assertEquals(List.of(new AuroraStep.FailoverDbCluster("db", "db-a", "db-c"),
-                new AuroraStep.Notify("pgpilot main: Aurora failover from db-a to db-c", plan.reason())), plan.steps());
+        Plan plan = plan(decision);
+        assertEquals("db-c", plan.primary());
+        assertEquals(List.of(new Step.FailoverDbCluster("db", "db-a", "db-c"),
+                new Step.Notify("pgpilot main: Aurora failover from db-a to db-c", plan.reason())), plan.steps());
         assertMentions(decision, "writer db-a of DB cluster db has failed",
                 "the cluster endpoint did not answer in any of 3 probe rounds", "failing over to db-c (available,"
                         + " lag 12 ms, us-east-1b)", "the lowest known replica lag",
@@ -81,9 +81,9 @@ class AuroraPlannerTest {
 
     @Test
     void givenLowerLagInTheFailedWritersZone_whenDecided_thenLagWinsOverTheZone() {
-        AuroraPlan plan = plan(decide(cluster(5L, 30L), DEAD));
+        Plan plan = plan(decide(cluster(5L, 30L), DEAD));
 
-        assertEquals("db-b", plan.writer());
+        assertEquals("db-b", plan.primary());
     }
 
     @Test
@@ -92,15 +92,15 @@ class AuroraPlannerTest {
                 reader("db-b", "available", "us-east-1a", null, 0),
                 reader("db-c", "available", "us-east-1b", null, 1));
 
-        AuroraDecision decision = decide(members, DEAD);
+        Decision decision = decide(members, DEAD);
 
-        assertEquals("db-c", plan(decision).writer());
+        assertEquals("db-c", plan(decision).primary());
         assertMentions(decision, "no reader's lag is known; outside the failed writer's zone us-east-1a");
     }
 
     @Test
     void givenOneReaderWithKnownLag_whenDecided_thenKnownLagRanksBeforeUnknown() {
-        assertEquals("db-b", plan(decide(cluster(900L, null), DEAD)).writer());
+        assertEquals("db-b", plan(decide(cluster(900L, null), DEAD)).primary());
     }
 
     @Test
@@ -112,9 +112,9 @@ class AuroraPlannerTest {
                 reader("db-c", "available", "us-east-1b", null, 1),
                 reader("db-b", "available", "us-east-1b", null, 1));
 
-        assertEquals("db-c", plan(decide(tiers, DEAD)).writer());
+        assertEquals("db-c", plan(decide(tiers, DEAD)).primary());
         assertMentions(decide(tiers, DEAD), "the first in Aurora's promotion tiers (tier 0)");
-        assertEquals("db-b", plan(decide(names, DEAD)).writer());
+        assertEquals("db-b", plan(decide(names, DEAD)).primary());
     }
 
     @Test
@@ -123,9 +123,9 @@ class AuroraPlannerTest {
                 reader("db-b", "rebooting", "us-east-1b", 1L, 1),
                 reader("db-c", "available", "us-east-1a", 800L, 1));
 
-        AuroraDecision decision = decide(members, DEAD);
+        Decision decision = decide(members, DEAD);
 
-        assertEquals("db-c", plan(decision).writer());
+        assertEquals("db-c", plan(decision).primary());
         assertMentions(decision, "the only available reader");
     }
 
@@ -137,7 +137,7 @@ class AuroraPlannerTest {
                 reader("db-b", "failed", "us-east-1a", null, 1),
                 reader("db-c", "creating", "us-east-1b", null, 1));
 
-        AuroraDecision decision = decide(members, DEAD);
+        Decision decision = decide(members, DEAD);
 
         refusal(decision);
         assertMentions(decision, "writer db-a of DB cluster db has failed",
@@ -146,14 +146,14 @@ class AuroraPlannerTest {
 
     @Test
     void givenAClusterWithoutReaders_whenWriterFailed_thenRefused() {
-        AuroraDecision decision = decide(List.of(writer("db-a", "failed", "us-east-1a")), List.of());
+        Decision decision = decide(List.of(writer("db-a", "failed", "us-east-1a")), List.of());
 
         assertMentions(refusal(decision), "no reader is available to take over (the cluster has none)");
     }
 
     @Test
     void givenClusterFailingOver_whenWriterLooksFailed_thenRefusedBecauseAuroraIsAlreadyMovingTheWriter() {
-        AuroraDecision decision = planner.decide(seen("failing-over", cluster(10L, 20L), DEAD, null));
+        Decision decision = planner.decide(seen("failing-over", cluster(10L, 20L), DEAD, null));
 
         refusal(decision);
         assertMentions(decision, "DB cluster db is failing-over: Aurora is already moving the writer",
@@ -162,7 +162,7 @@ class AuroraPlannerTest {
 
     @Test
     void givenClusterModifying_whenWriterLooksFailed_thenRefused() {
-        AuroraDecision decision = planner.decide(seen("modifying", cluster(10L, 20L), DEAD, null));
+        Decision decision = planner.decide(seen("modifying", cluster(10L, 20L), DEAD, null));
 
         assertMentions(refusal(decision), "DB cluster db is modifying: RDS is changing it");
     }
@@ -171,7 +171,7 @@ class AuroraPlannerTest {
     void givenWriterThatAnswers_whenAnAlarmRuns_thenRefusedBecauseAHealthyWriterIsNotFailedOver() {
         List<Endpoint> lateAnswer = List.of(Endpoint.UNREACHABLE, Endpoint.WRITER);
 
-        AuroraDecision decision = decide(cluster(10L, 20L), lateAnswer);
+        Decision decision = decide(cluster(10L, 20L), lateAnswer);
 
         refusal(decision);
         assertMentions(decision, "writer db-a of DB cluster db is not confirmed failed",
@@ -181,21 +181,21 @@ class AuroraPlannerTest {
 
     @Test
     void givenNoEndpointProbe_whenRdsReportsTheWriterAvailable_thenNothingConfirmsAFailure() {
-        AuroraDecision decision = decide(cluster(10L, 20L), List.of());
+        Decision decision = decide(cluster(10L, 20L), List.of());
 
         assertMentions(refusal(decision), "RDS reports it available and the cluster endpoint was not probed");
     }
 
     @Test
     void givenFewerUnansweredRoundsThanConfirm_whenDecided_thenNotConfirmed() {
-        AuroraDecision decision = decide(cluster(10L, 20L), List.of(Endpoint.UNREACHABLE, Endpoint.UNREACHABLE));
+        Decision decision = decide(cluster(10L, 20L), List.of(Endpoint.UNREACHABLE, Endpoint.UNREACHABLE));
 
         assertMentions(refusal(decision), "did not answer in 2 probe rounds, fewer than the 3 that confirm");
     }
 
     @Test
     void givenEndpointStillNamingAReader_whenDecided_thenItAnsweredAndNothingIsConfirmed() {
-        AuroraDecision decision = decide(cluster(10L, 20L), List.of(Endpoint.READ_ONLY));
+        Decision decision = decide(cluster(10L, 20L), List.of(Endpoint.READ_ONLY));
 
         assertMentions(refusal(decision), "answered read-only (its DNS still names a reader)");
     }
@@ -205,9 +205,9 @@ class AuroraPlannerTest {
         List<Member> members = new ArrayList<>(cluster(10L, 20L));
         members.set(0, writer("db-a", "failed", "us-east-1a"));
 
-        AuroraDecision decision = decide(members, List.of());
+        Decision decision = decide(members, List.of());
 
-        assertEquals("db-b", plan(decision).writer());
+        assertEquals("db-b", plan(decision).primary());
         assertMentions(decision, "writer db-a of DB cluster db has failed: RDS reports it failed");
     }
 
@@ -216,7 +216,7 @@ class AuroraPlannerTest {
         List<Member> members = new ArrayList<>(cluster(10L, 20L));
         members.set(0, writer("db-a", "rebooting", "us-east-1a"));
 
-        AuroraDecision decision = decide(members, DEAD);
+        Decision decision = decide(members, DEAD);
 
         assertMentions(refusal(decision), "RDS reports it rebooting, a change made on purpose rather than a failure");
     }
@@ -242,14 +242,14 @@ class AuroraPlannerTest {
                 writer("db-c", "available", "us-east-1b"));
         AuroraObservation.LastFailover last = new AuroraObservation.LastFailover("db-c", T0.minusSeconds(30));
 
-        AuroraDecision answering = planner.decide(seen("available", after, ALIVE, last));
+        Decision answering = planner.decide(seen("available", after, ALIVE, last));
         // The endpoint's DNS may still name the dead instance for a while: the repeat is still a no-op.
-        AuroraDecision notYetMoved = planner.decide(seen("available", after, DEAD, last));
+        Decision notYetMoved = planner.decide(seen("available", after, DEAD, last));
 
-        for (AuroraDecision decision : List.of(answering, notYetMoved)) {
-            AuroraPlan plan = plan(decision);
+        for (Decision decision : List.of(answering, notYetMoved)) {
+            Plan plan = plan(decision);
             assertTrue(plan.isNoOp(), plan::toString);
-            assertEquals("db-c", plan.writer());
+            assertEquals("db-c", plan.primary());
             assertMentions(decision, "db-c is already the writer of DB cluster db: pgpilot failed over to it at"
                     + " 2026-03-01T02:59:30Z, less than 10 min ago", "nothing to do");
         }
@@ -261,9 +261,9 @@ class AuroraPlannerTest {
                 writer("db-c", "available", "us-east-1b"));
         AuroraObservation.LastFailover last = new AuroraObservation.LastFailover("db-c", T0.minus(Duration.ofHours(2)));
 
-        AuroraPlan plan = plan(planner.decide(seen("available", after, DEAD, last)));
+        Plan plan = plan(planner.decide(seen("available", after, DEAD, last)));
 
-        assertEquals("db-a", plan.writer());
+        assertEquals("db-a", plan.primary());
         assertEquals(2, plan.steps().size());
     }
 
@@ -273,14 +273,14 @@ class AuroraPlannerTest {
                 writer("db-c", "failed", "us-east-1b"));
         AuroraObservation.LastFailover last = new AuroraObservation.LastFailover("db-c", T0.minusSeconds(30));
 
-        assertEquals("db-a", plan(planner.decide(seen("available", after, List.of(), last))).writer());
+        assertEquals("db-a", plan(planner.decide(seen("available", after, List.of(), last))).primary());
     }
 
     @Test
     void givenAnotherWriterThanThePreviousTarget_whenHealthy_thenRefusedNotNoOp() {
         AuroraObservation.LastFailover last = new AuroraObservation.LastFailover("db-c", T0.minusSeconds(30));
 
-        AuroraDecision decision = planner.decide(seen("available", cluster(10L, 20L), ALIVE, last));
+        Decision decision = planner.decide(seen("available", cluster(10L, 20L), ALIVE, last));
 
         assertMentions(refusal(decision), "writer db-a of DB cluster db is not confirmed failed");
     }
@@ -289,7 +289,7 @@ class AuroraPlannerTest {
 
     @Test
     void givenInconsistentInput_whenBuilt_thenRejectedWithAClearMessage() {
-        assertRejected("cannot fail over from db-a to itself", () -> new AuroraStep.FailoverDbCluster("db", "db-a",
+        assertRejected("cannot fail over from db-a to itself", () -> new Step.FailoverDbCluster("db", "db-a",
                 "db-a"));
         assertRejected("replica lag of db-b must not be negative, was -1",
                 () -> reader("db-b", "available", "us-east-1a", -1L, 1));

@@ -339,6 +339,34 @@ final class SimulatedCluster {
         steps.forEach(this::apply);
     }
 
+    /**
+     * Executes one step as the executors would and says how it went: a catch-up fails when the
+     * target lags, a rebuild waits for a stopped instance, everything else does what it says.
+     */
+    StepResult execute(Step step) {
+        if (step instanceof Step.AwaitCatchUp catchUp) {
+            long behind = host(catchUp.primary()).position().bytesAfter(host(catchUp.target()).position());
+            executed.add(step);
+            return behind <= 0 ? result(step, StepResult.Status.DONE, catchUp.target() + " caught up")
+                    : result(step, StepResult.Status.FAILED, catchUp.target() + " was still " + behind + " bytes behind "
+                            + catchUp.primary());
+        }
+        if (step instanceof Step.RebuildStandby rebuild) {
+            executed.add(step);
+            if (host(rebuild.node()).ec2 != Ec2State.RUNNING) {
+                return result(step, StepResult.Status.DEFERRED, "deferred");
+            }
+            rebuild(rebuild.node(), rebuild.upstream());
+            return result(step, StepResult.Status.DONE, rebuild.node() + " rebuilt");
+        }
+        apply(step);
+        return result(step, StepResult.Status.DONE, "done");
+    }
+
+    private static StepResult result(Step step, StepResult.Status status, String detail) {
+        return new StepResult(step, status, detail, Duration.ZERO);
+    }
+
     void apply(Step step) {
         executed.add(step);
         if (step instanceof Step.Fence fence) {

@@ -3,8 +3,8 @@ package io.pgpilot.handlers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import io.pgpilot.workflow.Automation;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.handlers.EventRouter;
+import io.pgpilot.runner.Outcome;
 import java.util.Map;
 
 /**
@@ -19,14 +19,14 @@ public final class AlarmHandler implements RequestHandler<ScheduledEvent, Outcom
     static final String SOURCE = "aws.cloudwatch";
     static final String DETAIL_TYPE = "CloudWatch Alarm State Change";
 
-    private final Automation automation;
+    private final EventRouter router;
 
     public AlarmHandler() {
-        this(Automation.fromEnvironment());
+        this(EventRouter.fromEnvironment());
     }
 
-    public AlarmHandler(Automation automation) {
-        this.automation = automation;
+    public AlarmHandler(EventRouter router) {
+        this.router = router;
     }
 
     @Override
@@ -37,9 +37,9 @@ public final class AlarmHandler implements RequestHandler<ScheduledEvent, Outcom
             Map<String, Object> detail = event.getDetail();
             String alarm = Events.text(detail, "alarmName", where);
             String state = Events.text(Events.object(detail, "state", where), "value", where + " state");
-            return Events.finish(automation.onAlarm(id, alarm, state, Events.owner(context)));
+            return Events.finish(router.onAlarm(id, alarm, state, Events.owner(context)));
         } catch (UnreadableEvent e) {
-            return automation.ignore(e.getMessage());
+            return router.ignore(e.getMessage());
         }
     }
 }

@@ -3,7 +3,7 @@ package io.pgpilot.handlers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import io.pgpilot.core.Checks;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.runner.Outcome;
 import java.util.Map;
 import java.util.UUID;
 
@@ -58,10 +58,10 @@ final class Events {
         return id == null || id.isBlank() ? "local-" + UUID.randomUUID() : id;
     }
 
-    /** The outcome, or a WorkflowFailedException when the run failed. */
+    /** The outcome, or a RunFailedException when the run failed. */
     static Outcome finish(Outcome outcome) {
         if (outcome.failed()) {
-            throw new WorkflowFailedException(outcome);
+            throw new RunFailedException(outcome);
         }
         return outcome;
     }

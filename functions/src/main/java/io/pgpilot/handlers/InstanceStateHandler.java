@@ -5,15 +5,15 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import io.pgpilot.core.Checks;
 import io.pgpilot.core.Ec2State;
-import io.pgpilot.workflow.Automation;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.handlers.EventRouter;
+import io.pgpilot.runner.Outcome;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * EventBridge "EC2 Instance State-change Notification" (source aws.ec2): detail.instance-id and
  * detail.state. Running publishes the hosts map; stopping, stopped, shutting-down and terminated
- * of a database node run the failover workflow; see {@link Automation#onInstanceState}. With
+ * of a database node run the failover workflow; see {@link EventRouter#onInstanceState}. With
  * PGPILOT_ENGINE=aurora every such event is ignored with the reason: Aurora's instances are not EC2's.
  */
 public final class InstanceStateHandler implements RequestHandler<ScheduledEvent, Outcome> {
@@ -22,24 +22,24 @@ public final class InstanceStateHandler implements RequestHandler<ScheduledEvent
     static final String DETAIL_TYPE = "EC2 Instance State-change Notification";
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8}([0-9a-f]{9})?");
 
-    private final Automation automation;
+    private final EventRouter router;
 
     public InstanceStateHandler() {
-        this(Automation.fromEnvironment());
+        this(EventRouter.fromEnvironment());
     }
 
-    public InstanceStateHandler(Automation automation) {
-        this.automation = automation;
+    public InstanceStateHandler(EventRouter router) {
+        this.router = router;
     }
 
     @Override
     public Outcome handleRequest(ScheduledEvent event, Context context) {
         try {
             Change change = Change.of(event);
-            return Events.finish(automation.onInstanceState(change.eventId, change.instanceId, change.state,
+            return Events.finish(router.onInstanceState(change.eventId, change.instanceId, change.state,
                     Events.owner(context)));
         } catch (UnreadableEvent e) {
-            return automation.ignore(e.getMessage());
+            return router.ignore(e.getMessage());
         }
     }
 

@@ -3,29 +3,29 @@ package io.pgpilot.handlers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import io.pgpilot.workflow.Automation;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.handlers.EventRouter;
+import io.pgpilot.runner.Outcome;
 
 /**
  * The schedule (every minute): probes every node several times, publishes the metrics, and runs
- * the failover workflow itself on a confirmed failure; see {@link Automation#monitor}. Whatever
+ * the failover workflow itself on a confirmed failure; see {@link EventRouter#monitor}. Whatever
  * the event holds, it is only the tick. With PGPILOT_ENGINE=aurora it describes the DB cluster and
  * probes its endpoint instead, and fails over with FailoverDBCluster on a confirmed failure.
  */
 public final class MonitorHandler implements RequestHandler<ScheduledEvent, Outcome> {
 
-    private final Automation automation;
+    private final EventRouter router;
 
     public MonitorHandler() {
-        this(Automation.fromEnvironment());
+        this(EventRouter.fromEnvironment());
     }
 
-    public MonitorHandler(Automation automation) {
-        this.automation = automation;
+    public MonitorHandler(EventRouter router) {
+        this.router = router;
     }
 
     @Override
     public Outcome handleRequest(ScheduledEvent event, Context context) {
-        return Events.finish(automation.monitor(Events.owner(context)));
+        return Events.finish(router.monitor(Events.owner(context)));
     }
 }

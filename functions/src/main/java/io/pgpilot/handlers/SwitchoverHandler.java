@@ -3,14 +3,14 @@ package io.pgpilot.handlers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.pgpilot.core.Checks;
-import io.pgpilot.workflow.Automation;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.handlers.EventRouter;
+import io.pgpilot.runner.Outcome;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * An operator's request. {"target": "pg2"}: a planned switchover, zero data loss or nothing: it
- * refuses, with the reason, when the target cannot catch up (see {@link io.pgpilot.workflow.Switchover}).
+ * refuses, with the reason, when the target cannot catch up (see io.pgpilot.core.SwitchoverPlanner).
  * {"failover": "force"}: the failover workflow with force, for when pgpilot refused to replace a
  * failed primary because no standby is known to hold every acknowledged commit or the best one is
  * beyond the RPO guard; the failure must still be confirmed, and the result says what may be lost.
@@ -20,25 +20,25 @@ public final class SwitchoverHandler implements RequestHandler<Map<String, Objec
     private static final Pattern NODE = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     private static final String EXPECTED = "expected {\"target\": \"NODE\"} or {\"failover\": \"force\"}";
 
-    private final Automation automation;
+    private final EventRouter router;
 
     public SwitchoverHandler() {
-        this(Automation.fromEnvironment());
+        this(EventRouter.fromEnvironment());
     }
 
-    public SwitchoverHandler(Automation automation) {
-        this.automation = automation;
+    public SwitchoverHandler(EventRouter router) {
+        this.router = router;
     }
 
     @Override
     public Outcome handleRequest(Map<String, Object> request, Context context) {
         try {
             if (forcedFailover(request)) {
-                return Events.finish(automation.forcedFailover(Events.owner(context)));
+                return Events.finish(router.forcedFailover(Events.owner(context)));
             }
-            return Events.finish(automation.switchover(target(request), Events.owner(context)));
+            return Events.finish(router.switchover(target(request), Events.owner(context)));
         } catch (UnreadableEvent e) {
-            return automation.ignore(e.getMessage());
+            return router.ignore(e.getMessage());
         }
     }
 

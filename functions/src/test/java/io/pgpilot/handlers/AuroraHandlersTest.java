@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgpilot.workflow.AuroraFixture;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.fakes.AuroraFixture;
+import io.pgpilot.runner.Outcome;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +53,7 @@ class AuroraHandlersTest {
         fixture.aurora.endpointAnswers = false;
         fixture.aurora.describesUntilSwitch = -1;
 
-        WorkflowFailedException failure = assertThrows(WorkflowFailedException.class, () -> alarm(ALARM));
+        RunFailedException failure = assertThrows(RunFailedException.class, () -> alarm(ALARM));
 
         assertEquals(Outcome.Action.FAILED, failure.outcome().action());
         assertTrue(failure.getMessage().contains("RDS does not report db-c the writer"), failure::getMessage);

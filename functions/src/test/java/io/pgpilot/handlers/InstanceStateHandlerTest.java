@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.ports.CommandTarget;
-import io.pgpilot.workflow.FakeCluster;
-import io.pgpilot.workflow.Fixture;
-import io.pgpilot.workflow.Outcome;
-import io.pgpilot.workflow.StepExecutor;
+import io.pgpilot.ec2.Ec2StepExecutor;
+import io.pgpilot.fakes.FakeCluster;
+import io.pgpilot.fakes.Fixture;
+import io.pgpilot.runner.Outcome;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -57,7 +57,7 @@ class InstanceStateHandlerTest {
 
         assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
         assertEquals("pg2", outcome.primary());
-        assertTrue(lab.documents().contains(StepExecutor.PROMOTE_STANDBY));
+        assertTrue(lab.documents().contains(Ec2StepExecutor.PROMOTE_STANDBY));
     }
 
     @Test
@@ -156,9 +156,9 @@ class InstanceStateHandlerTest {
     void givenARunThatFails_whenHandled_thenTheInvocationFailsAndTheEventIsForgottenForItsRetry() {
         lab.host("pg1").ec2 = Ec2State.STOPPED;
         lab.host("pg1").postgresUp = false;
-        lab.failNext(StepExecutor.PROMOTE_STANDBY, "PromoteStandby 15/pg2: PostgreSQL does not answer");
+        lab.failNext(Ec2StepExecutor.PROMOTE_STANDBY, "PromoteStandby 15/pg2: PostgreSQL does not answer");
 
-        WorkflowFailedException failure = assertThrows(WorkflowFailedException.class, () -> handle(STOPPED));
+        RunFailedException failure = assertThrows(RunFailedException.class, () -> handle(STOPPED));
 
         assertTrue(failure.getMessage().contains("PostgreSQL does not answer"), failure::getMessage);
         assertEquals(Set.of(), fixture.services.processed);

@@ -2,7 +2,7 @@ package io.pgpilot.handlers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.runner.Outcome;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,8 +3,8 @@ package io.pgpilot.handlers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgpilot.workflow.Fixture;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.fakes.Fixture;
+import io.pgpilot.runner.Outcome;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package io.pgpilot.core.ports;
 
-/** Aurora DB clusters: the workflow's view of {@link RdsDbClusters}. */
+/** Aurora DB clusters: implemented by the adapter RdsDbClusters. */
 public interface DbClusters {
 
     /** The cluster, its endpoints and every member with its status and zone. */

@@ -3,7 +3,7 @@ package io.pgpilot.core.ports;
 import io.pgpilot.core.AuroraObservation;
 import java.util.Map;
 
-/** Looks at an Aurora endpoint (a DNS name): {@link JdbcProbe} in Aurora mode. */
+/** Looks at an Aurora endpoint (a DNS name): implemented by the adapter JdbcProbe in Aurora mode. */
 public interface EndpointProbe {
 
     /**

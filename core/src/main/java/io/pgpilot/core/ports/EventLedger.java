@@ -3,7 +3,7 @@ package io.pgpilot.core.ports;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Event ids already handled (at-least-once delivery): the handlers' view of {@link DynamoDbEventLedger}. */
+/** Event ids already handled (at-least-once delivery): implemented by the adapter DynamoDbEventLedger. */
 public interface EventLedger {
 
     /** True on the first delivery of {@code eventId}, false on a redelivery within {@code retention}. */

@@ -2,7 +2,7 @@ package io.pgpilot.core.ports;
 
 import java.util.List;
 
-/** The record of transitions and refusals: the workflow's view of {@link DynamoDbHistoryLog}. */
+/** The record of transitions and refusals: implemented by the adapter DynamoDbHistoryLog. */
 public interface HistoryLog {
 
     void append(HistoryEntry entry);

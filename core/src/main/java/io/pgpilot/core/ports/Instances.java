@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The cluster's EC2 instances: what the workflow reads to build its topology, and how it fences and retags. */
+/** The cluster's EC2 instances: what a run reads to build its topology, and how it fences and retags. */
 public interface Instances {
 
     /** Tag keys pgpilot writes on every instance it manages. */

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Where probe readings and phase timings go: the workflow's view of {@link CloudWatchMetricSink}. */
+/** Where probe readings and phase timings go: implemented by the adapter CloudWatchMetricSink. */
 public interface MetricSink {
 
     void publishProbe(String cluster, boolean primaryReachable, List<NodeSample> nodes, Instant at);

@@ -1,6 +1,6 @@
 package io.pgpilot.core.ports;
 
-/** Tells the people on call: the workflow's view of {@link SnsNotifier}. */
+/** Tells the people on call: implemented by the adapter SnsNotifier. */
 public interface Notifier {
 
     /** Publishes one notice and returns its message id. */

@@ -3,7 +3,7 @@ package io.pgpilot.core.ports;
 import io.pgpilot.core.PrimaryRecord;
 import java.util.Optional;
 
-/** The durable record of each cluster's primary as last seen: the observer's view of {@link DynamoDbPrimaryRecords}. */
+/** The durable record of each cluster's primary as last seen: implemented by the adapter DynamoDbPrimaryRecords. */
 public interface PrimaryRecords {
 
     /** What a write did. */

@@ -2,6 +2,8 @@ package io.pgpilot.lab.drill;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import io.pgpilot.config.ClusterConfig;
+import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.handlers.InstanceStateHandler;
 import io.pgpilot.handlers.MonitorHandler;
 import io.pgpilot.handlers.SwitchoverHandler;
@@ -10,9 +12,7 @@ import io.pgpilot.lab.invoke.LocalContext;
 import io.pgpilot.lab.ssm.DocumentDeployer;
 import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
-import io.pgpilot.workflow.Automation;
-import io.pgpilot.workflow.ClusterConfig;
-import io.pgpilot.workflow.Outcome;
+import io.pgpilot.runner.Outcome;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -146,20 +146,20 @@ public final class Drill {
   private final Options options;
   private final Lab lab;
   /** Built again after a lab is recreated: a new lab has new passwords and instances. */
-  private final Supplier<Automation> automations;
-  private volatile Automation automation;
+  private final Supplier<EventRouter> routers;
+  private volatile EventRouter router;
   private final Ec2Client ec2;
   private final Map<String, String> env;
   private final PrintStream out;
   private final long started = System.nanoTime();
 
-  Drill(Options options, Lab lab, Supplier<Automation> automations, Ec2Client ec2, Map<String, String> env,
+  Drill(Options options, Lab lab, Supplier<EventRouter> routers, Ec2Client ec2, Map<String, String> env,
       PrintStream out) {
     this.options = options;
     this.env = Map.copyOf(env);
     this.lab = lab;
-    this.automations = automations;
-    this.automation = automations.get();
+    this.routers = routers;
+    this.router = routers.get();
     this.ec2 = ec2;
     this.out = out;
   }
@@ -205,7 +205,7 @@ public final class Drill {
         if (options.async()) {
           functionEnv.put("PGPILOT_REPLICATION_MODE", "asynchronous");
         }
-        Drill drill = new Drill(options, lab, () -> Automation.from(ClusterConfig.from(functionEnv), automationLog),
+        Drill drill = new Drill(options, lab, () -> EventRouter.from(ClusterConfig.from(functionEnv), automationLog),
             ec2, functionEnv, out);
         drill.say("the automation's log: " + log);
         return drill.run(emulator) ? 0 : 1;
@@ -406,7 +406,7 @@ public final class Drill {
     return switch (options.scenario().trigger) {
       case MONITOR -> ticker.awaitAction(faultAt, true);
       case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(instance, "stopped"));
-      case SWITCHOVER -> invoke(clock, () -> new SwitchoverHandler(automation)
+      case SWITCHOVER -> invoke(clock, () -> new SwitchoverHandler(router)
           .handleRequest(request, new LocalContext(SwitchoverHandler.class.getName())));
     };
   }
@@ -572,7 +572,7 @@ public final class Drill {
   private Outcome monitorTick() {
     ScheduledEvent tick = LambdaEventSerializers.serializerFor(ScheduledEvent.class, Drill.class.getClassLoader())
         .fromJson(scheduledEvent());
-    return new MonitorHandler(automation).handleRequest(tick, new LocalContext(MonitorHandler.class.getName()));
+    return new MonitorHandler(router).handleRequest(tick, new LocalContext(MonitorHandler.class.getName()));
   }
 
   /** Null when one node is primary, every other streams on its timeline and a write through pgpool commits. */
@@ -622,7 +622,7 @@ public final class Drill {
         instanceId, instanceId, state);
     ScheduledEvent event = LambdaEventSerializers.serializerFor(ScheduledEvent.class, Drill.class.getClassLoader())
         .fromJson(json);
-    return new InstanceStateHandler(automation).handleRequest(event,
+    return new InstanceStateHandler(router).handleRequest(event,
         new LocalContext(InstanceStateHandler.class.getName()));
   }
 
@@ -652,7 +652,7 @@ public final class Drill {
   private void prepareLab(URI emulator, String pgpool) throws SQLException {
     deployDocuments(emulator);
     Workload.prepare(lab, pgpool);
-    automation = automations.get();
+    router = routers.get();
     Outcome tick = monitorTick();
     say("monitor: " + tick.action() + ", " + abbreviate(tick.reason()));
   }

@@ -37,7 +37,7 @@ class ColdStartTest {
         "[0.040s][info][class,load] io.pgpilot.handlers.AlarmHandler" + artifactSource,
         "[0.050s][info][class,load] io.pgpilot.lab.bench.ColdStartChild$Constructed source: file:/tmp/harness/",
         "[0.060s][info][class,load] java.lang.invoke.LambdaForm$MH/0x0000000800c01000 source: __JVM_LookupDefineClass__",
-        "[0.070s][info][class,load] io.pgpilot.workflow.Outcome" + artifactSource,
+        "[0.070s][info][class,load] io.pgpilot.runner.Outcome" + artifactSource,
         "[0.080s][info][class,load] io.pgpilot.lab.bench.ColdStartChild$Done source: file:/tmp/harness/",
         "[0.090s][info][class,load] java.lang.Shutdown source: shared objects file"));
     ColdStart.ClassCount count = ColdStart.ClassCount.of(log, artifact);

@@ -1,0 +1,267 @@
+package io.pgpilot.ec2;
+
+import io.pgpilot.core.Checks;
+import io.pgpilot.core.ClusterObservation;
+import io.pgpilot.core.ClusterPlanner;
+import io.pgpilot.core.Decision;
+import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.Lsn;
+import io.pgpilot.core.NodeObservation;
+import io.pgpilot.core.Request;
+import io.pgpilot.core.Role;
+import io.pgpilot.core.RunSoFar;
+import io.pgpilot.core.Step;
+import io.pgpilot.core.StepResult;
+import io.pgpilot.core.ports.Instance;
+import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.MetricSink;
+import io.pgpilot.core.ports.NodeSample;
+import io.pgpilot.runner.Engine;
+import io.pgpilot.runner.Log;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * PostgreSQL on EC2 instances tagged pgpilot:cluster: looks are the tags and EC2 states (one
+ * DescribeInstances per run, kept up to date by the run's own steps) and JDBC probe rounds;
+ * {@link ClusterPlanner} decides; {@link Ec2StepExecutor} acts through EC2 and SSM.
+ */
+public final class Ec2Engine implements Engine {
+
+    /**
+     * The cluster as one look saw it.
+     *
+     * @param endedAt when its last probe round had ended
+     */
+    record Ec2Look(Inventory inventory, ClusterObservation observation, Instant endedAt) implements Look {
+
+        @Override
+        public String primary() {
+            return inventory.taggedPrimary().orElse(null);
+        }
+    }
+
+    /**
+     * How long after the monitor's last round its run's fresh round may begin, beyond one probe
+     * interval, for the monitor's rounds to count. In a full observation the next round begins at
+     * most one interval after the previous one ended; between the monitor's last round and its
+     * run's fresh round come the planner, the CloudWatch metrics, the DynamoDB lease and one
+     * DescribeInstances, a few hundred ms. 2 s lets one slow call through while keeping the rounds
+     * spaced like one observation's, far inside the lease's term (30 s at least) and the monitor's
+     * schedule (a minute). A later handover (retries, throttling) costs a full observation.
+     */
+    static final Duration HANDOVER = Duration.ofSeconds(2);
+
+    private final String cluster;
+    private final Instances instances;
+    private final Observer observer;
+    private final ClusterPlanner planner;
+    private final Ec2StepExecutor executor;
+    private final MetricSink metrics;
+    private final Clock clock;
+    private final Log log;
+
+    public Ec2Engine(String cluster, Instances instances, Observer observer, ClusterPlanner planner,
+                     Ec2StepExecutor executor, MetricSink metrics, Clock clock, Log log) {
+        this.cluster = cluster;
+        this.instances = instances;
+        this.observer = observer;
+        this.planner = planner;
+        this.executor = executor;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    @Override
+    public String unsupported(Request request) {
+        return null;
+    }
+
+    /**
+     * Stopping, stopped, shutting-down or terminated of a database node fails over; running
+     * publishes the hosts map, and rejoins a node tagged rebuild (an old primary started again);
+     * pending waits for running. Instances of other clusters, without pgpilot tags, unknown or not
+     * database nodes are ignored with the reason.
+     */
+    @Override
+    public Routing route(String instanceId, Ec2State state) {
+        List<Instance> all = instances.describe(cluster);
+        Optional<Instance> found = all.stream().filter(i -> i.instanceId().equals(instanceId)).findFirst();
+        if (found.isEmpty()) {
+            return Routing.ignore(whyNotOurs(instanceId, state));
+        }
+        Instance instance = found.get();
+        String what = "EC2 " + instance.name() + " (" + instanceId + ") " + state.awsName();
+        if (state == Ec2State.PENDING) {
+            return Routing.ignore(what + ": pgpilot acts when it runs");
+        }
+        if (state == Ec2State.RUNNING) {
+            return instance.role().filter(r -> r == Role.REBUILD).isPresent()
+                    ? Routing.run(new Request.Rejoin(instance.name()), what)
+                    : Routing.run(new Request.PublishHosts(), what);
+        }
+        if (instance.role().isEmpty()) {
+            return Routing.ignore(what + ": " + instance.name() + " is not a database node (" + Instances.ROLE_TAG + "="
+                    + instance.roleTag() + "): nothing to fail over; the hosts map keeps it");
+        }
+        return Routing.run(new Request.Failover(false), what);
+    }
+
+    private String whyNotOurs(String instanceId, Ec2State state) {
+        Optional<Map<String, String>> tags = instances.tagsOf(instanceId);
+        String event = "instance " + instanceId + " " + state.awsName() + ": ";
+        if (tags.isEmpty()) {
+            return event + "EC2 knows no such instance (unknown or long terminated)";
+        }
+        String tagged = tags.get().get(Instances.CLUSTER_TAG);
+        if (tagged == null || tagged.isBlank()) {
+            return event + "it has no pgpilot tags (no " + Instances.CLUSTER_TAG + "): not a host pgpilot manages";
+        }
+        if (!tagged.equals(cluster)) {
+            return event + "it belongs to pgpilot cluster " + Checks.quote(tagged) + ", not " + cluster;
+        }
+        return event + "it is tagged " + Instances.CLUSTER_TAG + "=" + tagged + " but has no " + Instances.NAME_TAG
+                + ": not a host pgpilot manages";
+    }
+
+    /**
+     * All the configured rounds; or, for a run the monitor started ({@code handover} its look),
+     * the monitor's rounds followed by exactly one fresh round, taken now under the lease. The
+     * fresh round is always taken and is the latest, so what the planner acts on is the cluster as
+     * it is once the lease is held, and a node counts as down only if it was unreachable in the
+     * monitor's rounds and in this one too: a primary that answers again is not failed over.
+     *
+     * <p>The monitor's rounds are used only while they and the fresh one are one look at one
+     * outage: the tags are as the monitor saw them (no run completed a transition meanwhile), and
+     * the fresh round begins at most one probe interval plus {@link #HANDOVER} after the monitor's
+     * last round ended. Otherwise the run observes afresh with every round, as an alarm's run does.
+     */
+    @Override
+    public Look look(Look handover) {
+        Inventory inventory = observer.inventory();
+        if (!(handover instanceof Ec2Look seen)) {
+            return new Ec2Look(inventory, observer.observe(inventory), clock.instant());
+        }
+        String stale = stale(seen, inventory, clock.instant());
+        if (stale != null) {
+            log.info("observe", "cluster", cluster, "rounds", "all", "reason", stale);
+            return new Ec2Look(inventory, observer.observe(inventory), clock.instant());
+        }
+        ClusterObservation combined = seen.observation().followedBy(observer.observe(inventory, 1));
+        log.info("observe", "cluster", cluster, "rounds", "monitor+1", "reason", "the monitor's "
+                + seen.observation().rounds().size() + " probe rounds and one fresh round taken under the lease");
+        return new Ec2Look(inventory, combined, clock.instant());
+    }
+
+    /** Why the monitor's rounds may not stand for this run's confirmation; null when they may. */
+    private String stale(Ec2Look seen, Inventory now, Instant at) {
+        if (!seen.inventory().topology().equals(now.topology())) {
+            return "the tags changed since the monitor probed (another run may have acted), so this run observes"
+                    + " afresh with every round";
+        }
+        Duration gap = Duration.between(seen.endedAt(), at);
+        Duration limit = observer.interval().plus(HANDOVER);
+        if (gap.isNegative()) {
+            return "the clock went back " + gap.negated().toMillis() + " ms since the monitor's probe rounds, so this"
+                    + " run observes afresh with every round";
+        }
+        if (gap.compareTo(limit) > 0) {
+            return "the monitor's probe rounds ended " + gap.toMillis() + " ms ago, beyond the probe interval + "
+                    + HANDOVER.toSeconds() + " s (" + limit.toMillis() + " ms), so this run observes afresh with"
+                    + " every round";
+        }
+        return null;
+    }
+
+    @Override
+    public Look again(Look look) {
+        Inventory inventory = ((Ec2Look) look).inventory();
+        return new Ec2Look(inventory, observer.observe(inventory, 1), clock.instant());
+    }
+
+    @Override
+    public Look monitor() {
+        Inventory inventory = observer.inventory();
+        ClusterObservation observation = observer.observe(inventory);
+        return new Ec2Look(inventory, observation, clock.instant());
+    }
+
+    /**
+     * PrimaryReachable, NodeReachable and ReplicationLagBytes (how far each node's furthest WAL is
+     * behind the primary: what a failover to it would lose), from the look's latest round.
+     */
+    @Override
+    public void publish(Look look) {
+        Ec2Look seen = (Ec2Look) look;
+        Optional<String> primary = seen.inventory().taggedPrimary();
+        ClusterObservation observation = seen.observation();
+        NodeObservation primarySeen = primary.map(p -> observation.latest().node(p)).orElse(null);
+        boolean primaryReachable = primarySeen != null && primarySeen.writable();
+        Lsn primaryLsn = primaryReachable ? primarySeen.position() : null;
+        List<NodeSample> samples = new ArrayList<>();
+        for (NodeObservation node : observation.latest().nodes()) {
+            Long lag = null;
+            if (node.usable() && primaryLsn != null) {
+                lag = Math.max(0, primaryLsn.bytesAfter(node.position()));
+            }
+            samples.add(new NodeSample(node.node(), node.reachable(), lag, null));
+        }
+        try {
+            metrics.publishProbe(cluster, primaryReachable, samples, observation.latest().at());
+        } catch (RuntimeException e) {
+            // Metrics are for people; a failure to send them must not keep the monitor from acting.
+            log.warn("metrics-failed", "cluster", cluster, "error", e.toString());
+        }
+        Map<String, Object> lags = new LinkedHashMap<>();
+        samples.forEach(s -> lags.put(s.node(), s.reachable() ? s.lagBytes() : "unreachable"));
+        log.info("probe", "cluster", cluster, "primary", primary.orElse(null), "primaryReachable", primaryReachable,
+                "lagBytes", lags);
+    }
+
+    @Override
+    public Decision decide(Request request, Look look, Look first, List<StepResult> results) {
+        Ec2Look now = (Ec2Look) look;
+        Ec2Look start = (Ec2Look) first;
+        return planner.decide(request, now.inventory().topology(), now.observation(),
+                new RunSoFar(start.inventory().topology(), start.observation(), results));
+    }
+
+    @Override
+    public Set<Class<? extends Step>> executes() {
+        return Ec2StepExecutor.STEPS;
+    }
+
+    /** Executes the step; the run's inventory then follows what it changed (an instance stopped, tags written). */
+    @Override
+    public Executed execute(Look look, Step step) {
+        Ec2Look seen = (Ec2Look) look;
+        StepResult result = executor.execute(seen.inventory(), step);
+        Inventory after = seen.inventory();
+        if (result.status() == StepResult.Status.DONE) {
+            if (step instanceof Step.Fence fence && fence.how() == Step.Fence.How.STOP_INSTANCE
+                    && !after.host(fence.node()).state().isStopped()) {
+                after = after.withState(fence.node(), Ec2State.STOPPING);
+            } else if (step instanceof Step.RetagInstances retag) {
+                after = after.retagged(retag.roles());
+            }
+        }
+        return new Executed(result, new Ec2Look(after, seen.observation(), seen.endedAt()));
+    }
+
+    @Override
+    public Optional<String> currentPrimary() {
+        try {
+            return observer.inventory().taggedPrimary();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

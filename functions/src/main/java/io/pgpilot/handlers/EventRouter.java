@@ -1,0 +1,313 @@
+package io.pgpilot.handlers;
+
+import io.pgpilot.adapters.CloudWatchMetricSink;
+import io.pgpilot.adapters.DynamoDbEventLedger;
+import io.pgpilot.adapters.DynamoDbHistoryLog;
+import io.pgpilot.adapters.DynamoDbLeases;
+import io.pgpilot.adapters.DynamoDbPrimaryRecords;
+import io.pgpilot.adapters.Ec2Instances;
+import io.pgpilot.adapters.JdbcProbe;
+import io.pgpilot.adapters.RdsDbClusters;
+import io.pgpilot.adapters.Route53DnsRecords;
+import io.pgpilot.adapters.SecretProbe;
+import io.pgpilot.adapters.Secrets;
+import io.pgpilot.adapters.SnsNotifier;
+import io.pgpilot.adapters.SsmCommands;
+import io.pgpilot.aurora.AuroraEngine;
+import io.pgpilot.config.ClusterConfig;
+import io.pgpilot.core.Alert;
+import io.pgpilot.core.Checks;
+import io.pgpilot.core.ClusterPlanner;
+import io.pgpilot.core.Decision;
+import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.Plan;
+import io.pgpilot.core.Refusal;
+import io.pgpilot.core.Request;
+import io.pgpilot.core.ports.Commands;
+import io.pgpilot.core.ports.DbClusters;
+import io.pgpilot.core.ports.DnsRecords;
+import io.pgpilot.core.ports.EndpointProbe;
+import io.pgpilot.core.ports.EventLedger;
+import io.pgpilot.core.ports.HistoryLog;
+import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.Leases;
+import io.pgpilot.core.ports.MetricSink;
+import io.pgpilot.core.ports.NodeProbe;
+import io.pgpilot.core.ports.Notifier;
+import io.pgpilot.core.ports.PrimaryRecords;
+import io.pgpilot.ec2.Ec2Engine;
+import io.pgpilot.ec2.Ec2StepExecutor;
+import io.pgpilot.ec2.Observer;
+import io.pgpilot.runner.Engine;
+import io.pgpilot.runner.Log;
+import io.pgpilot.runner.Outcome;
+import io.pgpilot.runner.Pause;
+import io.pgpilot.runner.PlanRunner;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What each kind of event asks of the cluster, for one cluster: the handlers parse an event and
+ * call one method here, which turns it into a request for the {@link PlanRunner}. Which engine the
+ * cluster runs on (PostgreSQL on EC2, or Aurora) is chosen once, when it is wired
+ * ({@link #fromEnvironment}); routing never asks.
+ *
+ * <ul>
+ *   <li>EC2 state change: what the engine makes of it ({@link Engine#route}): a failover, a rejoin,
+ *       publishing the hosts map, or nothing with the reason.</li>
+ *   <li>Alarm: ALARM of one of this cluster's alarms (named pgpilot-CLUSTER-...) runs a failover,
+ *       which confirms by probing.</li>
+ *   <li>Monitor: looks (recording the primary as it sees it), publishes metrics, and runs a
+ *       failover when the planner would act, handing its look to the run; a failure the planner
+ *       refuses to act on, and any node it excludes, is told to an operator once an hour while it
+ *       lasts.</li>
+ *   <li>Switchover and forced failover: an operator's requests.</li>
+ * </ul>
+ * Events are delivered at least once: an event id already handled is a no-op that reports the
+ * current primary; an event whose handling failed is forgotten, so that its redelivery runs again.
+ */
+public final class EventRouter {
+
+    /** How long a handled event id is remembered: beyond EventBridge's and Lambda's retry windows. */
+    static final Duration EVENT_RETENTION = Duration.ofHours(24);
+    /** How often a condition that lasts (a refused failover, an excluded node) is told again. */
+    static final Duration ALERT_REPEAT = Duration.ofHours(1);
+
+    private final ClusterConfig config;
+    private final Engine engine;
+    private final PlanRunner runner;
+    private final EventLedger events;
+    private final Notifier notifier;
+    private final Clock clock;
+    private final Log log;
+
+    public EventRouter(ClusterConfig config, Engine engine, PlanRunner runner, EventLedger events, Notifier notifier,
+                       Clock clock, Log log) {
+        this.config = config;
+        this.engine = engine;
+        this.runner = runner;
+        this.events = events;
+        this.notifier = notifier;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    /**
+     * The router for PostgreSQL on EC2, wired from its collaborators (real adapters or in-memory ones).
+     */
+    public static EventRouter ec2(ClusterConfig config, Instances instances, Commands commands, NodeProbe probe,
+                                  Leases leases, EventLedger events, HistoryLog history, PrimaryRecords records,
+                                  Notifier notifier, DnsRecords dns, MetricSink metrics, Clock clock, Pause pause,
+                                  Log log) {
+        Observer observer = new Observer(config.cluster(), instances, probe, records, clock, pause,
+                config.confirmationProbes(), config.probeInterval(), log);
+        Ec2StepExecutor executor = new Ec2StepExecutor(Ec2StepExecutor.Settings.of(config), instances, commands,
+                observer, config.dnsConfigured() ? dns : null, clock, pause, log);
+        Engine engine = new Ec2Engine(config.cluster(), instances, observer, new ClusterPlanner(config.policy()),
+                executor, metrics, clock, log);
+        return wire(config, engine, leases, events, history, notifier, metrics, clock, log);
+    }
+
+    /**
+     * The router for an Aurora DB cluster.
+     *
+     * @param endpointProbe probes Aurora's endpoints; null when no database credentials are configured
+     */
+    public static EventRouter aurora(ClusterConfig config, DbClusters dbClusters, EndpointProbe endpointProbe,
+                                     Leases leases, EventLedger events, HistoryLog history, Notifier notifier,
+                                     MetricSink metrics, Clock clock, Pause pause, Log log) {
+        Engine engine = new AuroraEngine(config, dbClusters, endpointProbe, history, metrics, clock, pause, log);
+        return wire(config, engine, leases, events, history, notifier, metrics, clock, log);
+    }
+
+    private static EventRouter wire(ClusterConfig config, Engine engine, Leases leases, EventLedger events,
+                                    HistoryLog history, Notifier notifier, MetricSink metrics, Clock clock, Log log) {
+        PlanRunner runner = new PlanRunner(config.cluster(), engine, leases, history, metrics, notifier,
+                config.leaseDuration(), clock, log);
+        return new EventRouter(config, engine, runner, events, notifier, clock, log);
+    }
+
+    /** The real adapters, configured from the environment (see {@link ClusterConfig}); no AWS call is made here. */
+    public static EventRouter fromEnvironment() {
+        return from(ClusterConfig.fromEnvironment());
+    }
+
+    /** The real adapters for CONFIG; their AWS clients still read endpoint, region and credentials from the environment. */
+    public static EventRouter from(ClusterConfig config) {
+        return from(config, System.out);
+    }
+
+    /** As {@link #from(ClusterConfig)}, with the JSON log lines to {@code logTo} (the drill keeps them in a file). */
+    public static EventRouter from(ClusterConfig config, PrintStream logTo) {
+        Clock clock = Clock.systemUTC();
+        Log log = new Log(logTo, clock);
+        Secrets secrets = new Secrets();
+        SecretProbe probe = config.dbSecret() == null ? null
+                : new SecretProbe(() -> secrets.get(config.dbSecret()), new JdbcProbe.Settings(config.dbPort(),
+                        config.dbName(), "(from the secret)", () -> "", config.sslMode(), config.sslRootCert(),
+                        config.probeTimeout()), clock);
+        DynamoDbLeases leases = new DynamoDbLeases(config.stateTable());
+        DynamoDbEventLedger events = new DynamoDbEventLedger(config.stateTable());
+        DynamoDbHistoryLog history = new DynamoDbHistoryLog(config.stateTable());
+        SnsNotifier notifier = new SnsNotifier(config.topicArn());
+        CloudWatchMetricSink metrics = new CloudWatchMetricSink(config.metricsNamespace());
+        if (config.aurora()) {
+            return aurora(config, new RdsDbClusters(), probe, leases, events, history, notifier, metrics, clock,
+                    Pause.real(), log);
+        }
+        return ec2(config, new Ec2Instances(), new SsmCommands(), probe, leases, events, history,
+                new DynamoDbPrimaryRecords(config.stateTable()), notifier,
+                config.dnsConfigured() ? new Route53DnsRecords(config.hostedZoneId()) : null, metrics, clock,
+                Pause.real(), log);
+    }
+
+    /** An event the handler could not read: logged and answered, nothing done. */
+    public Outcome ignore(String reason) {
+        Outcome outcome = Outcome.ignored(config.cluster(), reason);
+        log.info("ignored", "cluster", config.cluster(), "reason", outcome.reason());
+        return outcome;
+    }
+
+    /**
+     * An EC2 Instance State-change Notification.
+     *
+     * @param owner the Lambda request id: the lease owner
+     */
+    public Outcome onInstanceState(String eventId, String instanceId, Ec2State state, String owner) {
+        Engine.Routing routing = engine.route(instanceId, state);
+        if (routing.request() == null) {
+            return ignore(routing.ignored());
+        }
+        return once(eventId, routing.trigger(), () -> runner.run(routing.request(), routing.trigger(), owner, null));
+    }
+
+    /** A CloudWatch Alarm State Change. */
+    public Outcome onAlarm(String eventId, String alarmName, String state, String owner) {
+        String prefix = "pgpilot-" + config.cluster() + "-";
+        if (!alarmName.startsWith(prefix)) {
+            return ignore("alarm " + Checks.quote(alarmName) + " is not one of cluster " + config.cluster()
+                    + "'s (their names start with " + prefix + ")");
+        }
+        if (!"ALARM".equals(state)) {
+            return ignore("alarm " + alarmName + " changed to " + Checks.quote(state) + ": only ALARM calls for action");
+        }
+        String what = "alarm " + alarmName + " in ALARM";
+        return once(eventId, what, () -> runner.run(new Request.Failover(false), what, owner, null));
+    }
+
+    /**
+     * Looks at the cluster (probe rounds, or Aurora's description), publishes the readings as
+     * metrics, and runs a failover when the planner would act on what it saw: a confirmed primary
+     * failure, a lost standby, a rogue writer. That run builds on this look (on EC2: one fresh
+     * round under the lease), so a failure the monitor confirmed is not confirmed all over again.
+     */
+    public Outcome monitor(String owner) {
+        Engine.Look look = engine.monitor();
+        engine.publish(look);
+        Request failover = new Request.Failover(false);
+        Decision decision = engine.decide(failover, look, look, List.of());
+        String primary = look.primary();
+        if (decision instanceof Plan plan && !plan.isNoOp()) {
+            log.info("monitor", "cluster", config.cluster(), "decision", "act", "reason", plan.reason());
+            return runner.run(failover, "monitor: " + plan.reason(), owner, look);
+        }
+        alert(decision.alerts());
+        if (decision instanceof Refusal refusal && !refusal.alerts().isEmpty()) {
+            // A failure pgpilot found and will not act on: tried again at the next tick.
+            log.warn("monitor", "cluster", config.cluster(), "decision", "refusal", "primary", primary,
+                    "reason", refusal.reason());
+            return Outcome.of(Outcome.Action.REFUSED, config.cluster(), primary, refusal.reason());
+        }
+        String reason = decision instanceof Plan ? decision.reason()
+                : "the planner would not act: " + decision.reason();
+        log.info("monitor", "cluster", config.cluster(), "decision", decision instanceof Plan ? "no-op" : "refusal",
+                "primary", primary, "reason", reason);
+        return Outcome.of(Outcome.Action.OBSERVED, config.cluster(), primary, reason);
+    }
+
+    /**
+     * Tells an operator each condition the planner raised, once per {@link #ALERT_REPEAT} while it
+     * lasts: the monitor sees it at every tick, and a notification a minute would drown it. The
+     * event ledger remembers what was told, under the alert's key.
+     */
+    private void alert(List<Alert> alerts) {
+        for (Alert alert : alerts) {
+            boolean tell;
+            try {
+                tell = events.markProcessed(config.cluster(), "alert#" + alert.key(), clock.instant(), ALERT_REPEAT);
+            } catch (RuntimeException e) {
+                log.warn("alert-ledger-failed", "cluster", config.cluster(), "key", alert.key(), "error", e.toString());
+                tell = true;
+            }
+            log.warn("alert", "cluster", config.cluster(), "key", alert.key(), "notified", tell,
+                    "reason", alert.message());
+            if (tell) {
+                try {
+                    notifier.publish(alert.subject(), alert.message());
+                } catch (RuntimeException e) {
+                    log.error("notify-failed", "cluster", config.cluster(), "error", e.toString(),
+                            "subject", alert.subject());
+                }
+            }
+        }
+    }
+
+    /** An operator's planned switchover to {@code target}. */
+    public Outcome switchover(String target, String owner) {
+        return operator(new Request.Switchover(target), owner);
+    }
+
+    /**
+     * An operator's forced failover: promotes the best answering standby even when it is not known
+     * to hold every acknowledged commit or is beyond the RPO guard, and says what may be lost. The
+     * failure is still confirmed first.
+     */
+    public Outcome forcedFailover(String owner) {
+        return operator(new Request.Failover(true), owner);
+    }
+
+    private Outcome operator(Request request, String owner) {
+        String unsupported = engine.unsupported(request);
+        if (unsupported != null) {
+            return ignore(unsupported);
+        }
+        String trigger = request instanceof Request.Failover ? "operator: forced failover" : request.describe();
+        return runner.run(request, trigger, owner, null);
+    }
+
+    /** Runs {@code action} for the first delivery of {@code eventId}; a redelivery reports the current primary. */
+    private Outcome once(String eventId, String what, Supplier<Outcome> action) {
+        Instant now = clock.instant();
+        if (!events.markProcessed(config.cluster(), eventId, now, EVENT_RETENTION)) {
+            String primary = engine.currentPrimary().orElse(null);
+            String reason = "event " + eventId + " (" + what + ") was already handled; nothing done. The "
+                    + (config.aurora() ? "writer is " + (primary == null ? "unknown" : primary)
+                            : "primary is " + (primary == null ? "not tagged" : primary));
+            log.info("duplicate", "cluster", config.cluster(), "eventId", eventId, "primary", primary, "reason", reason);
+            return Outcome.of(Outcome.Action.DUPLICATE, config.cluster(), primary, reason);
+        }
+        Outcome outcome;
+        try {
+            outcome = action.get();
+        } catch (RuntimeException e) {
+            forget(eventId);
+            throw e;
+        }
+        if (outcome.failed()) {
+            forget(eventId);
+        }
+        return outcome;
+    }
+
+    private void forget(String eventId) {
+        try {
+            events.forget(config.cluster(), eventId);
+        } catch (RuntimeException e) {
+            log.error("forget-event-failed", "cluster", config.cluster(), "eventId", eventId, "error", e.toString());
+        }
+    }
+}
