@@ -14,7 +14,10 @@ and what `cdk bootstrap`, `cdk deploy` and `cdk destroy` do with it (cdk/smoke-d
   ElasticLoadBalancingV2::LoadBalancer (Type ignored), ElasticLoadBalancingV2::TargetGroup (no
   Fn::GetAtt), EC2::RouteTable (never deleted, so the VPC cannot be);
 - two fixes of moto's engine: the Outputs of a stack made through a change set, and the code of
-  deleted Lambda functions, which moto would keep in memory for good.
+  deleted Lambda functions, which moto would keep in memory for good;
+- DynamoDB requests served one at a time: moto's server is threaded and checks a condition
+  expression and writes the item in two moves, so two concurrent conditional writes could both
+  pass, where DynamoDB makes each one atomic (the cluster lease relies on it).
 
 Every provider creates its resource in moto's own service backend, so that the resource is real to
 the ordinary APIs (GetSecretValue, GetAlias, DescribeAlarms, DescribeSecurityGroups, ...), and
@@ -28,6 +31,7 @@ provider before it serves a request.
 """
 import json
 import sys
+import threading
 
 import moto
 import moto.cloudformation.parsing as cfn_parsing
@@ -43,6 +47,7 @@ from moto.ec2.models import ec2_backends
 from moto.ec2.models.route_tables import RouteTable
 from moto.elbv2.exceptions import ResourceInUseError
 from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.server import main as moto_server_main
 from moto.sns.models import sns_backends
@@ -429,6 +434,21 @@ def _delete_function_and_its_code(backend, function_name, qualifier=None,
 
 
 LambdaBackend.delete_function = _delete_function_and_its_code
+
+
+_DYNAMODB = threading.Lock()
+_dispatch = DomainDispatcherApplication.__call__
+
+
+def _dynamodb_one_at_a_time(self, environ, start_response):
+    """DynamoDB's conditional writes are atomic; moto's are only when no other request runs meanwhile."""
+    if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        with _DYNAMODB:
+            return list(_dispatch(self, environ, start_response))
+    return _dispatch(self, environ, start_response)
+
+
+DomainDispatcherApplication.__call__ = _dynamodb_one_at_a_time
 
 
 PROVIDERS = (SecretsManagerSecret, LambdaVersion, LambdaAlias, CloudWatchAlarm, SecurityGroupEgress,

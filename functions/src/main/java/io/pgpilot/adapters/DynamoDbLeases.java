@@ -14,7 +14,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
-
 /**
  * {@link Leases} on the state table's LEASE item (see {@link StateTable}): every change is one
  * conditional UpdateItem, so two invocations racing for the lease cannot both win.

@@ -158,6 +158,11 @@ public final class AuroraEngine implements Engine {
                 Duration.between(began, clock.instant())), look);
     }
 
+    @Override
+    public String describePrimary(String writer) {
+        return "The writer is " + (writer == null ? "unknown" : writer);
+    }
+
     /** The writer RDS reports now; empty when it cannot tell (or cannot be asked). */
     @Override
     public Optional<String> currentPrimary() {

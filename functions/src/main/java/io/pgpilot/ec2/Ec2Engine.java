@@ -257,6 +257,11 @@ public final class Ec2Engine implements Engine {
     }
 
     @Override
+    public String describePrimary(String primary) {
+        return "The primary is " + (primary == null ? "not tagged" : primary);
+    }
+
+    @Override
     public Optional<String> currentPrimary() {
         try {
             return observer.inventory().taggedPrimary();

@@ -284,9 +284,8 @@ public final class EventRouter {
         Instant now = clock.instant();
         if (!events.markProcessed(config.cluster(), eventId, now, EVENT_RETENTION)) {
             String primary = engine.currentPrimary().orElse(null);
-            String reason = "event " + eventId + " (" + what + ") was already handled; nothing done. The "
-                    + (config.aurora() ? "writer is " + (primary == null ? "unknown" : primary)
-                            : "primary is " + (primary == null ? "not tagged" : primary));
+            String reason = "event " + eventId + " (" + what + ") was already handled; nothing done. "
+                    + engine.describePrimary(primary);
             log.info("duplicate", "cluster", config.cluster(), "eventId", eventId, "primary", primary, "reason", reason);
             return Outcome.of(Outcome.Action.DUPLICATE, config.cluster(), primary, reason);
         }

@@ -79,4 +79,7 @@ public interface Engine {
 
     /** The primary (or writer) as the cluster says now, for an answer to a repeated event; empty when unknown. */
     Optional<String> currentPrimary();
+
+    /** A sentence naming {@code primary} (null: none known) as this engine calls it: "The writer is db-c". */
+    String describePrimary(String primary);
 }

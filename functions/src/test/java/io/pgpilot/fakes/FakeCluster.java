@@ -66,6 +66,8 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     private final List<String> ignored = new ArrayList<>();
     private final Map<String, List<CommandResult>> results = new HashMap<>();
     public int probes;
+    /** DescribeInstances calls. */
+    public int describes;
     /** {@link #probes} when an instance was first stopped (the fence of a crashed primary); -1 until then. */
     public int probesBeforeFirstStop = -1;
 
@@ -141,6 +143,7 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
 
     @Override
     public synchronized List<Instance> describe(String cluster) {
+        describes++;
         return hosts.values().stream()
                 .filter(h -> cluster.equals(h.tags.get(CLUSTER_TAG)) && h.tags.containsKey(NAME_TAG))
                 .map(h -> new Instance(h.name, h.id, h.ec2 == Ec2State.TERMINATED ? null : h.ip, h.ec2,

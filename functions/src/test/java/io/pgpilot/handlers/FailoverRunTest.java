@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The workflow's own logic: lease, order of steps, repeats, failures, records. The planner is the real one. */
+/** A failover run: lease, order of steps, repeats, failures, records. The planner is the real one. */
 class FailoverWorkflowTest {
 
     private final Fixture fixture = Fixture.seedChain();
@@ -32,7 +32,7 @@ class FailoverWorkflowTest {
     }
 
     @Test
-    void givenPrimaryInstanceStopped_whenWorkflowRuns_thenPg2IsPromotedAndEverythingFollowsInOrder() {
+    void givenPrimaryInstanceStopped_whenARunFailsOver_thenPg2IsPromotedAndEverythingFollowsInOrder() {
         stopInstance("pg1");
 
         Outcome outcome = run();
@@ -58,6 +58,7 @@ class FailoverWorkflowTest {
         assertEquals("completed", fixture.services.history.get(0).outcome());
         assertEquals(1, fixture.services.phases.size());
         assertEquals(Optional.empty(), fixture.services.holder("lab", fixture.clock.instant()), "lease released");
+        assertEquals(1, lab.describes, "one DescribeInstances per run: later steps see what earlier ones changed");
         assertEquals(3, lab.probes - 3, "one round (EC2 confirms at once), then a verifying probe per step"
                 + " that can be seen, and one of the primary before its synchronous standbys change");
     }
