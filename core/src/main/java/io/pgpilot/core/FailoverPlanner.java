@@ -192,7 +192,8 @@ public final class FailoverPlanner {
                         + " the commits; or bring " + old + " back; or run with force to promote " + candidate
                         + ": " + acknowledged.lossNote(candidate));
             }
-            why.add(holds.holdsAll() ? holds.why() : "FORCED: " + holds.why() + "; " + acknowledged.lossNote(candidate));
+            why.add(holds.holdsAll() ? holds.why()
+                    : "FORCED: " + holds.why() + "; " + acknowledged.lossNote(candidate));
             // Commits beyond what the confirmers had were never acknowledged: only they count below.
             primaryCounts = acknowledged.confirmers().isEmpty();
         }
@@ -238,8 +239,8 @@ public final class FailoverPlanner {
         NodeObservation seen = view.now(candidate);
         PrimaryRecord record = view.record();
         if (record != null && record.timeline() > seen.timeline()) {
-            return new Guard(true, candidate + " is on timeline " + seen.timeline() + " but " + record.primary() + " was recorded on"
-                    + " timeline " + record.timeline() + " at " + record.at() + ", so " + candidate + " lacks"
+            return new Guard(true, candidate + " is on timeline " + seen.timeline() + " but " + record.primary()
+                    + " was recorded on timeline " + record.timeline() + " at " + record.at() + ", so " + candidate + " lacks"
                     + " everything written since that timeline began, beyond the RPO guard of "
                     + policy.rpoGuardBytes() + " bytes");
         }

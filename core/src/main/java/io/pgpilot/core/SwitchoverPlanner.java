@@ -3,6 +3,7 @@ package io.pgpilot.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A planned switchover to a named standby, with no acknowledged commit lost, decided afresh at
@@ -45,13 +46,13 @@ final class SwitchoverPlanner {
         if (failed != null) {
             return recover(old, target, observation, run, failed);
         }
-        String refusal = check(topology, observation, old, target);
-        if (refusal != null) {
+        Optional<String> refusal = check(topology, observation, old, target);
+        if (refusal.isPresent()) {
             if (target.equals(old) && observation.latest().node(old).writable()) {
                 return new Plan(old, List.of(), target + " already is the primary (timeline "
                         + observation.latest().node(old).timeline() + "): nothing to switch");
             }
-            return new Refusal("no switchover to " + target + ": " + refusal);
+            return new Refusal("no switchover to " + target + ": " + refusal.get());
         }
         NodeObservation primary = observation.latest().node(old);
         NodeObservation candidate = observation.latest().node(target);
@@ -81,8 +82,9 @@ final class SwitchoverPlanner {
                     + " stopped: " + failed.detail() + "; putting synchronous_standby_names of " + old + " back");
         }
         StepResult repointed = run.last(s -> s instanceof Step.Repoint r && r.node().equals(target));
-        String undo = repointed == null || repointed.failed() ? "" : "; " + target + " now streams from " + old + " (was "
-                + run.first().latest().node(target).upstream() + "); the next run returns it to its configured upstream";
+        String undo = repointed == null || repointed.failed() ? ""
+                : "; " + target + " now streams from " + old + " (was " + run.first().latest().node(target).upstream()
+                        + "); the next run returns it to its configured upstream";
         if (failed.step() instanceof Step.AwaitCatchUp) {
             return new Refusal("no switchover to " + target + ": " + failed.detail() + "; nothing was switched and "
                     + old + " remains the primary" + undo);
@@ -110,7 +112,8 @@ final class SwitchoverPlanner {
             return converged;
         }
         StepResult rebuild = run.last(s -> s instanceof Step.RebuildStandby r && r.node().equals(old));
-        if (rebuild == null && topology.node(old).role() == Role.REBUILD && observation.ec2State(old) == Ec2State.RUNNING) {
+        boolean running = observation.ec2State(old) == Ec2State.RUNNING;
+        if (rebuild == null && topology.node(old).role() == Role.REBUILD && running) {
             return new Plan(target, List.of(new Step.Unfence(old), new Step.RebuildStandby(old, target, true)),
                     "rejoining " + old + " as a standby of " + target + " (pg_rewind, else a base backup)");
         }
@@ -131,37 +134,39 @@ final class SwitchoverPlanner {
                 + " commit lost; " + rejoined + ". " + converged.reason());
     }
 
-    /** Null when a switchover to {@code target} may start; otherwise why not. */
-    private static String check(Topology topology, ClusterObservation observation, String old, String target) {
+    /** Why a switchover to {@code target} may not start; empty when it may. */
+    private static Optional<String> check(Topology topology, ClusterObservation observation, String old,
+                                          String target) {
         if (!topology.names().contains(target)) {
-            return target + " is not a database node of cluster " + topology.cluster() + " (nodes: "
-                    + topology.names() + ")";
+            return Optional.of(target + " is not a database node of cluster " + topology.cluster() + " (nodes: "
+                    + topology.names() + ")");
         }
         if (old == null) {
-            return "no node is tagged primary, so there is no primary to switch from";
+            return Optional.of("no node is tagged primary, so there is no primary to switch from");
         }
         if (target.equals(old)) {
-            return target + " is already the tagged primary";
+            return Optional.of(target + " is already the tagged primary");
         }
         NodeObservation primary = observation.latest().node(old);
         if (!primary.writable()) {
-            return "the primary " + old + " does not accept writes (" + (primary.reachable() ? "in recovery"
-                    : "unreachable") + "): a switchover needs a healthy primary; a failed one is failed over";
+            return Optional.of("the primary " + old + " does not accept writes (" + (primary.reachable() ? "in recovery"
+                    : "unreachable") + "): a switchover needs a healthy primary; a failed one is failed over");
         }
         if (topology.node(target).role() != Role.STANDBY) {
-            return target + " is tagged " + topology.node(target).role().tag() + ", not standby";
+            return Optional.of(target + " is tagged " + topology.node(target).role().tag() + ", not standby");
         }
         NodeObservation standby = observation.latest().node(target);
         if (!standby.standby()) {
-            return target + " is " + (standby.reachable() ? "not in recovery" : "unreachable");
+            return Optional.of(target + " is " + (standby.reachable() ? "not in recovery" : "unreachable"));
         }
         if (standby.walReceiver() != WalReceiverStatus.STREAMING) {
-            return target + "'s WAL receiver is " + standby.walReceiver().name().toLowerCase(java.util.Locale.ROOT)
-                    + ", not streaming";
+            return Optional.of(target + "'s WAL receiver is "
+                    + standby.walReceiver().name().toLowerCase(java.util.Locale.ROOT) + ", not streaming");
         }
         if (standby.timeline() != primary.timeline()) {
-            return target + " is on timeline " + standby.timeline() + ", the primary on " + primary.timeline();
+            return Optional.of(target + " is on timeline " + standby.timeline() + ", the primary on "
+                    + primary.timeline());
         }
-        return null;
+        return Optional.empty();
     }
 }

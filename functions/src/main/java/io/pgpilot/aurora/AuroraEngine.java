@@ -93,23 +93,23 @@ public final class AuroraEngine implements Engine {
     }
 
     @Override
-    public String unsupported(Request request) {
+    public Optional<String> unsupported(Request request) {
         if (request instanceof Request.Switchover switchover) {
-            return "switchover to " + switchover.target() + ": PGPILOT_ENGINE=aurora; a planned switchover of Aurora"
-                    + " DB cluster " + config.auroraClusterId() + " is Aurora's own FailoverDBCluster with"
-                    + " --target-db-instance-identifier " + switchover.target() + ", which pgpilot does not drive yet";
+            return Optional.of("switchover to " + switchover.target() + ": PGPILOT_ENGINE=aurora; a planned switchover"
+                    + " of Aurora DB cluster " + config.auroraClusterId() + " is Aurora's own FailoverDBCluster with"
+                    + " --target-db-instance-identifier " + switchover.target() + ", which pgpilot does not drive yet");
         }
         if (request instanceof Request.Failover failover && failover.forced()) {
-            return "forced failover: PGPILOT_ENGINE=aurora; Aurora's own FailoverDBCluster fails over DB cluster "
-                    + config.auroraClusterId();
+            return Optional.of("forced failover: PGPILOT_ENGINE=aurora; Aurora's own FailoverDBCluster fails over DB"
+                    + " cluster " + config.auroraClusterId());
         }
-        return request instanceof Request.Failover ? null : request.describe() + ": PGPILOT_ENGINE=aurora has no"
-                + " hosts of its own";
+        return request instanceof Request.Failover ? Optional.empty()
+                : Optional.of(request.describe() + ": PGPILOT_ENGINE=aurora has no hosts of its own");
     }
 
     @Override
     public Routing route(String instanceId, Ec2State state) {
-        return Routing.ignore("instance " + instanceId + " " + state.awsName() + ": PGPILOT_ENGINE=aurora, so EC2"
+        return new Routing.Ignore("instance " + instanceId + " " + state.awsName() + ": PGPILOT_ENGINE=aurora, so EC2"
                 + " state changes are not pgpilot's to act on; Aurora DB cluster " + config.auroraClusterId()
                 + " is watched through its alarms and the monitor");
     }

@@ -5,6 +5,7 @@ import io.pgpilot.core.ClusterObservation;
 import io.pgpilot.core.ClusterPlanner;
 import io.pgpilot.core.Decision;
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.Handover;
 import io.pgpilot.core.Lsn;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Request;
@@ -19,7 +20,6 @@ import io.pgpilot.core.ports.NodeSample;
 import io.pgpilot.runner.Engine;
 import io.pgpilot.runner.Log;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,17 +48,6 @@ public final class Ec2Engine implements Engine {
         }
     }
 
-    /**
-     * How long after the monitor's last round its run's fresh round may begin, beyond one probe
-     * interval, for the monitor's rounds to count. In a full observation the next round begins at
-     * most one interval after the previous one ended; between the monitor's last round and its
-     * run's fresh round come the planner, the CloudWatch metrics, the DynamoDB lease and one
-     * DescribeInstances, a few hundred ms. 2 s lets one slow call through while keeping the rounds
-     * spaced like one observation's, far inside the lease's term (30 s at least) and the monitor's
-     * schedule (a minute). A later handover (retries, throttling) costs a full observation.
-     */
-    static final Duration HANDOVER = Duration.ofSeconds(2);
-
     private final String cluster;
     private final Instances instances;
     private final Observer observer;
@@ -81,8 +70,8 @@ public final class Ec2Engine implements Engine {
     }
 
     @Override
-    public String unsupported(Request request) {
-        return null;
+    public Optional<String> unsupported(Request request) {
+        return Optional.empty();
     }
 
     /**
@@ -96,23 +85,24 @@ public final class Ec2Engine implements Engine {
         List<Instance> all = instances.describe(cluster);
         Optional<Instance> found = all.stream().filter(i -> i.instanceId().equals(instanceId)).findFirst();
         if (found.isEmpty()) {
-            return Routing.ignore(whyNotOurs(instanceId, state));
+            return new Routing.Ignore(whyNotOurs(instanceId, state));
         }
         Instance instance = found.get();
         String what = "EC2 " + instance.name() + " (" + instanceId + ") " + state.awsName();
         if (state == Ec2State.PENDING) {
-            return Routing.ignore(what + ": pgpilot acts when it runs");
+            return new Routing.Ignore(what + ": pgpilot acts when it runs");
         }
         if (state == Ec2State.RUNNING) {
             return instance.role().filter(r -> r == Role.REBUILD).isPresent()
-                    ? Routing.run(new Request.Rejoin(instance.name()), what)
-                    : Routing.run(new Request.PublishHosts(), what);
+                    ? new Routing.Run(new Request.Rejoin(instance.name()), what)
+                    : new Routing.Run(new Request.PublishHosts(), what);
         }
         if (instance.role().isEmpty()) {
-            return Routing.ignore(what + ": " + instance.name() + " is not a database node (" + Instances.ROLE_TAG + "="
-                    + instance.roleTag() + "): nothing to fail over; the hosts map keeps it");
+            return new Routing.Ignore(what + ": " + instance.name() + " is not a database node ("
+                    + Instances.ROLE_TAG + "=" + instance.roleTag() + "): nothing to fail over; the hosts map keeps"
+                    + " it");
         }
-        return Routing.run(new Request.Failover(false), what);
+        return new Routing.Run(new Request.Failover(false), what);
     }
 
     private String whyNotOurs(String instanceId, Ec2State state) {
@@ -139,10 +129,8 @@ public final class Ec2Engine implements Engine {
      * it is once the lease is held, and a node counts as down only if it was unreachable in the
      * monitor's rounds and in this one too: a primary that answers again is not failed over.
      *
-     * <p>The monitor's rounds are used only while they and the fresh one are one look at one
-     * outage: the tags are as the monitor saw them (no run completed a transition meanwhile), and
-     * the fresh round begins at most one probe interval plus {@link #HANDOVER} after the monitor's
-     * last round ended. Otherwise the run observes afresh with every round, as an alarm's run does.
+     * <p>The monitor's rounds are used only while {@link Handover} allows; otherwise the run
+     * observes afresh with every round, as an alarm's run does.
      */
     @Override
     public Look look(Look handover) {
@@ -150,35 +138,16 @@ public final class Ec2Engine implements Engine {
         if (!(handover instanceof Ec2Look seen)) {
             return new Ec2Look(inventory, observer.observe(inventory), clock.instant());
         }
-        String stale = stale(seen, inventory, clock.instant());
-        if (stale != null) {
-            log.info("observe", "cluster", cluster, "rounds", "all", "reason", stale);
+        Optional<String> stale = Handover.stale(seen.inventory().topology(), inventory.topology(), seen.endedAt(),
+                clock.instant(), observer.interval());
+        if (stale.isPresent()) {
+            log.info("observe", "cluster", cluster, "rounds", "all", "reason", stale.get());
             return new Ec2Look(inventory, observer.observe(inventory), clock.instant());
         }
         ClusterObservation combined = seen.observation().followedBy(observer.observe(inventory, 1));
         log.info("observe", "cluster", cluster, "rounds", "monitor+1", "reason", "the monitor's "
                 + seen.observation().rounds().size() + " probe rounds and one fresh round taken under the lease");
         return new Ec2Look(inventory, combined, clock.instant());
-    }
-
-    /** Why the monitor's rounds may not stand for this run's confirmation; null when they may. */
-    private String stale(Ec2Look seen, Inventory now, Instant at) {
-        if (!seen.inventory().topology().equals(now.topology())) {
-            return "the tags changed since the monitor probed (another run may have acted), so this run observes"
-                    + " afresh with every round";
-        }
-        Duration gap = Duration.between(seen.endedAt(), at);
-        Duration limit = observer.interval().plus(HANDOVER);
-        if (gap.isNegative()) {
-            return "the clock went back " + gap.negated().toMillis() + " ms since the monitor's probe rounds, so this"
-                    + " run observes afresh with every round";
-        }
-        if (gap.compareTo(limit) > 0) {
-            return "the monitor's probe rounds ended " + gap.toMillis() + " ms ago, beyond the probe interval + "
-                    + HANDOVER.toSeconds() + " s (" + limit.toMillis() + " ms), so this run observes afresh with"
-                    + " every round";
-        }
-        return null;
     }
 
     @Override

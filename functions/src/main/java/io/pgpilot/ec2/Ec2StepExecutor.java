@@ -145,7 +145,8 @@ public final class Ec2StepExecutor {
         } else if (step instanceof Step.Unfence unfence) {
             runOn(unfence, FENCE_NODE, params(inventory, unfence.node(), "action", "unfence"),
                     inventory.host(unfence.node()));
-            return done("pgpilot's fence of " + unfence.node() + " lifted (start.conf restored; PostgreSQL left stopped)");
+            return done("pgpilot's fence of " + unfence.node() + " lifted (start.conf restored; PostgreSQL left"
+                    + " stopped)");
         } else if (step instanceof Step.AwaitCatchUp catchUp) {
             return catchUp(inventory, catchUp);
         } else if (step instanceof Step.Promote promote) {
@@ -328,8 +329,8 @@ public final class Ec2StepExecutor {
                 return done(target + " has replayed all " + old + " had written (" + standby.replayedLsn() + ")");
             }
             if (!clock.instant().isBefore(deadline)) {
-                throw new StepFailedException(step, target + " was still " + lag + " bytes behind " + old + " (replayed "
-                        + standby.replayedLsn() + ", primary at " + primary.replayedLsn() + ") after "
+                throw new StepFailedException(step, target + " was still " + lag + " bytes behind " + old
+                        + " (replayed " + standby.replayedLsn() + ", primary at " + primary.replayedLsn() + ") after "
                         + settings.catchUpTimeout().toSeconds() + " s");
             }
             pause.sleep(settings.catchUpPoll());

@@ -48,6 +48,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -179,10 +180,10 @@ public final class EventRouter {
      */
     public Outcome onInstanceState(String eventId, String instanceId, Ec2State state, String owner) {
         Engine.Routing routing = engine.route(instanceId, state);
-        if (routing.request() == null) {
-            return ignore(routing.ignored());
+        if (routing instanceof Engine.Routing.Run run) {
+            return once(eventId, run.trigger(), () -> runner.run(run.request(), run.trigger(), owner, null));
         }
-        return once(eventId, routing.trigger(), () -> runner.run(routing.request(), routing.trigger(), owner, null));
+        return ignore(((Engine.Routing.Ignore) routing).why());
     }
 
     /** A CloudWatch Alarm State Change. */
@@ -271,9 +272,9 @@ public final class EventRouter {
     }
 
     private Outcome operator(Request request, String owner) {
-        String unsupported = engine.unsupported(request);
-        if (unsupported != null) {
-            return ignore(unsupported);
+        Optional<String> unsupported = engine.unsupported(request);
+        if (unsupported.isPresent()) {
+            return ignore(unsupported.get());
         }
         String trigger = request instanceof Request.Failover ? "operator: forced failover" : request.describe();
         return runner.run(request, trigger, owner, null);

@@ -23,20 +23,23 @@ public interface Engine {
         String primary();
     }
 
-    /** An EC2 instance-state change, as this engine takes it: the request to run, or why none. */
-    record Routing(Request request, String trigger, String ignored) {
+    /**
+     * An EC2 instance-state change, as this engine takes it: the request to run and what to call
+     * it, or why none.
+     */
+    sealed interface Routing {
 
-        public static Routing run(Request request, String trigger) {
-            return new Routing(request, trigger, null);
+        /** Run {@code request}; {@code trigger} names the event in the log and the history. */
+        record Run(Request request, String trigger) implements Routing {
         }
 
-        public static Routing ignore(String why) {
-            return new Routing(null, null, why);
+        /** Nothing to do, and why. */
+        record Ignore(String why) implements Routing {
         }
     }
 
-    /** Why this engine takes no such request (a switchover of Aurora), or null when it does. */
-    String unsupported(Request request);
+    /** Why this engine takes no such request (a switchover of Aurora); empty when it does. */
+    Optional<String> unsupported(Request request);
 
     /** What an EC2 instance-state change of {@code instanceId} asks for. */
     Routing route(String instanceId, Ec2State state);

@@ -146,12 +146,13 @@ public final class PlanRunner {
                     .filter(r -> !(r.step() instanceof Step.RebuildStandby)).findFirst().orElse(null);
             if (!request.converges()) {
                 // After a promotion the new primary is known: the history keeps it, so a redelivery is a no-op.
-                boolean promoted = run.results.stream().skip(before).anyMatch(r -> r.step().phase() == Step.Phase.PROMOTE
-                        && r.status() == StepResult.Status.DONE);
+                boolean promoted = run.results.stream().skip(before)
+                        .anyMatch(r -> r.step().phase() == Step.Phase.PROMOTE && r.status() == StepResult.Status.DONE);
                 return failed == null ? completed(run, request, plan.primary(), plan.reason())
-                        : failed(run, promoted ? plan.primary() : null, "step " + (plan.steps().indexOf(failed.step()) + 1) + " of "
-                                + plan.steps().size() + " failed: " + failed.step() + " failed: " + failed.detail()
-                                + stepsBefore(run, failed) + "; the next run re-plans from what it observes", null);
+                        : failed(run, promoted ? plan.primary() : null, "step "
+                                + (plan.steps().indexOf(failed.step()) + 1) + " of " + plan.steps().size() + " failed: "
+                                + failed.step() + " failed: " + failed.detail() + stepsBefore(run, failed)
+                                + "; the next run re-plans from what it observes", null);
             }
             look = engine.again(look);
             decision = engine.decide(request, look, first, run.results);

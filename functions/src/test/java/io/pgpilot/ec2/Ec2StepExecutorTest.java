@@ -17,7 +17,6 @@ import io.pgpilot.fakes.FakeServices;
 import io.pgpilot.runner.Log;
 import io.pgpilot.runner.StepFailedException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

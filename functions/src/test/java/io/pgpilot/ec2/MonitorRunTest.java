@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.Handover;
 import io.pgpilot.fakes.FakeCluster;
 import io.pgpilot.fakes.Fixture;
 import io.pgpilot.runner.Outcome;
@@ -91,7 +92,7 @@ class MonitorRunTest {
     void givenRunThatGetsTheLeaseLongAfterTheMonitorProbed_whenItDecides_thenItObservesAfreshWithEveryRound() {
         lab.host("pg1").postgresUp = false;
         fixture.services.beforeAcquire = () -> fixture.clock.advance(
-                fixture.config.probeInterval().plus(Ec2Engine.HANDOVER).plusMillis(1));
+                fixture.config.probeInterval().plus(Handover.SLACK).plusMillis(1));
 
         Outcome outcome = monitor();
 
@@ -107,7 +108,7 @@ class MonitorRunTest {
     void givenRunThatGetsTheLeaseWithinTheBound_whenItDecides_thenTheMonitorsRoundsStillCount() {
         lab.host("pg1").postgresUp = false;
         fixture.services.beforeAcquire = () -> fixture.clock.advance(
-                fixture.config.probeInterval().plus(Ec2Engine.HANDOVER));
+                fixture.config.probeInterval().plus(Handover.SLACK));
 
         Outcome outcome = monitor();
 
