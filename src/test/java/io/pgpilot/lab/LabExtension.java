@@ -12,7 +12,9 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * Brings the lab up once for the whole test run and, if this run started it, takes it down
- * at the end: after the last test class, or from a shutdown hook when the JVM is stopped.
+ * at the end: after the last test class, or from a shutdown hook when the JVM is stopped. A lab
+ * that was up but is no longer in its first shape (a drill failed it over) is recreated, so the
+ * README's commands pass in the README's order.
  *
  * <p>AWS is reached through AWS_ENDPOINT_URL (`./pgpilot test` points it at the lab's moto
  * server). When it is unset and a Docker engine is available, LocalStack is started through
@@ -63,6 +65,10 @@ public final class LabExtension implements BeforeAllCallback, ParameterResolver 
         lab.run("down");
         stopLocalStack();
         throw new IllegalStateException("lab up failed:\n" + up.stdout() + up.stderr());
+      }
+      if (up.stdout().contains("already up") && !lab.inFirstShape()) {
+        // A lab a drill or a failover left in another shape: the tests start from the first one.
+        lab.recreate();
       }
       if (!up.stdout().contains("already up")) {
         shutdownHook = new Thread(() -> lab.run("down"), "pgpilot-lab-down");

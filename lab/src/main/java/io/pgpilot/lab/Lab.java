@@ -113,6 +113,21 @@ public final class Lab {
     must("up");
   }
 
+  /**
+   * Whether the lab is as `lab up` makes it: pg1 primary on timeline 1, pg2 its synchronous standby,
+   * pg3 streaming from pg2. A drill or a test that failed over leaves another shape.
+   */
+  public boolean inFirstShape() {
+    Status status = status();
+    Node pg1 = status.node("pg1");
+    Node pg2 = status.node("pg2");
+    Node pg3 = status.node("pg3");
+    return "primary".equals(pg1.role()) && Integer.valueOf(1).equals(pg1.timeline())
+        && "standby".equals(pg2.role()) && "pg1".equals(pg2.upstream()) && "streaming".equals(pg2.state())
+        && "sync".equals(pg2.syncState())
+        && "standby".equals(pg3.role()) && "pg2".equals(pg3.upstream()) && "streaming".equals(pg3.state());
+  }
+
   public Status status() {
     try {
       return JSON.readValue(must("status", "--json"), Status.class);
