@@ -35,7 +35,7 @@ class DynamoDbLeasesIT {
   static final StateTableFixture STATE = new StateTableFixture();
 
   @Test
-  void givenAHeldLease_whenASecondOwnerTries_thenRefusedUntilItExpiresThenGrantedWithTheNextEpoch() {
+  void givenAHeldLease_whenASecondOwnerTries_thenRefusedUntilItExpiresThenGrantedWithTheNextEpochAndTheCutOffRun() {
     String cluster = Emulator.unique("c");
     Leases leases = new DynamoDbLeases(STATE.dynamo(), STATE.table());
 
@@ -50,6 +50,8 @@ class DynamoDbLeasesIT {
     Lease b = leases.tryAcquire(cluster, "invocation-b", TTL, T0.plus(TTL)).orElseThrow();
 
     assertEquals(2, b.epoch());
+    // a never released its lease: its run was cut off, and the grant says so.
+    assertEquals(new Lease.Predecessor("invocation-a", 1, T0.plus(TTL)), b.cutOff());
     assertEquals("invocation-b", item(cluster).get("owner").s());
     assertEquals("2", item(cluster).get("epoch").n());
   }
@@ -67,7 +69,9 @@ class DynamoDbLeasesIT {
     // The same owner name with a stale epoch is refused too: the epoch tells holders apart.
     assertFalse(leases.release(new Lease(cluster, "b", old.epoch(), old.expiresAt()), later.plusSeconds(1)));
 
-    assertEquals(Optional.of(current), leases.holder(cluster, later.plusSeconds(2)));
+    Lease holder = leases.holder(cluster, later.plusSeconds(2)).orElseThrow();
+    assertEquals(List.of(current.owner(), current.epoch(), current.expiresAt()),
+        List.of(holder.owner(), holder.epoch(), holder.expiresAt()));
   }
 
   @Test
@@ -87,6 +91,7 @@ class DynamoDbLeasesIT {
     assertEquals(Optional.empty(), leases.renew(renewed, TTL, T0.plusSeconds(41)));
     Lease next = leases.tryAcquire(cluster, "b", TTL, T0.plusSeconds(41)).orElseThrow();
     assertEquals(2, next.epoch());
+    assertEquals(null, next.cutOff(), "a released lease is no cut-off run");
   }
 
   @Test
@@ -124,6 +129,7 @@ class DynamoDbLeasesIT {
 
       assertEquals(1, granted.size(), granted::toString);
       assertEquals(1, granted.get(0).epoch());
+    assertEquals(null, granted.get(0).cutOff(), "the first grant has no predecessor");
       assertEquals(Optional.of(granted.get(0)), leases.holder(cluster, T0.plusSeconds(1)));
     } finally {
       pool.shutdownNow();

@@ -52,6 +52,9 @@ final class ClusterView {
             recorded = null;
         }
         this.record = recorded;
+        topology.excluded().forEach((instance, why) -> alerts.add(new Alert("excluded:" + instance, "pgpilot "
+                + topology.cluster() + ": an instance's tags excluded it", why + ". The rest of the cluster is"
+                + " served; pgpilot acts on nothing that instance runs.")));
         String[] found = identity();
         this.identity = found[0];
         this.identityProblem = found[1];

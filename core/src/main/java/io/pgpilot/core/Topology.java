@@ -17,8 +17,13 @@ import java.util.regex.Pattern;
  * in every plan, so they describe the last completed transition.
  *
  * <p>The seed's chain is pg1 (primary) → pg2 (synchronous, cascading) → pg3 (downstream of pg2).
+ *
+ * @param excluded instances tagged with the cluster whose tags could not be used (a name taken
+ *                 twice, an invalid name), by instance id, with why: left out, so that one bad tag
+ *                 does not keep pgpilot from serving the rest of the cluster
  */
-public record Topology(String cluster, List<Node> nodes, Map<String, String> otherHosts) {
+public record Topology(String cluster, List<Node> nodes, Map<String, String> otherHosts,
+                       Map<String, String> excluded) {
 
     /** The /etc/hosts alias that always names the current primary. */
     public static final String PRIMARY_ALIAS = "pg-primary";
@@ -63,6 +68,7 @@ public record Topology(String cluster, List<Node> nodes, Map<String, String> oth
             throw new IllegalArgumentException("a topology needs at least one node");
         }
         otherHosts = Checks.orderedMap(otherHosts, "other hosts");
+        excluded = Checks.orderedMap(excluded, "excluded instances");
         Set<String> names = new HashSet<>();
         Set<String> addresses = new HashSet<>();
         for (Node node : nodes) {
@@ -105,6 +111,18 @@ public record Topology(String cluster, List<Node> nodes, Map<String, String> oth
             throw new IllegalArgumentException("nodes " + synchronous
                     + " are all marked synchronous; at most one may be");
         }
+    }
+
+    /** A topology in which no tagged instance had to be left out. */
+    public Topology(String cluster, List<Node> nodes, Map<String, String> otherHosts) {
+        this(cluster, nodes, otherHosts, Map.of());
+    }
+
+    /** This topology with {@code roles} written over the nodes' tags. */
+    public Topology retagged(Map<String, Role> roles) {
+        List<Node> retagged = nodes.stream().map(n -> new Node(n.name(), n.address(), n.instanceId(),
+                roles.getOrDefault(n.name(), n.role()), n.upstream(), n.synchronous())).toList();
+        return new Topology(cluster, retagged, otherHosts, excluded);
     }
 
     public Node node(String name) {

@@ -17,15 +17,19 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 /**
  * {@link Leases} on the state table's LEASE item (see {@link StateTable}): every change is one
  * conditional UpdateItem, so two invocations racing for the lease cannot both win.
- * Attributes: owner (S), leaseExpiresAt (N, epoch millis; 0 once released), epoch (N).
+ * Attributes: owner (S), leaseExpiresAt (N, epoch millis; 0 once released), epoch (N), and the
+ * holder before the current one as a grant found it: previousOwner (S), previousExpiresAt (N; 0
+ * when it released the lease, so a positive one is a run that never finished).
  */
 public final class DynamoDbLeases implements Leases {
 
     private static final String OWNER = "owner";
     private static final String EXPIRES = "leaseExpiresAt";
     private static final String EPOCH = "epoch";
+    private static final String BEFORE = "previousOwner";
+    private static final String BEFORE_EXPIRES = "previousExpiresAt";
     private static final Map<String, String> NAMES = Map.of("#pk", StateTable.PK, "#owner", OWNER,
-            "#expires", EXPIRES, "#epoch", EPOCH);
+            "#expires", EXPIRES, "#epoch", EPOCH, "#before", BEFORE, "#beforeExpires", BEFORE_EXPIRES);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -46,17 +50,32 @@ public final class DynamoDbLeases implements Leases {
         try {
             Map<String, AttributeValue> item = dynamo.updateItem(r -> r.tableName(table)
                     .key(StateTable.key(cluster, StateTable.LEASE))
-                    // ADD starts a missing epoch at 0, so the first grant is epoch 1.
-                    .updateExpression("SET #owner = :owner, #expires = :expires ADD #epoch :one")
+                    // ADD starts a missing epoch at 0, so the first grant is epoch 1. The holder before is kept
+                    // (the right-hand sides read the item as it was), to tell whether it released.
+                    .updateExpression("SET #before = if_not_exists(#owner, :none),"
+                            + " #beforeExpires = if_not_exists(#expires, :zero), #owner = :owner, #expires = :expires"
+                            + " ADD #epoch :one")
                     .conditionExpression("attribute_not_exists(#pk) OR #expires <= :now")
                     .expressionAttributeNames(NAMES)
                     .expressionAttributeValues(Map.of(":owner", s(owner), ":expires", n(expires.toEpochMilli()),
-                            ":one", n(1), ":now", n(now.toEpochMilli())))
+                            ":one", n(1), ":now", n(now.toEpochMilli()), ":none", s("(none)"), ":zero", n(0)))
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
-            return Optional.of(lease(cluster, item));
+            return Optional.of(granted(cluster, item));
         } catch (ConditionalCheckFailedException held) {
             return Optional.empty();
         }
+    }
+
+    /** A lease the table has just granted, with its predecessor when that one never released it. */
+    private static Lease granted(String cluster, Map<String, AttributeValue> item) {
+        Lease lease = lease(cluster, item);
+        AttributeValue before = item.get(BEFORE);
+        AttributeValue beforeExpires = item.get(BEFORE_EXPIRES);
+        if (before == null || beforeExpires == null || Long.parseLong(beforeExpires.n()) == 0) {
+            return lease;
+        }
+        return new Lease(cluster, lease.owner(), lease.epoch(), lease.expiresAt(), new Lease.Predecessor(before.s(),
+                lease.epoch() - 1, Instant.ofEpochMilli(Long.parseLong(beforeExpires.n()))));
     }
 
     @Override

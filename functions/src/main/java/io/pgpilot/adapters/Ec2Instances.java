@@ -56,7 +56,8 @@ public final class Ec2Instances implements Instances {
                     // Without a pgpilot:name it is not a host pgpilot manages: never a target of anything.
                     if (name != null && !name.isBlank()) {
                         found.add(new Instance(name, instance.instanceId(), instance.privateIpAddress(),
-                                Ec2State.fromAws(instance.state().nameAsString()), tags.get(ROLE_TAG), tags));
+                                Ec2State.fromAws(instance.state().nameAsString()), tags.get(ROLE_TAG), tags,
+                                instance.launchTime()));
                     }
                 }));
         return List.copyOf(found);

@@ -2,10 +2,12 @@ package io.pgpilot.ec2;
 
 import io.pgpilot.core.Checks;
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.HostNames;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.Topology;
 import io.pgpilot.core.ports.Instance;
 import io.pgpilot.core.ports.Instances;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -47,21 +49,29 @@ public record Inventory(Topology topology, Map<String, Instance> hosts, Map<Stri
     }
 
     /**
-     * The cluster from DescribeInstances' answer.
+     * The cluster from DescribeInstances' answer. A tag that cannot be used leaves out the one
+     * instance that carries it, with the reason ({@link Topology#excluded}), so that the rest of
+     * the cluster is still served: a second live instance with a name already taken (the one
+     * launched first keeps it), a name that is no host name; an upstream that names no node is
+     * read as none (the node then streams from the primary).
      *
-     * @throws IllegalArgumentException when the tags do not form a cluster (no database node, two
-     *         live instances with one name, two primaries, an upstream that is no node...)
+     * @throws IllegalArgumentException when the tags do not form a cluster at all (no database
+     *         node, two nodes tagged primary)
      */
     public static Inventory of(String cluster, List<Instance> instances) {
+        Map<String, String> excluded = new LinkedHashMap<>();
         Map<String, Instance> byName = new TreeMap<>();
         Map<String, List<Instance>> grouped = new TreeMap<>();
         instances.forEach(i -> grouped.computeIfAbsent(i.name(), n -> new ArrayList<>()).add(i));
         grouped.forEach((name, same) -> {
-            List<Instance> live = same.stream().filter(i -> i.state() != Ec2State.TERMINATED).toList();
-            if (live.size() > 1) {
-                throw new IllegalArgumentException("instances " + live.stream().map(Instance::instanceId).toList()
-                        + " of cluster " + cluster + " are all named " + name + " (pgpilot:name); each name must be one"
-                        + " instance: terminate or re-tag the extra ones");
+            List<Instance> live = same.stream().filter(i -> i.state() != Ec2State.TERMINATED)
+                    .sorted(Comparator.comparing((Instance i) -> i.launchTime() == null ? Instant.MAX : i.launchTime())
+                            .thenComparing(Instance::instanceId))
+                    .toList();
+            for (Instance extra : live.stream().skip(1).toList()) {
+                excluded.put(extra.instanceId(), "instance " + extra.instanceId() + " is named " + Checks.quote(name)
+                        + " (pgpilot:name) like " + live.get(0).instanceId() + ", which was launched first and keeps"
+                        + " the name; terminate " + extra.instanceId() + " or give it a name of its own");
             }
             byName.put(name, live.isEmpty()
                     ? same.stream().max(Comparator.comparing(Instance::instanceId)).orElseThrow() : live.get(0));
@@ -70,8 +80,15 @@ public record Inventory(Topology topology, Map<String, Instance> hosts, Map<Stri
         Map<String, String> others = new LinkedHashMap<>();
         Map<String, Ec2State> states = new LinkedHashMap<>();
         int placeholder = 0;
-        for (Instance host : byName.values()) {
+        for (Instance host : List.copyOf(byName.values())) {
             Optional<Role> role = host.role();
+            try {
+                HostNames.requireHostName(host.name(), "pgpilot:name");
+            } catch (IllegalArgumentException e) {
+                excluded.put(host.instanceId(), "instance " + host.instanceId() + ": " + e.getMessage());
+                byName.remove(host.name());
+                continue;
+            }
             if (role.isPresent()) {
                 String address = host.privateIp();
                 if (address == null) {
@@ -94,8 +111,20 @@ public record Inventory(Topology topology, Map<String, Instance> hosts, Map<Stri
                     + instances.size() + " managed instances is tagged " + Instances.ROLE_TAG
                     + " primary, standby or rebuild");
         }
+        List<String> names = nodes.stream().map(Topology.Node::name).toList();
+        List<Topology.Node> linked = new ArrayList<>();
+        for (Topology.Node node : nodes) {
+            if (node.upstream() != null && (!names.contains(node.upstream()) || node.upstream().equals(node.name()))) {
+                excluded.put(node.instanceId() + "/upstream", node.name() + "'s " + Instances.UPSTREAM_TAG + " "
+                        + Checks.quote(node.upstream()) + " names no other node of cluster " + cluster + ": read as"
+                        + " none, so " + node.name() + " streams from the primary; correct the tag");
+                node = new Topology.Node(node.name(), node.address(), node.instanceId(), node.role(), null,
+                        node.synchronous());
+            }
+            linked.add(node);
+        }
         try {
-            return new Inventory(new Topology(cluster, nodes, others), byName, states);
+            return new Inventory(new Topology(cluster, linked, others, excluded), byName, states);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the tags of cluster " + cluster + " do not form a valid cluster: "
                     + e.getMessage(), e);
@@ -111,10 +140,8 @@ public record Inventory(Topology topology, Map<String, Instance> hosts, Map<Stri
      * later steps of the same run see, without asking EC2 again.
      */
     public Inventory withState(String node, Ec2State state) {
-        Instance host = host(node);
         Map<String, Instance> hostsAfter = new LinkedHashMap<>(hosts);
-        hostsAfter.put(node, new Instance(host.name(), host.instanceId(), host.privateIp(), state, host.roleTag(),
-                host.tags()));
+        hostsAfter.put(node, host(node).with(state, null));
         Map<String, Ec2State> states = new LinkedHashMap<>(ec2States);
         if (states.containsKey(node)) {
             states.put(node, state);
@@ -125,16 +152,8 @@ public record Inventory(Topology topology, Map<String, Instance> hosts, Map<Stri
     /** This inventory after the pgpilot:role tags of {@code roles} were written. */
     public Inventory retagged(Map<String, Role> roles) {
         Map<String, Instance> hostsAfter = new LinkedHashMap<>(hosts);
-        roles.forEach((node, role) -> {
-            Instance host = host(node);
-            Map<String, String> tags = new LinkedHashMap<>(host.tags());
-            tags.put(Instances.ROLE_TAG, role.tag());
-            hostsAfter.put(node, new Instance(host.name(), host.instanceId(), host.privateIp(), host.state(),
-                    role.tag(), tags));
-        });
-        List<Topology.Node> nodes = topology.nodes().stream().map(n -> new Topology.Node(n.name(), n.address(),
-                n.instanceId(), roles.getOrDefault(n.name(), n.role()), n.upstream(), n.synchronous())).toList();
-        return new Inventory(new Topology(topology.cluster(), nodes, topology.otherHosts()), hostsAfter, ec2States);
+        roles.forEach((node, role) -> hostsAfter.put(node, host(node).with(host(node).state(), role.tag())));
+        return new Inventory(topology.retagged(roles), hostsAfter, ec2States);
     }
 
     public Instance host(String name) {

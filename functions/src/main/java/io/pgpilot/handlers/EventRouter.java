@@ -212,11 +212,11 @@ public final class EventRouter {
         Request failover = new Request.Failover(false);
         Decision decision = engine.decide(failover, look, look, List.of());
         String primary = look.primary();
+        alert(decision.alerts());
         if (decision instanceof Plan plan && !plan.isNoOp()) {
             log.info("monitor", "cluster", config.cluster(), "decision", "act", "reason", plan.reason());
             return runner.run(failover, "monitor: " + plan.reason(), owner, look);
         }
-        alert(decision.alerts());
         if (decision instanceof Refusal refusal && !refusal.alerts().isEmpty()) {
             // A failure pgpilot found and will not act on: tried again at the next tick.
             log.warn("monitor", "cluster", config.cluster(), "decision", "refusal", "primary", primary,
@@ -297,7 +297,8 @@ public final class EventRouter {
             forget(eventId);
             throw e;
         }
-        if (outcome.failed()) {
+        if (outcome.failed() || outcome.action() == Outcome.Action.LEASE_HELD) {
+            // Delivered again (the handler fails it), it runs again: another run's lease drops no event.
             forget(eventId);
         }
         return outcome;

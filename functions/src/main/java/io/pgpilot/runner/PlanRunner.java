@@ -96,6 +96,9 @@ public final class PlanRunner {
         }
         Run run = new Run(trigger, started, lease.get());
         log.info("lease-taken", "cluster", cluster, "trigger", trigger, "owner", owner, "epoch", lease.get().epoch());
+        if (lease.get().cutOff() != null) {
+            cutOff(lease.get().cutOff(), trigger);
+        }
         try {
             return plans(request, run, handover);
         } catch (RuntimeException e) {
@@ -259,6 +262,25 @@ public final class PlanRunner {
                 + "\nSteps executed:\n" + String.join("\n", run.steps()));
         publishPhases(phases);
         return new Outcome(Outcome.Action.FAILED, cluster, primary, reason, run.steps(), millis(phases));
+    }
+
+    /**
+     * The run before this one never released the lease: it was killed (its timeout, a crash) part
+     * way. Nobody would hear of it otherwise; this run takes over, planning from what it observes.
+     */
+    private void cutOff(Lease.Predecessor previous, String trigger) {
+        String reason = "the run of " + previous.owner() + " (lease epoch " + previous.epoch() + ") was cut off: its"
+                + " lease ran out at " + previous.expiredAt() + " without being released, so it ended without"
+                + " finishing (killed by its timeout, or it crashed); this run (" + trigger + ") takes over and"
+                + " plans from what it observes";
+        log.warn("cut-off", "cluster", cluster, "owner", previous.owner(), "epoch", previous.epoch(), "reason", reason);
+        try {
+            history.append(new HistoryEntry(cluster, previous.expiredAt(), previous.epoch(), "cut off", null, reason,
+                    List.of(), Map.of()));
+        } catch (RuntimeException e) {
+            log.error("history-failed", "cluster", cluster, "error", e.toString());
+        }
+        notify("pgpilot " + cluster + ": a run was cut off", reason);
     }
 
     private void recordHistory(Run run, String outcome, String primary, String reason, Map<String, Duration> phases) {

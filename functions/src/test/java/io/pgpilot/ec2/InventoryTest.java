@@ -9,6 +9,7 @@ import io.pgpilot.core.Role;
 import io.pgpilot.core.Topology;
 import io.pgpilot.core.ports.Instance;
 import io.pgpilot.fakes.FakeCluster;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,21 +62,53 @@ class InventoryTest {
     }
 
     @Test
-    void givenTagsThatDoNotFormACluster_whenRead_thenAClearError() {
-        List<Instance> twice = new ArrayList<>(lab.describe("lab"));
-        twice.add(new Instance("pg3", "i-0000000000000fff", "10.87.0.99", Ec2State.RUNNING, "standby"));
-        lab.host("pg3").tags.put("pgpilot:upstream", "pg7");
+    void givenASecondInstanceWithATakenName_whenRead_thenTheOneLaunchedLaterIsExcludedAndTheRestServed() {
+        List<Instance> instances = new ArrayList<>();
+        for (Instance i : lab.describe("lab")) {
+            instances.add(new Instance(i.name(), i.instanceId(), i.privateIp(), i.state(), i.roleTag(), i.tags(),
+                    Instant.parse("2030-01-01T00:00:00Z")));
+        }
+        instances.add(new Instance("pg1", "i-00000000000000aa", "10.87.0.99", Ec2State.RUNNING, "primary", Map.of(),
+                Instant.parse("2030-02-01T00:00:00Z")));
 
-        String duplicate = assertThrows(IllegalArgumentException.class, () -> Inventory.of("lab", twice)).getMessage();
-        String upstream = assertThrows(IllegalArgumentException.class,
+        Inventory inventory = Inventory.of("lab", instances);
+
+        assertEquals(lab.id("pg1"), inventory.instanceId("pg1"), "the member launched first keeps the name");
+        assertEquals(List.of("pg1", "pg2", "pg3"), inventory.topology().names());
+        String why = inventory.topology().excluded().get("i-00000000000000aa");
+        assertTrue(why.contains("is named \"pg1\" (pgpilot:name) like " + lab.id("pg1")), why);
+    }
+
+    @Test
+    void givenAnInvalidNameOrAnUpstreamThatIsNoNode_whenRead_thenOnlyThatTagIsLeftOut() {
+        List<Instance> instances = new ArrayList<>(lab.describe("lab"));
+        instances.add(new Instance("app 2; rm", "i-00000000000000bb", "10.87.0.32", Ec2State.RUNNING, "app"));
+        lab.host("pg3").tags.put("pgpilot:upstream", "pg7");
+        instances.removeIf(i -> i.name().equals("pg3"));
+        instances.addAll(lab.describe("lab").stream().filter(i -> i.name().equals("pg3")).toList());
+
+        Inventory inventory = Inventory.of("lab", instances);
+
+        assertTrue(inventory.topology().excluded().get("i-00000000000000bb").contains("app 2; rm"),
+                inventory.topology().excluded()::toString);
+        assertEquals(null, inventory.topology().node("pg3").upstream(), "read as none: it follows the primary");
+        assertTrue(inventory.topology().excluded().values().stream().anyMatch(w -> w.contains("pg3's pgpilot:upstream"
+                + " \"pg7\" names no other node")), inventory.topology().excluded()::toString);
+        assertEquals(Map.of("app1", "10.87.0.31", "pgpool1", "10.87.0.21"), inventory.topology().otherHosts());
+    }
+
+    @Test
+    void givenTagsThatDoNotFormACluster_whenRead_thenAClearError() {
+        lab.host("pg2").tags.put("pgpilot:role", "primary");
+
+        String twoPrimaries = assertThrows(IllegalArgumentException.class,
                 () -> Inventory.of("lab", lab.describe("lab"))).getMessage();
         String empty = assertThrows(IllegalArgumentException.class,
                 () -> Inventory.of("lab", lab.describe("lab").stream().filter(i -> i.role().isEmpty()).toList()))
                 .getMessage();
 
-        assertTrue(duplicate.contains("are all named pg3 (pgpilot:name)"), duplicate);
-        assertEquals("the tags of cluster lab do not form a valid cluster: upstream pg7 of node pg3 is not a node of"
-                + " cluster lab", upstream);
+        assertTrue(twoPrimaries.startsWith("the tags of cluster lab do not form a valid cluster: nodes [pg1, pg2] are"
+                + " all tagged primary"), twoPrimaries);
         assertTrue(empty.startsWith("cluster lab has no database instance"), empty);
     }
 }

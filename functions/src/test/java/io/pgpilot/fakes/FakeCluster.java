@@ -117,6 +117,15 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
         return host;
     }
 
+    /** A second instance tagged with the name of {@code name}, as a mistaken launch would leave it. */
+    public Host twin(String name, int octet) {
+        Host original = host(name);
+        Host twin = new Host(name, String.format("i-%017x", octet), "10.87.0." + octet);
+        twin.tags.putAll(original.tags);
+        hosts.put(name + "#twin", twin);
+        return twin;
+    }
+
     public Host host(String name) {
         return hosts.get(name);
     }

@@ -54,7 +54,10 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
         if (held != null && !held.expiredAt(now)) {
             return Optional.empty();
         }
-        Lease lease = new Lease(cluster, owner, ++epoch, now.plus(duration));
+        // A release sets the expiry to the epoch: a held lease that ran out otherwise was never released.
+        Lease.Predecessor cutOff = held == null || held.expiresAt().equals(Instant.EPOCH) ? null
+                : new Lease.Predecessor(held.owner(), held.epoch(), held.expiresAt());
+        Lease lease = new Lease(cluster, owner, ++epoch, now.plus(duration), cutOff);
         leases.put(cluster, lease);
         return Optional.of(lease);
     }

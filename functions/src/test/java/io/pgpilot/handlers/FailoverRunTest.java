@@ -17,7 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A failover run: lease, order of steps, repeats, failures, records. The planner is the real one. */
-class FailoverWorkflowTest {
+class FailoverRunTest {
 
     private final Fixture fixture = Fixture.seedChain();
     private final FakeCluster lab = fixture.lab;
@@ -107,6 +107,23 @@ class FailoverWorkflowTest {
         assertEquals(List.of(), lab.journal);
         assertEquals(0, lab.probes, "not even observed");
         assertEquals(Optional.of(other), fixture.services.holder("lab", fixture.clock.instant()));
+    }
+
+    @Test
+    void givenARunKilledWithTheLeaseHeld_whenTheNextTriggerComes_thenItRecordsAndNotifiesTheCutOffRunAndFinishesTheWork() {
+        stopInstance("pg1");
+        fixture.services.tryAcquire("lab", "req-killed", Duration.ofMinutes(3), fixture.clock.instant()).orElseThrow();
+        fixture.clock.advance(Duration.ofMinutes(3));
+
+        Outcome outcome = run();
+
+        assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
+        assertEquals("pg2", outcome.primary());
+        assertEquals("cut off", fixture.services.history.get(0).outcome());
+        assertTrue(fixture.services.history.get(0).reason().startsWith("the run of req-killed (lease epoch 1) was cut"
+                + " off"), fixture.services.history.get(0)::reason);
+        assertEquals("pgpilot lab: a run was cut off", fixture.services.notices.get(0).subject());
+        assertEquals("completed", fixture.services.history.get(1).outcome());
     }
 
     @Test

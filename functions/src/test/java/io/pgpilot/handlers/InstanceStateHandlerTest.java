@@ -164,4 +164,17 @@ class InstanceStateHandlerTest {
         assertEquals(Set.of(), fixture.services.processed);
         assertEquals(Outcome.Action.COMPLETED, handle(STOPPED).action(), "the retry runs again and completes");
     }
+
+    @Test
+    void givenAnEventThatMeetsAnotherRunsLease_whenHandled_thenItFailsForARedeliveryAndIsNotDropped() {
+        var other = fixture.services.tryAcquire("lab", "req-other", java.time.Duration.ofMinutes(3),
+                fixture.clock.instant()).orElseThrow();
+
+        RunFailedException held = assertThrows(RunFailedException.class, () -> handle(RUNNING));
+
+        assertEquals(Outcome.Action.LEASE_HELD, held.outcome().action());
+        assertEquals(Set.of(), fixture.services.processed, "forgotten, so its redelivery runs");
+        fixture.services.release(other, fixture.clock.instant());
+        assertEquals(Outcome.Action.PUBLISHED, handle(RUNNING).action(), "the redelivery runs");
+    }
 }

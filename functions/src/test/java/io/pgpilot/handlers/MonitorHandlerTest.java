@@ -68,4 +68,19 @@ class MonitorHandlerTest {
                 fixture.services.notices.get(0).subject());
         assertTrue(fixture.log().contains("\"event\":\"alert\""), fixture::log);
     }
+
+    @Test
+    void givenAnInstanceWithATakenName_whenThePrimaryFails_thenItIsStillFailedOverAndTheBadTagIsTold() {
+        fixture.lab.twin("pg3", 99);
+        fixture.lab.host("pg1").postgresUp = false;
+
+        Outcome outcome = tick();
+
+        assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
+        assertEquals("pg2", outcome.primary());
+        Outcome after = tick();
+        assertEquals(Outcome.Action.OBSERVED, after.action(), after::reason);
+        assertTrue(fixture.services.notices.stream().anyMatch(n -> n.subject().contains("an instance's tags excluded"
+                + " it") && n.message().contains("i-00000000000000063")), () -> fixture.services.notices.toString());
+    }
 }

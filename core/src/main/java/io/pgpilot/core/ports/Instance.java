@@ -3,6 +3,7 @@ package io.pgpilot.core.ports;
 import io.pgpilot.core.Checks;
 import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.Role;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,9 +18,11 @@ import java.util.Optional;
  *                   primary, standby or rebuild, other hosts anything else (the lab: pgpool, app)
  * @param tags       every tag of the instance, as EC2 lists them (pgpilot:pgcluster,
  *                   pgpilot:upstream, pgpilot:sync among them)
+ * @param launchTime when EC2 launched it; null when not known. Of two instances that carry one
+ *                   name, the one launched first is the member, the other a mistake.
  */
 public record Instance(String name, String instanceId, String privateIp, Ec2State state, String roleTag,
-                       Map<String, String> tags) {
+                       Map<String, String> tags, Instant launchTime) {
 
     public Instance {
         Checks.requireText(name, "pgpilot:name of an instance");
@@ -30,9 +33,25 @@ public record Instance(String name, String instanceId, String privateIp, Ec2Stat
         tags = tags == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
     }
 
+    /** An instance whose launch time is not known. */
+    public Instance(String name, String instanceId, String privateIp, Ec2State state, String roleTag,
+                    Map<String, String> tags) {
+        this(name, instanceId, privateIp, state, roleTag, tags, null);
+    }
+
     /** An instance whose other tags do not matter to the caller. */
     public Instance(String name, String instanceId, String privateIp, Ec2State state, String roleTag) {
-        this(name, instanceId, privateIp, state, roleTag, Map.of());
+        this(name, instanceId, privateIp, state, roleTag, Map.of(), null);
+    }
+
+    /** This instance in {@code changed} state, or with {@code role} written in its tags. */
+    public Instance with(Ec2State changed, String role) {
+        Map<String, String> retagged = new LinkedHashMap<>(tags);
+        if (role != null) {
+            retagged.put(Instances.ROLE_TAG, role);
+        }
+        return new Instance(name, instanceId, privateIp, changed, role == null ? roleTag : role, retagged,
+                launchTime);
     }
 
     /** The database role, or empty for a host that is not a PostgreSQL node (pgpool, application). */

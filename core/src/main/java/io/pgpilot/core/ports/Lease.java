@@ -6,11 +6,22 @@ import java.time.Instant;
 /**
  * A cluster's lease as granted: one failover per cluster at a time.
  *
- * @param epoch grows by one with every grant and never goes back, so it orders holders: a
- *              holder whose epoch is no longer the table's knows it lost the lease, even if its
- *              owner name came back
+ * @param epoch  grows by one with every grant and never goes back, so it orders holders: a
+ *               holder whose epoch is no longer the table's knows it lost the lease, even if its
+ *               owner name came back
+ * @param cutOff on a fresh grant, the previous holder when it never released the lease (its run
+ *               was killed, by its timeout or otherwise); null otherwise
  */
-public record Lease(String cluster, String owner, long epoch, Instant expiresAt) {
+public record Lease(String cluster, String owner, long epoch, Instant expiresAt, Predecessor cutOff) {
+
+    /** A holder whose lease ran out without being released: its run ended without finishing. */
+    public record Predecessor(String owner, long epoch, Instant expiredAt) {
+    }
+
+    /** A lease as it is held, whoever held it before. */
+    public Lease(String cluster, String owner, long epoch, Instant expiresAt) {
+        this(cluster, owner, epoch, expiresAt, null);
+    }
 
     public Lease {
         Checks.requireText(cluster, "cluster of a lease");
