@@ -132,7 +132,8 @@ public final class FailoverPlanner {
             if (ec2.isStopped()) {
                 why.add(old + " stays out of service: its instance is " + ec2.awsName());
             } else {
-                fences.put(old, Fence.How.STOP_INSTANCE);
+                // Another node already writes: waiting for the stop would hold back the rest, not the damage.
+                fences.put(old, Fence.How.STOP_INSTANCE_UNAWAITED);
                 why.add(old + " does not answer and its instance is " + ec2.awsName() + ": stopping it so it can"
                         + " never come back as a second primary");
             }
@@ -181,8 +182,10 @@ public final class FailoverPlanner {
         why.add(candidateReason(view, candidate, candidates));
         boolean synchronous = policy.replication() == FailoverPolicy.Replication.SYNCHRONOUS;
         boolean primaryCounts = true;
+        List<String> confirmers = List.of();
         if (synchronous) {
             AcknowledgedCommits acknowledged = new AcknowledgedCommits(view, old);
+            confirmers = acknowledged.confirmers();
             AcknowledgedCommits.Verdict holds = acknowledged.judge(candidate);
             if (!holds.holdsAll() && !policy.force()) {
                 return stuck(view, old, why.get(0) + "; refusing to promote " + candidate + ": " + holds.why()
@@ -213,8 +216,7 @@ public final class FailoverPlanner {
             why.add("nothing to fence: the instance of " + old + " is " + ec2.awsName());
         } else {
             // It does not answer, so only the EC2 API can stop it; it must not write once the candidate is promoted.
-            fences.put(old, Fence.How.STOP_INSTANCE);
-            why.add("fencing " + old + " first by stopping its instance (EC2 state " + ec2.awsName() + ")");
+            fences.put(old, instanceFence(view, old, candidate, synchronous, confirmers, why));
         }
         for (String rogue : rogues) {
             fences.put(rogue, Fence.How.STOP_POSTGRES);
@@ -224,6 +226,39 @@ public final class FailoverPlanner {
         retired.add(old);
         return new Convergence(view, policy, candidate, true, fences, retired, why,
                 "failover from " + old + " to " + candidate).plan();
+    }
+
+    /**
+     * How a failed primary that does not answer is fenced: its instance is stopped, and the
+     * promotion waits until EC2 reports it stopped unless the primary cannot acknowledge a commit
+     * any more once {@code candidate} is promoted. With synchronous replication it cannot when no
+     * standby that could confirm its commits, other than the candidate (whose promotion ends its
+     * stream), still streams from it; with asynchronous replication it always can, to any client
+     * that still reaches it.
+     */
+    private static Fence.How instanceFence(ClusterView view, String old, String candidate, boolean synchronous,
+                                           List<String> confirmers, List<String> why) {
+        String stopping = "fencing " + old + " first by stopping its instance (EC2 state " + view.ec2(old).awsName()
+                + ")";
+        if (!synchronous) {
+            why.add(stopping + ", and promoting only once EC2 reports it stopped: with asynchronous replication it"
+                    + " acknowledges commits by itself until then");
+            return Fence.How.STOP_INSTANCE;
+        }
+        List<String> stillConfirming = confirmers.stream()
+                .filter(n -> !n.equals(candidate) && view.now(n).streamsFrom(old)).toList();
+        if (confirmers.isEmpty() || !stillConfirming.isEmpty()) {
+            why.add(stopping + ", and promoting only once EC2 reports it stopped: "
+                    + (confirmers.isEmpty() ? "it named no synchronous standby, so it acknowledges commits by itself"
+                            : String.join(", ", stillConfirming) + " still stream" + (stillConfirming.size() == 1
+                                    ? "s" : "") + " from it and could confirm its commits")
+                    + " until then");
+            return Fence.How.STOP_INSTANCE;
+        }
+        why.add(stopping + "; the promotion need not wait for it to stop: once " + candidate + " is promoted no"
+                + " standby can confirm a commit of " + old + " (its synchronous standbys: "
+                + String.join(", ", confirmers) + ")");
+        return Fence.How.STOP_INSTANCE_UNAWAITED;
     }
 
     /** Whether a candidate is further behind than the RPO guard allows, and by how much. */

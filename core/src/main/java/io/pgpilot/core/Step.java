@@ -32,10 +32,25 @@ public sealed interface Step {
     record Fence(String node, How how) implements Step {
 
         public enum How {
-            /** StopInstances (force-stop when it hangs): works whether or not the host answers. */
+            /**
+             * StopInstances (forced), done once EC2 reports the instance stopped: works whether or not
+             * the host answers, and until it is stopped it may still acknowledge commits (an EC2
+             * instance spends tens of seconds in stopping), so nothing is promoted before.
+             */
             STOP_INSTANCE,
+            /**
+             * StopInstances (forced), done once EC2 accepts it: for a primary that can no longer
+             * acknowledge a commit by itself (synchronous replication, and no standby left that could
+             * confirm one), so the promotion need not wait for the instance to stop.
+             */
+            STOP_INSTANCE_UNAWAITED,
             /** Stop PostgreSQL through SSM and block its restart: stops writes at once on a host that answers. */
-            STOP_POSTGRES
+            STOP_POSTGRES;
+
+            /** Whether this fence stops the node's EC2 instance (rather than PostgreSQL on it). */
+            public boolean stopsInstance() {
+                return this != STOP_POSTGRES;
+            }
         }
 
         public Fence {

@@ -146,7 +146,7 @@ class InterruptedTransitionTest {
         Decision decision = cluster.decide();
         cluster.run(plan(decision).steps());
 
-        assertEquals(new Fence("pg1", Fence.How.STOP_INSTANCE), plan(decision).steps().get(0));
+        assertEquals(new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED), plan(decision).steps().get(0));
         assertTrue(plan(cluster.decide()).isNoOp());
         assertEquals(1, cluster.executed().stream().filter(Step.Promote.class::isInstance).count());
     }
@@ -189,7 +189,7 @@ class InterruptedTransitionTest {
         Decision decision = cluster.decide();
 
         assertSteps(List.of(
-                new Fence("pg1", Fence.How.STOP_INSTANCE),
+                new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED),
                 new Step.Repoint("pg2", "pg3"),
                 new Step.SetSyncStandbys("pg3", List.of("pg2")),
                 publishHostsWithPrimary(cluster.topology(), "pg3"),

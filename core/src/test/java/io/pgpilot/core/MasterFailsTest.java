@@ -30,7 +30,7 @@ class MasterFailsTest {
 
         Topology topology = cluster.topology();
         assertSteps(List.of(
-                new Fence("pg1", Fence.How.STOP_INSTANCE),
+                new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED),
                 new Step.Promote("pg2"),
                 new Step.SetSyncStandbys("pg2", List.of("pg3")),
                 publishHostsWithPrimary(topology, "pg2"),
@@ -86,7 +86,7 @@ class MasterFailsTest {
         Decision decision = cluster.decide();
 
         assertSteps(List.of(
-                new Fence("pg1", Fence.How.STOP_INSTANCE),
+                new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED),
                 new Step.Promote("pg3"),
                 new Step.Repoint("pg2", "pg3"),
                 new Step.SetSyncStandbys("pg3", List.of("pg2")),
@@ -279,9 +279,23 @@ class MasterFailsTest {
 
         Decision decision = new FailoverPlanner(POLICY).decide(cluster.topology(), cluster.observe(1));
 
-        assertEquals(List.of(new Fence("pg1", Fence.How.STOP_INSTANCE), new Step.Promote("pg2")),
+        assertEquals(List.of(new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED), new Step.Promote("pg2")),
                 plan(decision).steps().subList(0, 2));
         assertReasonMentions(decision, "EC2 reports its instance stopping", "(EC2 state stopping)");
+    }
+
+    @Test
+    void givenPrimaryStoppingWithASecondSynchronousStandbyStillStreaming_whenPlanned_thenThePromotionWaitsForStopped() {
+        // pg1 could still have commits confirmed by pg3 after pg2's promotion, until its instance has stopped.
+        SimulatedCluster cluster = SimulatedCluster.star().syncOn("pg1", "pg2", "pg3").blockProbe("pg1")
+                .ec2("pg1", Ec2State.STOPPING);
+
+        Decision decision = new FailoverPlanner(POLICY).decide(cluster.topology(), cluster.observe(3));
+
+        assertEquals(List.of(new Fence("pg1", Fence.How.STOP_INSTANCE), new Step.Promote("pg2")),
+                plan(decision).steps().subList(0, 2));
+        assertReasonMentions(decision, "promoting only once EC2 reports it stopped: pg3 still streams from it and"
+                + " could confirm its commits until then");
     }
 
     @Test
@@ -292,7 +306,7 @@ class MasterFailsTest {
 
         Decision decision = new FailoverPlanner(POLICY).decide(cluster.topology(), noEc2);
 
-        assertEquals(new Fence("pg1", Fence.How.STOP_INSTANCE), plan(decision).steps().get(0));
+        assertEquals(new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED), plan(decision).steps().get(0));
         assertReasonMentions(decision, "(EC2 state unknown)");
     }
 

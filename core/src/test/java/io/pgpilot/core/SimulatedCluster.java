@@ -370,7 +370,7 @@ final class SimulatedCluster {
     void apply(Step step) {
         executed.add(step);
         if (step instanceof Step.Fence fence) {
-            if (fence.how() == Step.Fence.How.STOP_INSTANCE) {
+            if (fence.how().stopsInstance()) {
                 host(fence.node()).ec2 = Ec2State.STOPPED;
             } else {
                 host(fence.node()).postgresUp = false;
@@ -419,8 +419,9 @@ final class SimulatedCluster {
         return host.ec2 == Ec2State.RUNNING && host.postgresUp && !host.probeBlocked;
     }
 
+    /** PostgreSQL keeps running while its instance is stopping, until the OS shuts it down. */
     private boolean serving(Host host) {
-        return host.ec2 == Ec2State.RUNNING && host.postgresUp;
+        return (host.ec2 == Ec2State.RUNNING || host.ec2 == Ec2State.STOPPING) && host.postgresUp;
     }
 
     /**

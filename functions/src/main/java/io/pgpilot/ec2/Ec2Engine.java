@@ -215,9 +215,10 @@ public final class Ec2Engine implements Engine {
         StepResult result = executor.execute(seen.inventory(), step);
         Inventory after = seen.inventory();
         if (result.status() == StepResult.Status.DONE) {
-            if (step instanceof Step.Fence fence && fence.how() == Step.Fence.How.STOP_INSTANCE
+            if (step instanceof Step.Fence fence && fence.how().stopsInstance()
                     && !after.host(fence.node()).state().isStopped()) {
-                after = after.withState(fence.node(), Ec2State.STOPPING);
+                after = after.withState(fence.node(), fence.how() == Step.Fence.How.STOP_INSTANCE ? Ec2State.STOPPED
+                        : Ec2State.STOPPING);
             } else if (step instanceof Step.RetagInstances retag) {
                 after = after.retagged(retag.roles());
             }

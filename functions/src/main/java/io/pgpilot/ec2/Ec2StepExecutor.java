@@ -67,6 +67,8 @@ public final class Ec2StepExecutor {
             Step.PublishHosts.class, Step.UpdateDnsRecord.class, Step.SetPgpoolBackends.class,
             Step.RetagInstances.class, Step.RebuildStandby.class);
     private static final Duration VERIFY_POLL = Duration.ofMillis(200);
+    /** How often a stopping instance is described; DescribeInstances is throttled per account. */
+    static final Duration STOP_POLL = Duration.ofSeconds(1);
     private static final int OUTPUT_SHOWN = 2000;
 
     /**
@@ -140,8 +142,7 @@ public final class Ec2StepExecutor {
 
     private Effect dispatch(Inventory inventory, Step step) {
         if (step instanceof Step.Fence fence) {
-            return fence.how() == Step.Fence.How.STOP_INSTANCE ? stopInstance(inventory, fence)
-                    : stopPostgres(inventory, fence);
+            return fence.how().stopsInstance() ? stopInstance(inventory, fence) : stopPostgres(inventory, fence);
         } else if (step instanceof Step.Unfence unfence) {
             runOn(unfence, FENCE_NODE, params(inventory, unfence.node(), "action", "unfence"),
                     inventory.host(unfence.node()));
@@ -193,7 +194,32 @@ public final class Ec2StepExecutor {
             throw new StepFailedException(fence, "StopInstances(force) on " + fence.node() + " (" + id
                     + ") left it " + (state == null ? "unreported" : state.awsName()) + ", not stopping");
         }
-        return done("EC2 force-stop of " + fence.node() + " (" + id + ") accepted: " + state.awsName());
+        if (fence.how() == Step.Fence.How.STOP_INSTANCE_UNAWAITED || state.isStopped()) {
+            return done("EC2 force-stop of " + fence.node() + " (" + id + ") accepted: " + state.awsName());
+        }
+        return awaitStopped(inventory, fence, id);
+    }
+
+    /**
+     * Waits, at most the command timeout, until EC2 reports the instance stopped: until then its
+     * PostgreSQL may still run and acknowledge commits, so the plan must not go on to promote.
+     */
+    private Effect awaitStopped(Inventory inventory, Step.Fence fence, String id) {
+        Instant start = clock.instant();
+        Instant deadline = start.plus(settings.commandTimeout());
+        Ec2State state = Ec2State.STOPPING;
+        while (clock.instant().isBefore(deadline)) {
+            pause.sleep(STOP_POLL);
+            state = instances.describe(inventory.cluster()).stream().filter(i -> i.instanceId().equals(id))
+                    .map(Instance::state).findFirst().orElse(Ec2State.TERMINATED);
+            if (state.isStopped()) {
+                return done("EC2 force-stop of " + fence.node() + " (" + id + ") done: " + state.awsName() + " after "
+                        + Duration.between(start, clock.instant()).toMillis() + " ms");
+            }
+        }
+        throw new StepFailedException(fence, "StopInstances(force) on " + fence.node() + " (" + id + ") was accepted"
+                + " but the instance is still " + state.awsName() + " after " + settings.commandTimeout().toSeconds()
+                + " s (PGPILOT_COMMAND_TIMEOUT_SECONDS); nothing is promoted while it may still acknowledge commits");
     }
 
     private Effect stopPostgres(Inventory inventory, Step.Fence fence) {

@@ -92,15 +92,31 @@ class Ec2StepExecutorTest {
     }
 
     @Test
-    void givenBothWaysToFence_whenExecuted_thenInstanceIsForceStoppedOrPostgresFencedAndVerified() {
+    void givenEveryWayToFence_whenExecuted_thenInstanceIsForceStoppedOrPostgresFencedAndVerified() {
+        lab.stoppingDescribes = 4;
         StepResult instance = execute(new Fence("pg1", Fence.How.STOP_INSTANCE));
+        StepResult unawaited = execute(new Fence("pg2", Fence.How.STOP_INSTANCE_UNAWAITED));
         StepResult postgres = execute(new Fence("pg3", Fence.How.STOP_POSTGRES));
 
-        assertEquals(List.of("stop pg1 (force)", "pgpilot-FenceNode [pg3]"), lab.journal);
-        assertTrue(instance.detail().contains("stopping"), instance::detail);
+        assertEquals(List.of("stop pg1 (force)", "stop pg2 (force)", "pgpilot-FenceNode [pg3]"), lab.journal);
+        assertEquals("EC2 force-stop of pg1 (" + lab.id("pg1") + ") done: stopped after 5000 ms", instance.detail(),
+                "awaited until EC2 reports it stopped, described once a second");
+        assertEquals("EC2 force-stop of pg2 (" + lab.id("pg2") + ") accepted: stopping", unawaited.detail());
         assertEquals(Map.of("pgVersion", "15", "cluster", "pg3", "action", "fence"), lab.sent.get(0).parameters());
         assertEquals(CommandTarget.instances(List.of(lab.id("pg3"))), lab.sent.get(0).target());
         assertTrue(postgres.detail().contains("no longer answers"), postgres::detail);
+    }
+
+    @Test
+    void givenAnInstanceThatStaysStopping_whenFencedAwaitingStopped_thenTheStepFailsAndNothingMayBePromoted() {
+        lab.stoppingDescribes = Integer.MAX_VALUE;
+
+        StepFailedException failed = assertThrows(StepFailedException.class,
+                () -> execute(new Fence("pg1", Fence.How.STOP_INSTANCE)));
+
+        assertTrue(failed.getMessage().contains("was accepted but the instance is still stopping after 120 s"
+                + " (PGPILOT_COMMAND_TIMEOUT_SECONDS); nothing is promoted while it may still acknowledge commits"),
+                failed::getMessage);
     }
 
     @Test

@@ -66,6 +66,9 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     private final List<String> ignored = new ArrayList<>();
     private final Map<String, List<CommandResult>> results = new HashMap<>();
     public int probes;
+    /** How many DescribeInstances calls still see an instance stopping after StopInstances; then it is stopped. */
+    public int stoppingDescribes;
+    private final Map<String, Integer> stopping = new HashMap<>();
     /** DescribeInstances calls. */
     public int describes;
     /** {@link #probes} when an instance was first stopped (the fence of a crashed primary); -1 until then. */
@@ -153,6 +156,13 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     @Override
     public synchronized List<Instance> describe(String cluster) {
         describes++;
+        stopping.replaceAll((name, left) -> left - 1);
+        stopping.forEach((name, left) -> {
+            if (left < 0) {
+                hosts.get(name).ec2 = Ec2State.STOPPED;
+            }
+        });
+        stopping.values().removeIf(left -> left < 0);
         return hosts.values().stream()
                 .filter(h -> cluster.equals(h.tags.get(CLUSTER_TAG)) && h.tags.containsKey(NAME_TAG))
                 .map(h -> new Instance(h.name, h.id, h.ec2 == Ec2State.TERMINATED ? null : h.ip, h.ec2,
@@ -174,7 +184,8 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
         for (String id : instanceIds) {
             Host host = byId(id);
             journal.add("stop " + host.name + (force ? " (force)" : ""));
-            host.ec2 = Ec2State.STOPPED;
+            host.ec2 = Ec2State.STOPPING;
+            stopping.put(host.name, stoppingDescribes);
             states.put(id, Ec2State.STOPPING);
         }
         return states;
