@@ -11,6 +11,10 @@ smoke deploy's look at its stacks (cdk/smoke-deploy.sh).
       read from standard input, never from the command line); prints their names as KEY=VALUE.
   emulator.py stop INSTANCE_ID
       stops the instance, as the EC2 console's "Stop instance" would.
+  emulator.py start INSTANCE_ID
+      starts the instance, as the EC2 console's "Start instance" would.
+  emulator.py state INSTANCE_ID
+      prints the instance's state: pending, running, stopping, stopped...
   emulator.py stack-status STACK
       prints the CloudFormation stack's status and how many resources it lists.
   emulator.py unbootstrap TOOLKIT_STACK
@@ -77,6 +81,15 @@ def stop(instance_id):
     ec2().stop_instances(InstanceIds=[instance_id])
 
 
+def start(instance_id):
+    ec2().start_instances(InstanceIds=[instance_id])
+
+
+def state(instance_id):
+    reservations = ec2().describe_instances(InstanceIds=[instance_id])["Reservations"]
+    print(reservations[0]["Instances"][0]["State"]["Name"])
+
+
 def stack_status(stack):
     cloudformation = boto3.client("cloudformation", config=NO_RETRIES)
     status = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
@@ -107,6 +120,10 @@ def main(argv):
         automation(argv[2], argv[3], sys.stdin.read().strip())
     elif len(argv) == 3 and argv[1] == "stop":
         stop(argv[2])
+    elif len(argv) == 3 and argv[1] == "start":
+        start(argv[2])
+    elif len(argv) == 3 and argv[1] == "state":
+        state(argv[2])
     elif len(argv) == 3 and argv[1] == "stack-status":
         stack_status(argv[2])
     elif len(argv) == 3 and argv[1] == "unbootstrap":

@@ -15,6 +15,8 @@ and what `cdk bootstrap`, `cdk deploy` and `cdk destroy` do with it (cdk/smoke-d
   Fn::GetAtt), EC2::RouteTable (never deleted, so the VPC cannot be);
 - two fixes of moto's engine: the Outputs of a stack made through a change set, and the code of
   deleted Lambda functions, which moto would keep in memory for good;
+- with the lab (PGPILOT_LAB_HOOK set), EC2 instances that stop, start and boot their lab hosts as
+  EC2 instances do, and the instance metadata the hosts' boot gate reads (instance_lifecycle.py);
 - DynamoDB requests served one at a time: moto's server is threaded and checks a condition
   expression and writes the item in two moves, so two concurrent conditional writes could both
   pass, where DynamoDB makes each one atomic (the cluster lease relies on it).
@@ -51,6 +53,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.server import main as moto_server_main
 from moto.sns.models import sns_backends
+
+import instance_lifecycle
 
 
 # moto's model metaclass files every model under the service named by its module's second
@@ -462,6 +466,7 @@ def main():
         if chosen is not provider:
             sys.exit(f"emulator_server: moto {moto.__version__} picks {chosen} for"
                      f" {provider.cloudformation_type()}, not pgpilot's provider (written for 5.2.1)")
+    instance_lifecycle.install_from_env()
     moto_server_main(sys.argv[1:])
 
 

@@ -20,6 +20,10 @@ LAB=${PGPILOT_LAB_DIR:-/var/lib/pgpilot-lab}
 NET=${PGPILOT_LAB_NET:-10.87.0}          # the lab's /24
 CLUSTER=${PGPILOT_LAB_CLUSTER:-lab}       # the pgpilot:cluster tag
 EMULATOR_PORT=${PGPILOT_EMULATOR_PORT:-45660}
+# The instance metadata the hosts' boot gate reads, served on the lab bridge (instance_lifecycle.py).
+METADATA_PORT=${PGPILOT_LAB_METADATA_PORT:-45659}
+# What a database host runs at every boot: the very file the CDK user data installs.
+BOOT_GATE=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgpilot-boot.sh
 # An emulator someone else runs (LocalStack): the lab registers its instances there and
 # starts no moto server of its own.
 EXTERNAL_EMULATOR=${PGPILOT_EMULATOR_ENDPOINT:-}
@@ -182,6 +186,11 @@ secrets_up() {
     cp "$LAB/tls/ca.crt" "/etc/netns/$h/pgpilot/tls/ca.crt"
     install -m 0600 "$LAB/secrets/replicator.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/replication"
     install -m 0600 "$LAB/secrets/pcp.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/pcp"
+    if is_pg "$h"; then
+      # The boot gate's settings, as the CDK user data writes them; the metadata is the lab's.
+      printf 'PGPILOT_PG_VERSION=%s\nPGPILOT_PG_CLUSTER=%s\nPGPILOT_METADATA_URL=http://%s:%s\n' \
+        "$PGV" "$h" "$NET.1" "$METADATA_PORT" > "/etc/netns/$h/pgpilot/boot.env"
+    fi
   done
 }
 
@@ -338,6 +347,11 @@ EOF
   printf '%s:%s\n' "$DBUSER" "$(printf '%s' "$(cat "$LAB/secrets/pcp.password")" | md5sum | cut -d' ' -f1)" > "$etc/pcp.conf"
   chown -R postgres:postgres "$d" "$etc"
   chmod 0600 "$etc"/*.conf "$etc/pool_passwd"
+  pgpool_start
+}
+
+pgpool_start() {
+  local d=$LAB/pgpool1
   # -n: stay in the foreground, so $! is pgpool's own PID; -D: forget node states of a past run.
   in_ns_daemon pgpool1 pgpool -n -D -f /etc/pgpool2/pgpool.conf -F /etc/pgpool2/pcp.conf -a /etc/pgpool2/pool_hba.conf \
     >> "$d/log/pgpool.log" 2>&1 9>&- &
@@ -357,8 +371,12 @@ emulator_start() {
   install -d -m 0755 "$LAB/emulator"
   echo "$py" > "$LAB/emulator/python"
   [[ -z $EXTERNAL_EMULATOR ]] || return 0
-  # moto server plus the CloudFormation providers that pgpilot's stack needs (cdk/smoke-deploy.sh).
-  setsid "$py" "$here/emulator_server.py" -H 127.0.0.1 -p "$EMULATOR_PORT" >> "$LAB/emulator/moto.log" 2>&1 9>&- &
+  # moto server plus the CloudFormation providers that pgpilot's stack needs (cdk/smoke-deploy.sh),
+  # and the lab's EC2 lifecycle: its instances stop, start and boot their hosts as EC2's do.
+  PGPILOT_LAB_HOOK="$(printf '%q' "$here/lab.sh") instance" PGPILOT_LAB_CLUSTER=$CLUSTER \
+    PGPILOT_LAB_METADATA=$NET.1:$METADATA_PORT PGPILOT_LAB_REGION=${AWS_REGION:-us-east-1} \
+    PGPILOT_LAB_DIR=$LAB PGPILOT_LAB_NET=$NET \
+    setsid "$py" "$here/emulator_server.py" -H 127.0.0.1 -p "$EMULATOR_PORT" >> "$LAB/emulator/moto.log" 2>&1 9>&- &
   echo $! > "$LAB/emulator/moto.pid"
 }
 
@@ -374,12 +392,16 @@ emulator_register() {
     if [[ $h == "$SYNC_STANDBY" ]]; then spec+="=sync:true"; fi
     specs+=("$spec")
   done
-  AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" register \
-    "$CLUSTER" "$NET.0/16" "$NET.0/24" "${specs[@]}" > "$LAB/instances.tmp"
+  emulator register "$CLUSTER" "$NET.0/16" "$NET.0/24" "${specs[@]}" > "$LAB/instances.tmp"
   mv "$LAB/instances.tmp" "$LAB/instances"
-  AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" automation \
-    "$CLUSTER" "$DBUSER" < "$LAB/secrets/$DBUSER.password" > "$LAB/automation.env"
+  emulator automation "$CLUSTER" "$DBUSER" < "$LAB/secrets/$DBUSER.password" > "$LAB/automation.env"
 }
+
+# emulator ARGS...: lab/emulator.py against the lab's emulator.
+emulator() {
+  AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" "$@"
+}
+instance_is() { [[ $(emulator state "$1") == "$2" ]]; }
 
 # The emulator accepts any credentials; these keep a developer's real ones out of the lab.
 aws_env() {
@@ -608,20 +630,21 @@ cmd_fault() {
       kill -KILL "$pid"
       echo "pgpilot lab: $h: killed its server (PID $pid) with SIGKILL"
       ;;
-    stop)
+    stop|start)
       require_host "$h"
       id=$(instance_id "$h")
       [[ -n $id ]] || die "$h has no EC2 instance in the emulator; nothing changed"
-      # As an instance stop would: an orderly shutdown of everything on the host.
-      if is_pg "$h" && [[ $HA != patroni* ]] && pid_alive "$(postmaster_pid "$h")"; then
-        in_ns "$h" pg_ctlcluster "$PGV" "$h" stop -m fast
-      elif [[ $h == pgpool1 ]] && pid_alive "$(pgpool_pid)"; then
-        pid=$(pgpool_pid); kill -TERM "$pid"
-        wait_for 10 "pgpool1 to stop" bash -c "! kill -0 $pid"
+      local wait=yes want
+      [[ ${3:-} != --no-wait ]] || wait=no
+      # Through the EC2 API, as the console would: the lab's instance lifecycle does the rest.
+      emulator "$kind" "$id"
+      if [[ $kind == stop ]]; then want=stopped; else want=running; fi
+      if [[ $wait == no ]]; then
+        echo "pgpilot lab: $h: $kind of EC2 instance $id accepted: $(emulator state "$id")"
+        return 0
       fi
-      for pid in $(ip netns pids "$h"); do kill -TERM "$pid" 2>/dev/null || true; done
-      AWS_ENDPOINT_URL=$(endpoint) aws_env "$(cat "$LAB/emulator/python")" "$here/emulator.py" stop "$id"
-      echo "pgpilot lab: $h: stopped everything on it and its EC2 instance $id"
+      wait_for 300 "$h's instance $id to be $want" instance_is "$id" "$want"
+      echo "pgpilot lab: $h: EC2 instance $id $want"
       ;;
     partition)
       require_host "$h"
@@ -646,7 +669,55 @@ cmd_fault() {
       done < <(ip -n "$h" route show type blackhole | awk '{ print $2 }')
       echo "pgpilot lab: $h: every partition healed"
       ;;
-    *) die "usage: lab fault crash|stop|heal HOST | lab fault partition HOST PEER..." ;;
+    *) die "usage: lab fault crash|stop|start|heal HOST | lab fault partition HOST PEER..." ;;
+  esac
+}
+
+# ---------------------------------------------------------------- EC2 lifecycle (the emulator's hook)
+
+# What an OS shutdown (orderly) or a power-off (force) does to a lab host: its servers stop,
+# everything else in it ends, and its network goes down, as a stopped instance's does.
+host_shutdown() {
+  local h=$1 mode=$2 sig=TERM pid
+  [[ $mode == force ]] && sig=KILL
+  if is_pg "$h"; then
+    if [[ $HA == patroni* ]]; then stop_pid "$(patroni_pid "$h")" "$sig"; fi
+    pid=$(postmaster_pid "$h")
+    if [[ $mode == force ]]; then stop_pid "$pid" KILL
+    else stop_pid "$pid" INT; fi   # SIGINT: PostgreSQL's fast shutdown, as its systemd unit stops it
+  elif [[ $h == pgpool1 ]]; then
+    stop_pid "$(pgpool_pid)" "$sig"
+  fi
+  for pid in $(ip netns pids "$h"); do kill -"$sig" "$pid" 2>/dev/null || true; done
+  ip -n "$h" link set eth0 down
+  echo "$h: shut down ($mode)"
+}
+
+# What a lab host does when its instance boots: its network comes up, and its servers start as
+# its boot would start them; a database host runs the boot gate of the CDK user data.
+host_boot() {
+  local h=$1
+  ip -n "$h" link set eth0 up
+  if is_pg "$h" && [[ $HA == patroni* ]]; then
+    patroni_node_up "$h"
+  elif is_pg "$h"; then
+    ip netns exec "$h" env _SYSTEMCTL_SKIP_REDIRECT=1 bash "$BOOT_GATE" 9>&- 2>&1 | tee -a "$LAB/$h/boot.log"
+  elif [[ $h == pgpool1 ]]; then
+    pgpool_start
+  fi
+  echo "$h: booted"
+}
+
+# Called by the emulator (instance_lifecycle.py) as an instance's state changes; takes no lock,
+# as the lab command that stopped or started the instance may hold it.
+cmd_instance() {
+  local action=${1:-} h=${2:-}
+  is_host "$h" || die "instance: unknown lab host '$h'"
+  case $action in
+    shutdown) [[ ${3:-} == orderly || ${3:-} == force ]] || die "instance shutdown HOST orderly|force"
+              host_shutdown "$h" "$3" ;;
+    boot) host_boot "$h" ;;
+    *) die "usage: lab instance shutdown HOST orderly|force | lab instance boot HOST" ;;
   esac
 }
 
@@ -660,7 +731,14 @@ usage: pgpilot lab COMMAND
   env                  the environment of a pgpilot function run against the lab
   down                 stop everything the lab started and remove it
   fault crash HOST     kill HOST's server with SIGKILL (and its Patroni, in a Patroni lab)
-  fault stop HOST      stop everything on HOST and its EC2 instance, as an instance stop
+  fault stop HOST [--no-wait]
+                       stop HOST's EC2 instance (StopInstances): it is stopping for
+                       PGPILOT_LAB_STOPPING_SECONDS (30) with everything still running, then its
+                       host shuts down; waits until the instance is stopped unless --no-wait
+  fault start HOST [--no-wait]
+                       start HOST's EC2 instance: pending for PGPILOT_LAB_PENDING_SECONDS (10),
+                       then it boots as the CDK user data makes a host boot (a database host runs
+                       the boot gate, pgpilot-boot.sh); waits until it runs unless --no-wait
   fault partition HOST PEER...
                        cut HOST off from each PEER (a lab host, or automation: the root namespace,
                        where the automation and the emulator run); HOST keeps running
@@ -678,6 +756,7 @@ main() {
     status) cmd_status "$@" ;;
     env) cmd_env ;;
     fault) cmd_fault "$@" ;;
+    instance) cmd_instance "$@" ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -16,6 +22,9 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 /** The lab's fault injection does what it says, and only to the host it names. */
 @ExtendWith(LabExtension.class)
 class LabFaultIT {
+
+  private static final Path BOOT_GATE =
+      Path.of("..", "..", "cdk", "src", "main", "resources", "io", "pgpilot", "cdk", "pgpilot-boot.sh");
 
   @AfterAll
   static void wholeAgain(Lab lab) {
@@ -37,13 +46,40 @@ class LabFaultIT {
   }
 
   @Test
-  void stopStopsTheHostAndItsEc2Instance(Lab lab) {
+  void stopIsStoppingWithTheHostStillServingThenStopsItAndStartBootsItAgain(Lab lab) throws Exception {
     String pgpoolInstance = instanceOf(lab, "pgpool1");
-    lab.must("fault", "stop", "pgpool1");
+    lab.must("fault", "stop", "pgpool1", "--no-wait");
 
+    assertEquals("stopping", ec2State(pgpoolInstance));
+    lab.connectPgpool().close();  // an EC2 instance keeps running for tens of seconds while it stops
+
+    Lab.await(Duration.ofSeconds(90), "pgpool1's instance to stop", () -> "stopped".equals(ec2State(pgpoolInstance)));
     assertThrows(SQLException.class, () -> lab.connectPgpool().close());
-    assertEquals("stopped", ec2State(pgpoolInstance));
     assertEquals("running", lab.status().node("pg1").state(), "the database hosts are untouched");
+
+    lab.must("fault", "start", "pgpool1");
+
+    assertEquals("running", ec2State(pgpoolInstance));
+    Lab.await(Duration.ofSeconds(30), "pgpool1 to serve again", () -> {
+      lab.connectPgpool().close();
+      return true;
+    });
+  }
+
+  @Test
+  void theBootGateKeepsPostgresStoppedWhenItCannotTellWhatTheNodeIs(@TempDir Path dir) throws Exception {
+    // The root namespace's address on the lab bridge is no instance's: the metadata has no tags for it.
+    Path conf = dir.resolve("boot.env");
+    Files.writeString(conf, "PGPILOT_PG_VERSION=15\nPGPILOT_PG_CLUSTER=pgpilot-no-such-cluster\n"
+        + "PGPILOT_METADATA_URL=http://10.87.0.1:45659\n");
+    Process withConf = new ProcessBuilder("env", "PGPILOT_BOOT_CONF=" + conf, "bash", BOOT_GATE.toString())
+        .redirectErrorStream(true).start();
+    String output = new String(withConf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertTrue(withConf.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, withConf.exitValue(), output);
+    assertTrue(output.contains("PostgreSQL 15/pgpilot-no-such-cluster stays stopped: this instance's pgpilot:role"
+        + " tag cannot be read from http://10.87.0.1:45659"), output);
   }
 
   @Test

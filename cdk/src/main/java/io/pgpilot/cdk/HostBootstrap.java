@@ -12,9 +12,16 @@ import software.amazon.awscdk.services.ec2.UserData;
 /**
  * User data of a pgpilot host: shell variables from CDK (tokens resolve at deploy time), then
  * bootstrap-common.sh and the role's script, both kept as files beside this class so they read
- * (and lint) as shell rather than as Java strings.
+ * (and lint) as shell rather than as Java strings. A database host's user data also carries
+ * pgpilot-boot.sh, the gate that decides at every boot whether PostgreSQL starts, installed as
+ * {@link #BOOT_GATE}: the lab boots its hosts through the same file.
  */
 final class HostBootstrap {
+
+  /** Where a database host keeps pgpilot-boot.sh; its systemd unit runs it at every boot. */
+  static final String BOOT_GATE = "/usr/local/sbin/pgpilot-boot";
+  /** Ends the here-document that carries the boot gate: a line the gate itself never has. */
+  private static final String BOOT_GATE_END = "PGPILOT_BOOT_GATE_END";
 
   /** A variable's value goes in single quotes: anything but a quote is literal there. */
   private static final Pattern QUOTE = Pattern.compile("'");
@@ -44,7 +51,19 @@ final class HostBootstrap {
       }
       script.append(e.getKey()).append("='").append(value).append("'\n");
     });
-    return script.append(resource("bootstrap-common.sh")).append(resource(kind.file)).toString();
+    script.append(resource("bootstrap-common.sh"));
+    if (kind == Kind.POSTGRES) {
+      String gate = resource("pgpilot-boot.sh");
+      if (gate.lines().anyMatch(BOOT_GATE_END::equals)) {
+        throw new IllegalStateException("pgpilot-boot.sh must not contain the line " + BOOT_GATE_END);
+      }
+      // Quoted delimiter: the gate is written as it is, nothing in it expanded now.
+      script.append("install -d -m 0755 ").append(BOOT_GATE.substring(0, BOOT_GATE.lastIndexOf('/'))).append('\n')
+          .append("cat > ").append(BOOT_GATE).append(" << '").append(BOOT_GATE_END).append("'\n").append(gate)
+          .append(gate.endsWith("\n") ? "" : "\n").append(BOOT_GATE_END).append('\n')
+          .append("chmod 0755 ").append(BOOT_GATE).append('\n');
+    }
+    return script.append(resource(kind.file)).toString();
   }
 
   static UserData userData(Kind kind, Map<String, String> variables) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import software.amazon.awscdk.Tags;
 import software.amazon.awscdk.services.ec2.BlockDevice;
 import software.amazon.awscdk.services.ec2.BlockDeviceVolume;
+import software.amazon.awscdk.services.ec2.CfnInstance;
 import software.amazon.awscdk.services.ec2.EbsDeviceOptions;
 import software.amazon.awscdk.services.ec2.EbsDeviceVolumeType;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
@@ -167,6 +168,9 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
             .build()))
         .propagateTagsToVolumeOnCreation(true)
         .build();
+    // The boot gate (pgpilot-boot.sh) reads the node's pgpilot:role tag from the instance metadata.
+    ((CfnInstance) instance.getNode().getDefaultChild()).setMetadataOptions(CfnInstance.MetadataOptionsProperty
+        .builder().httpTokens("required").instanceMetadataTags("enabled").build());
     Tags.of(instance).add("Name", "pgpilot-" + props.clusterName() + "-" + node.name());
     Tags.of(instance).add(PgpilotTags.CLUSTER, props.clusterName());
     Tags.of(instance).add(PgpilotTags.NAME, node.name());

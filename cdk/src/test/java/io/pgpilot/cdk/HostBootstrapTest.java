@@ -1,6 +1,7 @@
 package io.pgpilot.cdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +75,23 @@ class HostBootstrapTest {
         assertTrue(json.contains(m.group(1) + "='"), kind + " reads " + m.group(1) + ", which CDK must set");
       }
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aDatabaseHostGetsTheBootGateFileAsItIsAndPostgresNeverStartsByItself() {
+    String script = HostBootstrap.script(HostBootstrap.Kind.POSTGRES, sample(HostBootstrap.Kind.POSTGRES));
+    String gate = HostBootstrap.resource("pgpilot-boot.sh");
+
+    assertTrue(script.contains("cat > /usr/local/sbin/pgpilot-boot << 'PGPILOT_BOOT_GATE_END'\n" + gate
+        + "PGPILOT_BOOT_GATE_END\n"), "the gate is written byte for byte, nothing in it expanded");
+    assertTrue(script.contains("echo manual > \"$CONF/start.conf\""), "Debian's auto start is turned off");
+    assertTrue(script.contains("systemctl enable pgpilot-boot.service"));
+    assertTrue(script.indexOf("pgpilot-boot << ") < script.indexOf(HostBootstrap.resource("bootstrap-postgres.sh")),
+        "installed before the database host's part, which enables it");
+    // EC2 refuses user data over 16 KB; the CDK tokens resolve to ARNs and addresses of similar length.
+    assertTrue(script.getBytes(StandardCharsets.UTF_8).length < 15 * 1024, script.length() + " bytes");
+    assertFalse(HostBootstrap.script(HostBootstrap.Kind.PGPOOL, sample(HostBootstrap.Kind.PGPOOL))
+        .contains(HostBootstrap.BOOT_GATE));
   }
 
   @org.junit.jupiter.api.Test

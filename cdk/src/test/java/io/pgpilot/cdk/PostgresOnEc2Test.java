@@ -91,6 +91,13 @@ class PostgresOnEc2Test {
   }
 
   @Test
+  void everyDatabaseInstanceShowsItsTagsToTheBootGateThroughImdsV2Only() {
+    template.resourceCountIs("AWS::EC2::Instance", 3);
+    template.allResourcesProperties("AWS::EC2::Instance", Map.of("MetadataOptions",
+        Map.of("HttpTokens", "required", "InstanceMetadataTags", "enabled")));
+  }
+
+  @Test
   void userDataRunsTheClusterDocumentsAndTheDocumentsComeFirst() {
     String json = ec2.json();
     assertTrue(json.contains("run_document pgpilot-ConfigurePrimary"));

@@ -61,6 +61,8 @@ public final class Drill {
   private static final Duration ACT_LIMIT = Duration.ofSeconds(90);
   private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(90);
   private static final Duration WHOLE_LIMIT = Duration.ofSeconds(120);
+  /** Longer than the lab's stopping and pending times (lab/instance_lifecycle.py). */
+  private static final Duration SETTLE_LIMIT = Duration.ofSeconds(180);
   private static final long WARM_UP_MS = 2_000;
   private static final long TAIL_MS = 2_000;
   static final String PGPILOT = "pgpilot";
@@ -556,10 +558,11 @@ public final class Drill {
       return;  // the switchover rejoined the old primary itself
     }
     String instance = lab.status().node(target).instanceId();
-    String state = ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0)
-        .state().nameAsString();
-    if (!"running".equals(state)) {
+    // The fence's stop takes its time, as EC2's does; an instance is started once it has stopped.
+    String state = settled(instance);
+    if ("stopped".equals(state)) {
       ec2.startInstances(r -> r.instanceIds(instance));
+      settled(instance);
     }
     Outcome rejoin = instanceEvent(instance, "running");
     say(tag + ": " + target + "'s instance runs again (was " + state + "): " + rejoin.action() + ", "
@@ -567,6 +570,22 @@ public final class Drill {
     // The schedule's next tick, which returns standbys to their configured upstreams.
     Outcome tick = monitorTick();
     say(tag + ": monitor: " + tick.action() + ", " + abbreviate(tick.reason()));
+  }
+
+  /** The instance's state once it is no longer pending or stopping (bounded by the lab's timings). */
+  private String settled(String instance) throws InterruptedException {
+    long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
+    while (true) {
+      String state = ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0)
+          .state().nameAsString();
+      if (!"pending".equals(state) && !"stopping".equals(state)) {
+        return state;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("instance " + instance + " still " + state + " after " + SETTLE_LIMIT);
+      }
+      Thread.sleep(250);
+    }
   }
 
   private Outcome monitorTick() {
