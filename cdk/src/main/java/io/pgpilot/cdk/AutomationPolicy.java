@@ -30,6 +30,8 @@ final class AutomationPolicy {
         Map.of("StringEquals", Map.of("ssm:resourceTag/" + PgpilotTags.CLUSTER, cluster))));
     // GetCommandInvocation has no resource type: the command id it takes is the one SendCommand returned.
     role.addToPolicy(statement("ssm:GetCommandInvocation", List.of("*"), null));
+    // ListCommandInvocations neither: the monitor asks it whether a rebuild still runs on a node out of service.
+    role.addToPolicy(statement("ssm:ListCommandInvocations", List.of("*"), null));
     // DescribeInstances has no resource-level permissions; the functions filter by the cluster tag.
     role.addToPolicy(statement("ec2:DescribeInstances", List.of("*"), null));
     // Fencing stops an instance: only this cluster's.
@@ -67,9 +69,10 @@ final class AutomationPolicy {
     }
     NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder().id("AwsSolutions-IAM5")
         .reason("Every action is named. '*' resources only where the API has no resource-level permission"
-            + " (ec2:DescribeInstances, ssm:GetCommandInvocation, the VPC network-interface calls) or is scoped by"
-            + " condition (cloudwatch:namespace); instance/* is limited by condition to this cluster's"
-            + " pgpilot:cluster tag; rds db:* only for rds:DescribeDBInstances, whose members Aurora replaces")
+            + " (ec2:DescribeInstances, ssm:GetCommandInvocation, ssm:ListCommandInvocations, the VPC"
+            + " network-interface calls) or is scoped by condition (cloudwatch:namespace); instance/* is limited by"
+            + " condition to this cluster's pgpilot:cluster tag; rds db:* only for rds:DescribeDBInstances, whose"
+            + " members Aurora replaces")
         .appliesTo(List.of("Resource::*",
             "Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*",
             "Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:db:*"))

@@ -39,6 +39,14 @@ public final class ClusterPlanner {
         return publish(topology);
     }
 
+    /**
+     * The nodes out of service whose rejoin is pending (tagged rebuild, running, neither streaming
+     * nor writable): what the monitor rejoins unless a rebuild of one is still running.
+     */
+    public List<String> awaitingRejoin(Topology topology, ClusterObservation observation) {
+        return RejoinPlanner.awaiting(topology, observation, policy);
+    }
+
     private Decision publish(Topology topology) {
         String primary = topology.primary().map(Topology.Node::name).orElse(null);
         if (primary == null) {

@@ -8,7 +8,9 @@ import java.util.List;
  * again rejoins as a standby of the primary: every host gets the hosts map first (its own still
  * names it primary), then its fence is lifted and it is rebuilt, pg_rewind first; then the
  * cluster converges (synchronous standbys, pgpool, tags). A rebuild that does not end with it
- * streaming leaves it fenced: the run fails, and it stays tagged rebuild.
+ * streaming leaves it fenced: the run fails, and it stays tagged rebuild. A rebuild still running
+ * when the run stops waiting (a base backup of a large database) is left to run, unfenced: the
+ * node stays tagged rebuild, and the monitor finishes the rejoin ({@link #awaiting}).
  */
 final class RejoinPlanner {
 
@@ -24,9 +26,14 @@ final class RejoinPlanner {
         String primary = topology.primary().map(Topology.Node::name).orElse(null);
         StepResult last = run.last(s -> true);
         StepResult rebuild = run.last(s -> s instanceof Step.RebuildStandby r && r.node().equals(node));
+        if (rebuild != null && rebuild.status() == StepResult.Status.STARTED) {
+            return new Plan(primary, List.of(), node + " is still being rebuilt as a standby of " + primary + ": "
+                    + rebuild.detail());
+        }
         if (rebuild != null && rebuild.status() != StepResult.Status.DONE) {
+            // Whether it was fenced again is the rebuild's detail to say: not when the run lost its lease.
             return Refusal.failure(node + " did not rejoin as a standby of " + primary + ": " + rebuild.detail()
-                    + "; it is fenced again and stays tagged rebuild");
+                    + "; it stays tagged rebuild");
         }
         if (last != null && last.failed()) {
             return Refusal.failure("the rejoin of " + node + " stopped: " + last.detail());
@@ -51,5 +58,22 @@ final class RejoinPlanner {
             return new Plan(primary, List.of(), node + " rejoined as a standby of " + primary + ". " + plan.reason());
         }
         return converged;
+    }
+
+    /**
+     * The nodes a rejoin is pending for, which the monitor rejoins: tagged rebuild, their instance
+     * running, neither streaming (one that streams is back in service: the failover planner's
+     * convergence retags it) nor writable (an old primary come back: the failover planner fences
+     * it), nor excluded (pgpilot rebuilds no node it does not believe). Whether a rebuild of one
+     * is already running is not observed here: the caller asks SSM.
+     */
+    static List<String> awaiting(Topology topology, ClusterObservation observation, FailoverPolicy policy) {
+        ClusterView view = new ClusterView(topology, observation, policy.confirmationProbes());
+        return topology.names().stream()
+                .filter(node -> view.tag(node) == Role.REBUILD && view.ec2(node) == Ec2State.RUNNING
+                        && view.excluded(node) == null)
+                .filter(node -> !view.now(node).writable() && !(view.now(node).standby()
+                        && view.now(node).walReceiver() == WalReceiverStatus.STREAMING))
+                .toList();
     }
 }

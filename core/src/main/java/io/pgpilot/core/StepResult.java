@@ -18,6 +18,8 @@ public record StepResult(Step step, Status status, String detail, Duration took)
         DEFERRED,
         /** Started and still running when the wait ended: a long rebuild. */
         STARTED,
+        /** Done where it could be: the detail names the hosts it did not reach. The plan goes on. */
+        PARTIAL,
         /** Failed: the plan stops here, except at a rebuild of a node already out of service. */
         FAILED
     }
@@ -30,6 +32,11 @@ public record StepResult(Step step, Status status, String detail, Duration took)
 
     public boolean failed() {
         return status == Status.FAILED;
+    }
+
+    /** Whether a run must tell what this step left undone: it failed, still runs, or missed some hosts. */
+    public boolean leftUndone() {
+        return status == Status.FAILED || status == Status.STARTED || status == Status.PARTIAL;
     }
 
     /** One line: "Promote[node=pg2]: DONE: pg2 accepts writes on timeline 2 (41 ms)". */

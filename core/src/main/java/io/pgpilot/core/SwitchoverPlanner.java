@@ -20,7 +20,9 @@ import java.util.Optional;
  *       keeping its role;</li>
  *   <li>after the switch: converge on the new primary as the failover planner does; rejoin the
  *       old primary as a standby of the new one (pg_rewind); converge again. An old primary that
- *       cannot rejoin stays fenced and tagged rebuild, and is told about; the switchover stands.</li>
+ *       cannot rejoin stays fenced and tagged rebuild, and is told about; the switchover stands. One
+ *       whose rebuild still runs when the run stops waiting stays tagged rebuild, unfenced, and the
+ *       monitor finishes its rejoin.</li>
  * </ol>
  * With the target as the only synchronous standby, the immediate stop loses no acknowledged
  * commit, and pg_rewind discards what the old primary wrote but never acknowledged.
@@ -118,7 +120,8 @@ final class SwitchoverPlanner {
                     "rejoining " + old + " as a standby of " + target + " (pg_rewind, else a base backup)");
         }
         String cluster = topology.cluster();
-        if (rebuild != null && rebuild.status() != StepResult.Status.DONE
+        boolean stillRunning = rebuild != null && rebuild.status() == StepResult.Status.STARTED;
+        if (rebuild != null && rebuild.status() != StepResult.Status.DONE && !stillRunning
                 && !run.done(s -> s instanceof Step.Notify n && n.subject().contains(old + " did not rejoin"))) {
             return new Plan(target, List.of(new Step.Notify("pgpilot " + cluster + ": " + old + " did not rejoin after"
                     + " the switchover to " + target, old + " did not rejoin as a standby of " + target + ": "
@@ -129,6 +132,7 @@ final class SwitchoverPlanner {
         String rejoined = rebuild == null ? old + " was not rejoined: its instance is "
                 + observation.ec2State(old).awsName()
                 : rebuild.status() == StepResult.Status.DONE ? old + " rejoined as a standby of " + target
+                : stillRunning ? old + " is still being rebuilt: " + rebuild.detail()
                 : old + " did not rejoin: " + rebuild.detail() + "; it stays fenced and tagged rebuild";
         return new Plan(target, List.of(), "switched over from " + old + " to " + target + " with no acknowledged"
                 + " commit lost; " + rejoined + ". " + converged.reason());

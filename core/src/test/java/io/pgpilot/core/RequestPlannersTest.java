@@ -151,7 +151,47 @@ class RequestPlannersTest {
         Refusal refusal = assertInstanceOf(Refusal.class, decision);
         assertTrue(refusal.failure());
         assertReasonMentions(refusal, "pg1 did not rejoin as a standby of pg2: pg_rewind failed",
-                "it is fenced again and stays tagged rebuild");
+                "it stays tagged rebuild");
+    }
+
+    @Test
+    void givenARejoinWhoseRebuildStillRuns_whenPlannedAgain_thenNothingMoreInThisRunAndTheReasonSaysItRuns() {
+        SimulatedCluster cluster = failedOverFromStoppedPg1().ec2("pg1", Ec2State.RUNNING);
+        RunSoFar running = RunSoFar.start(cluster.topology(), cluster.observe(1)).with(List.of(new StepResult(
+                new Step.RebuildStandby("pg1", "pg2"), StepResult.Status.STARTED, "the rebuild of pg1 from pg2"
+                + " (SSM command cmd-3) still runs after 300 s", java.time.Duration.ZERO)));
+
+        Decision decision = PLANNER.decide(new Request.Rejoin("pg1"), cluster.topology(), cluster.observe(1), running);
+
+        Plan plan = assertInstanceOf(Plan.class, decision);
+        assertTrue(plan.isNoOp(), "not a failure: the rebuild may yet succeed, and the monitor finishes the rejoin");
+        assertReasonMentions(plan, "pg1 is still being rebuilt as a standby of pg2: the rebuild of pg1 from pg2"
+                + " (SSM command cmd-3) still runs after 300 s");
+    }
+
+    @Test
+    void givenANodeTaggedRebuild_whenTheMonitorAsksWhichAwaitARejoin_thenOnlyWhileItRunsNeitherStreamingNorWriting() {
+        SimulatedCluster cluster = failedOverFromStoppedPg1();
+
+        List<String> stopped = PLANNER.awaitingRejoin(cluster.topology(), cluster.observe(1));
+        List<String> runningDown = PLANNER.awaitingRejoin(cluster.ec2("pg1", Ec2State.RUNNING).topology(),
+                cluster.observe(1));
+        List<String> writable = PLANNER.awaitingRejoin(cluster.restart("pg1").topology(), cluster.observe(1));
+        List<String> streaming = PLANNER.awaitingRejoin(cluster.rebuild("pg1", "pg2").topology(),
+                cluster.observe(1));
+
+        assertEquals(List.of(), stopped, "its running event starts the rejoin");
+        assertEquals(List.of("pg1"), runningDown);
+        assertEquals(List.of(), writable, "an old primary come back is the failover planner's: it fences it");
+        assertEquals(List.of(), streaming, "back in service: the failover planner's convergence retags it");
+    }
+
+    /** pg1 crashed and its instance stopped; failed over to pg2, so pg1 is tagged rebuild. */
+    private static SimulatedCluster failedOverFromStoppedPg1() {
+        SimulatedCluster cluster = SimulatedCluster.seedChain().crash("pg1").stopInstance("pg1");
+        drive(cluster, new Request.Failover(false), RunSoFar.start(cluster.topology(), cluster.observe(3)));
+        assertEquals(Role.REBUILD, cluster.topology().node("pg1").role());
+        return cluster;
     }
 
     @Test

@@ -11,12 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.CommandInvocation;
 import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
 import software.amazon.awssdk.services.ssm.model.SendCommandRequest;
 import software.amazon.awssdk.services.ssm.model.Target;
 
-/** {@link Commands} on SSM Run Command: SendCommand, then GetCommandInvocation per instance with bounded backoff. */
+/**
+ * {@link Commands} on SSM Run Command: SendCommand, then GetCommandInvocation per instance with
+ * bounded backoff; ListCommandInvocations for what still runs on an instance.
+ */
 public final class SsmCommands implements Commands {
 
     /**
@@ -96,6 +100,22 @@ public final class SsmCommands implements Commands {
             sleep(Math.min(pause.toNanos(), left));
             pause = nextPause(pause);
         }
+    }
+
+    /**
+     * ListCommandInvocations of the instance, every page, keeping {@code document}'s unfinished
+     * ones. Selected by instance id alone, without Filters: the lab's SSM service serves none, and
+     * SSM promises no order, so no page can be skipped. An instance's history is short (SSM keeps
+     * 30 days of it), and this is asked only about a node out of service that does not stream.
+     */
+    @Override
+    public List<String> running(String document, String instanceId) {
+        AwsClients.requireText(document, "document name");
+        AwsClients.requireText(instanceId, "instance id");
+        return ssm.listCommandInvocationsPaginator(r -> r.instanceId(instanceId)).commandInvocations().stream()
+                .filter(i -> document.equals(i.documentName()) && WAITING.contains(i.statusAsString()))
+                .map(CommandInvocation::commandId)
+                .toList();
     }
 
     /** Doubling pauses between polls, never longer than LONGEST_POLL: quick for fast commands, gentle on the API. */

@@ -16,6 +16,7 @@ import io.pgpilot.core.ports.HistoryLog;
 import io.pgpilot.core.ports.MetricSink;
 import io.pgpilot.core.ports.NodeSample;
 import io.pgpilot.runner.Engine;
+import io.pgpilot.runner.KeepAlive;
 import io.pgpilot.runner.Log;
 import io.pgpilot.runner.Pause;
 import io.pgpilot.runner.StepFailedException;
@@ -129,6 +130,12 @@ public final class AuroraEngine implements Engine {
         return observe();
     }
 
+    /** Nothing: Aurora's failover is one call, awaited within the command timeout, which the lease outlasts. */
+    @Override
+    public Optional<Routing> pending(Look look) {
+        return Optional.empty();
+    }
+
     @Override
     public Decision decide(Request request, Look look, Look first, List<StepResult> results) {
         return planner.decide(((AuroraLook) look).observation());
@@ -140,7 +147,7 @@ public final class AuroraEngine implements Engine {
     }
 
     @Override
-    public Executed execute(Look look, Step step) {
+    public Executed execute(Look look, Step step, KeepAlive lease) {
         if (!(step instanceof Step.FailoverDbCluster failover)) {
             throw new IllegalStateException("no execution for step type " + step.getClass().getName()
                     + " in AuroraEngine: see executes()");

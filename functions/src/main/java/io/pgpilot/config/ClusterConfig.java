@@ -52,11 +52,18 @@ import java.util.regex.Pattern;
  *       other value is refused</td><td>synchronous</td></tr>
  *   <tr><td>PGPILOT_PROBE_INTERVAL_MS</td><td>pause between probe rounds, 0 to 10000</td><td>500</td></tr>
  *   <tr><td>PGPILOT_LEASE_SECONDS</td><td>the cluster lease's term, 30 to 900. A run renews it before
- *       every step and stops when it cannot, so it only has to outlast one step: at least the command
- *       timeout + 30 s. Short, because a run that dies holds the cluster until its lease runs out</td>
+ *       every step, and between the polls of a step that waits longer (a rebuild), and stops when it
+ *       cannot, so it only has to outlast one command: at least the command timeout + 30 s. Short,
+ *       because a run that dies holds the cluster until its lease runs out</td>
  *       <td>180</td></tr>
  *   <tr><td>PGPILOT_COMMAND_TIMEOUT_SECONDS</td><td>how long one SSM command is awaited, 10 to 840</td>
  *       <td>120</td></tr>
+ *   <tr><td>PGPILOT_REBUILD_WAIT_SECONDS</td><td>ec2 only (refused with aurora). How long a run awaits
+ *       pgpilot-RebuildStandby (a base backup outlasts any command timeout), 10 to 840, renewing the lease
+ *       between polls; with the command timeout (the re-fence of a failed rebuild) + 30 s it must fit in
+ *       Lambda's 900 s, and the function's timeout must exceed it plus the rest of a run. A rebuild still
+ *       running then is left running, not fenced, and the monitor finishes the rejoin. The run holds the
+ *       cluster lease meanwhile, so another run (a failover) waits for it</td><td>300</td></tr>
  *   <tr><td>PGPILOT_SWITCHOVER_CATCHUP_SECONDS</td><td>how long a switchover waits for its target to
  *       replay everything, 1 to 600, and at most the lease - 30 s (writes wait for the target meanwhile)</td>
  *       <td>30</td></tr>
@@ -81,7 +88,8 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                             int dbPort, String sslMode, String sslRootCert, Duration probeTimeout,
                             String replicationCidr, String pgVersion, String hostedZoneId, String dnsName,
                             long rpoGuardBytes, int confirmationProbes, Duration probeInterval,
-                            Duration leaseDuration, Duration commandTimeout, Duration catchUpTimeout,
+                            Duration leaseDuration, Duration commandTimeout, Duration rebuildWait,
+                            Duration catchUpTimeout,
                             String metricsNamespace, Engine engine, String auroraClusterId, Duration auroraSettle,
                             FailoverPolicy.Replication replication) {
 
@@ -95,6 +103,8 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
 
     /** What a step may take beyond its SSM command: verifying probes, EC2 and API calls. */
     static final Duration STEP_MARGIN = Duration.ofSeconds(30);
+    /** The longest a Lambda function may run, whatever its configured timeout. */
+    static final Duration LAMBDA_LIMIT = Duration.ofSeconds(900);
 
     private static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.$-]{0,62}");
@@ -126,6 +136,14 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                     + " is shorter than one step may take: PGPILOT_COMMAND_TIMEOUT_SECONDS="
                     + commandTimeout.toSeconds()
                     + " + " + STEP_MARGIN.toSeconds() + " s of verification; raise the lease or lower the timeout");
+        }
+        if (engine == Engine.EC2 && rebuildWait.plus(commandTimeout).plus(STEP_MARGIN).compareTo(LAMBDA_LIMIT) > 0) {
+            throw new IllegalArgumentException("PGPILOT_REBUILD_WAIT_SECONDS=" + rebuildWait.toSeconds()
+                    + " does not fit in one Lambda run: with PGPILOT_COMMAND_TIMEOUT_SECONDS="
+                    + commandTimeout.toSeconds() + " (the re-fence of a rebuild that failed) and "
+                    + STEP_MARGIN.toSeconds() + " s of verification it exceeds Lambda's " + LAMBDA_LIMIT.toSeconds()
+                    + " s; lower the rebuild wait (a rebuild still running then is finished by the monitor) or the"
+                    + " command timeout");
         }
         if (leaseDuration.compareTo(catchUpTimeout.plus(STEP_MARGIN)) < 0) {
             throw new IllegalArgumentException("PGPILOT_LEASE_SECONDS=" + leaseDuration.toSeconds()
@@ -184,6 +202,10 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
             throw new IllegalArgumentException("PGPILOT_REPLICATION_MODE is set but PGPILOT_ENGINE=aurora: Aurora"
                     + " replicates through its own storage and pgpilot sets no synchronous_standby_names; unset it");
         }
+        if (aurora && read.optional("PGPILOT_REBUILD_WAIT_SECONDS", null, null) != null) {
+            throw new IllegalArgumentException("PGPILOT_REBUILD_WAIT_SECONDS is set but PGPILOT_ENGINE=aurora: Aurora"
+                    + " replaces its own readers and pgpilot rebuilds no standby; unset it");
+        }
         String zone = read.optional("PGPILOT_HOSTED_ZONE_ID", ZONE_ID,
                 "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
         String dnsName = read.optional("PGPILOT_DNS_NAME", null, null);
@@ -225,6 +247,7 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                 Duration.ofMillis(read.number("PGPILOT_PROBE_INTERVAL_MS", 500, 0, 10_000)),
                 Duration.ofSeconds(read.number("PGPILOT_LEASE_SECONDS", 180, 30, 900)),
                 Duration.ofSeconds(read.number("PGPILOT_COMMAND_TIMEOUT_SECONDS", 120, 10, 840)),
+                Duration.ofSeconds(read.number("PGPILOT_REBUILD_WAIT_SECONDS", 300, 10, 840)),
                 Duration.ofSeconds(read.number("PGPILOT_SWITCHOVER_CATCHUP_SECONDS", 30, 1, 600)),
                 read.string("PGPILOT_METRICS_NAMESPACE", "pgpilot", Pattern.compile("[A-Za-z0-9._/#:-]{1,255}"),
                         "a CloudWatch namespace (letters, digits, . - _ / # :)"),

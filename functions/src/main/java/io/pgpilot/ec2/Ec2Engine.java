@@ -18,6 +18,7 @@ import io.pgpilot.core.ports.Instances;
 import io.pgpilot.core.ports.MetricSink;
 import io.pgpilot.core.ports.NodeSample;
 import io.pgpilot.runner.Engine;
+import io.pgpilot.runner.KeepAlive;
 import io.pgpilot.runner.Log;
 import java.time.Clock;
 import java.time.Instant;
@@ -164,6 +165,29 @@ public final class Ec2Engine implements Engine {
     }
 
     /**
+     * The rejoin a run left pending: of the first node tagged rebuild that runs, does not stream
+     * and has no rebuild running (its rebuild outlasted its run and then failed, or was never
+     * sent), the same Rejoin run its running event starts. A node whose rebuild still runs is
+     * waited for: fencing or rebuilding it again would break a rebuild that may yet succeed; once
+     * it streams, the failover planner's convergence puts it back in service.
+     */
+    @Override
+    public Optional<Routing> pending(Look look) {
+        Ec2Look seen = (Ec2Look) look;
+        List<String> waits = new ArrayList<>();
+        for (String node : planner.awaitingRejoin(seen.inventory().topology(), seen.observation())) {
+            Optional<String> rebuilding = executor.rebuildRunning(seen.inventory(), node);
+            if (rebuilding.isEmpty()) {
+                return Optional.of(new Routing.Run(new Request.Rejoin(node), "monitor: " + node + " is tagged rebuild"
+                        + " and runs, but neither streams nor is being rebuilt"));
+            }
+            waits.add(node + " is being rebuilt (" + Ec2StepExecutor.REBUILD_STANDBY + " runs as SSM command "
+                    + rebuilding.get() + "): the monitor waits for it to end");
+        }
+        return waits.isEmpty() ? Optional.empty() : Optional.of(new Routing.Ignore(String.join("; ", waits)));
+    }
+
+    /**
      * PrimaryReachable, NodeReachable and ReplicationLagBytes (how far each node's furthest WAL is
      * behind the primary: what a failover to it would lose), from the look's latest round.
      */
@@ -210,9 +234,9 @@ public final class Ec2Engine implements Engine {
 
     /** Executes the step; the run's inventory then follows what it changed (an instance stopped, tags written). */
     @Override
-    public Executed execute(Look look, Step step) {
+    public Executed execute(Look look, Step step, KeepAlive lease) {
         Ec2Look seen = (Ec2Look) look;
-        StepResult result = executor.execute(seen.inventory(), step);
+        StepResult result = executor.execute(seen.inventory(), step, lease);
         Inventory after = seen.inventory();
         if (result.status() == StepResult.Status.DONE) {
             if (step instanceof Step.Fence fence && fence.how().stopsInstance()

@@ -15,6 +15,7 @@ import io.pgpilot.core.ports.Commands;
 import io.pgpilot.core.ports.DnsRecords;
 import io.pgpilot.core.ports.Instance;
 import io.pgpilot.core.ports.Instances;
+import io.pgpilot.runner.KeepAlive;
 import io.pgpilot.runner.Log;
 import io.pgpilot.runner.Pause;
 import io.pgpilot.runner.StepFailedException;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -40,13 +42,15 @@ import java.util.stream.Collectors;
  * stderr; the plan stops there. The one exception is {@link Step.RebuildStandby}: it repairs a
  * node already out of service, the transition it belongs to is complete without it, and its
  * failure is reported (result, history, notification) rather than holding back the notification
- * and the retag that record the completed transition. A rebuild that does not end with the node
- * streaming fences it again, so that an old primary never starts as a second primary.
+ * and the retag that record the completed transition. A rebuild is awaited to its end, bounded,
+ * under the run's lease; one that ends without the node streaming fences it again, so that an
+ * old primary never starts as a second primary; one still running is left running.
  *
  * <p>Commands to one host go to its instance id, so they reach exactly the instance the plan
  * was made for, never a same-named replacement; the hosts map goes to the whole cluster by tag in
- * one command. Which instances run is the run's inventory, kept up to date by the run as its
- * steps stop instances: EC2 is described once per run.
+ * one command, then again by instance id to the hosts that did not take it. Which instances run
+ * is the run's inventory, kept up to date by the run as its steps stop instances: EC2 is
+ * described once per run.
  */
 public final class Ec2StepExecutor {
 
@@ -70,6 +74,12 @@ public final class Ec2StepExecutor {
     /** How often a stopping instance is described; DescribeInstances is throttled per account. */
     static final Duration STOP_POLL = Duration.ofSeconds(1);
     private static final int OUTPUT_SHOWN = 2000;
+    /**
+     * How many times the hosts map is sent again to the hosts that did not take it: once. A
+     * transient failure passes on it; more retries to an agent that does not answer would only
+     * delay, by a delivery timeout each, the steps that route clients (pgpool, DNS).
+     */
+    public static final int HOSTS_RETRIES = 1;
 
     /**
      * What the documents need beyond the step itself.
@@ -78,16 +88,17 @@ public final class Ec2StepExecutor {
      * @param dbPort          PostgreSQL's port on every node: the upstream port and pgpool's backend port
      * @param replicationCidr ConfigurePrimary's replicationCidr
      * @param commandTimeout  how long one SSM command is awaited
+     * @param rebuildWait     how long a rebuild is awaited, in polls of one command timeout
      * @param catchUpTimeout  how long a switchover's target may take to replay all the primary wrote
      * @param catchUpPoll     how often the catch-up is looked at
      */
     public record Settings(String pgVersion, int dbPort, String replicationCidr, Duration commandTimeout,
-                           Duration catchUpTimeout, Duration catchUpPoll) {
+                           Duration rebuildWait, Duration catchUpTimeout, Duration catchUpPoll) {
 
         public static Settings of(ClusterConfig config) {
             Duration poll = config.probeInterval().compareTo(MIN_POLL) < 0 ? MIN_POLL : config.probeInterval();
             return new Settings(config.pgVersion(), config.dbPort(), config.replicationCidr(), config.commandTimeout(),
-                    config.catchUpTimeout(), poll);
+                    config.rebuildWait(), config.catchUpTimeout(), poll);
         }
 
         /** A document's own wait (waitSeconds): inside the command timeout, at most 60 s. */
@@ -118,12 +129,15 @@ public final class Ec2StepExecutor {
         this.log = log;
     }
 
-    /** Executes {@code step} on the cluster {@code inventory} describes; throws StepFailedException when it fails. */
-    public StepResult execute(Inventory inventory, Step step) {
+    /**
+     * Executes {@code step} on the cluster {@code inventory} describes, renewing the run's
+     * {@code lease} while a step waits longer than one command; throws StepFailedException when it fails.
+     */
+    public StepResult execute(Inventory inventory, Step step, KeepAlive lease) {
         Instant start = clock.instant();
         Effect outcome;
         try {
-            outcome = dispatch(inventory, step);
+            outcome = dispatch(inventory, step, lease);
         } catch (StepFailedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -140,7 +154,7 @@ public final class Ec2StepExecutor {
         return new Effect(StepResult.Status.DONE, detail);
     }
 
-    private Effect dispatch(Inventory inventory, Step step) {
+    private Effect dispatch(Inventory inventory, Step step, KeepAlive lease) {
         if (step instanceof Step.Fence fence) {
             return fence.how().stopsInstance() ? stopInstance(inventory, fence) : stopPostgres(inventory, fence);
         } else if (step instanceof Step.Unfence unfence) {
@@ -157,7 +171,7 @@ public final class Ec2StepExecutor {
         } else if (step instanceof Step.SetSyncStandbys sync) {
             return setSyncStandbys(inventory, sync);
         } else if (step instanceof Step.PublishHosts hosts) {
-            return publishHosts(inventory, hosts);
+            return publishHosts(inventory, hosts, lease);
         } else if (step instanceof Step.UpdateDnsRecord record) {
             return updateDns(record);
         } else if (step instanceof Step.SetPgpoolBackends backends) {
@@ -165,11 +179,7 @@ public final class Ec2StepExecutor {
         } else if (step instanceof Step.RetagInstances retag) {
             return retag(inventory, retag);
         } else if (step instanceof Step.RebuildStandby rebuild) {
-            Effect rebuilt = rebuild(inventory, rebuild);
-            if (rebuilt.status == StepResult.Status.FAILED || rebuilt.status == StepResult.Status.STARTED) {
-                refence(inventory, rebuild.node());
-            }
-            return rebuilt;
+            return rebuild(inventory, rebuild, lease);
         }
         throw new IllegalStateException("no execution for step type " + step.getClass().getName()
                 + " in Ec2StepExecutor: see STEPS");
@@ -284,52 +294,119 @@ public final class Ec2StepExecutor {
     /**
      * Rebuilds {@code rebuild.node()} as a standby of its upstream when its instance runs; deferred
      * otherwise. Never throws for the rebuild's own failure: the status says it.
+     * <ul>
+     *   <li>it ends with the node streaming from its upstream: DONE;</li>
+     *   <li>it ends otherwise, or cannot be sent: FAILED, and the node is fenced again;</li>
+     *   <li>it still runs after the rebuild wait: STARTED, and not fenced, since fencing a rebuild
+     *       that may yet succeed would make every rebuild of a large database fail; the node stays
+     *       tagged rebuild and the monitor finishes its rejoin;</li>
+     *   <li>the run lost its lease, or SSM could not say whether it runs: FAILED, not fenced, no
+     *       longer awaited; whoever acts next finds it running or ended.</li>
+     * </ul>
+     * A rebuild of the node that already runs (left running by an earlier run, or an operator's)
+     * is awaited instead of started again: two base backups into one data directory destroy it.
      */
-    private Effect rebuild(Inventory inventory, Step.RebuildStandby rebuild) {
-        Ec2State state = inventory.host(rebuild.node()).state();
-        if (state != Ec2State.RUNNING) {
-            return new Effect(StepResult.Status.DEFERRED, "rebuild of " + rebuild.node() + " from "
-                    + rebuild.upstream() + " deferred until the instance runs (EC2 state " + state.awsName() + ")");
+    private Effect rebuild(Inventory inventory, Step.RebuildStandby rebuild, KeepAlive lease) {
+        String node = rebuild.node();
+        Instance host = inventory.host(node);
+        if (host.state() != Ec2State.RUNNING) {
+            return new Effect(StepResult.Status.DEFERRED, "rebuild of " + node + " from " + rebuild.upstream()
+                    + " deferred until the instance runs (EC2 state " + host.state().awsName() + ")");
         }
-        Instance host = inventory.host(rebuild.node());
-        Map<String, String> parameters = params(inventory, rebuild.node(), "upstreamHost", rebuild.upstream(),
-                "upstreamPort", Integer.toString(settings.dbPort()), "applicationName", rebuild.node(),
+        Map<String, String> parameters = params(inventory, node, "upstreamHost", rebuild.upstream(),
+                "upstreamPort", Integer.toString(settings.dbPort()), "applicationName", node,
                 "rewind", Boolean.toString(rebuild.rewind()));
-        String commandId;
-        CommandResult result;
+        Optional<String> already;
         try {
-            commandId = commands.send(REBUILD_STANDBY, parameters, CommandTarget.instances(List.of(host.instanceId())));
-            result = commands.await(commandId, List.of(host.instanceId()), settings.commandTimeout()).get(0);
+            already = rebuildRunning(inventory, node);
+        } catch (RuntimeException e) {
+            return new Effect(StepResult.Status.FAILED, "could not tell whether a rebuild of " + node + " already"
+                    + " runs: " + e.getClass().getSimpleName() + ": " + e.getMessage() + "; none started, and " + node
+                    + " not fenced, since one may run");
+        }
+        String commandId;
+        try {
+            commandId = already.isPresent() ? already.get()
+                    : commands.send(REBUILD_STANDBY, parameters, CommandTarget.instances(List.of(host.instanceId())));
         } catch (RuntimeException e) {
             // E.g. an instance just started whose SSM agent has not registered yet.
-            return new Effect(StepResult.Status.FAILED, REBUILD_STANDBY + " could not be sent to " + rebuild.node()
-                    + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return fencedAgain(inventory, node, REBUILD_STANDBY + " could not be sent to " + node + ": "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+        String command = "SSM command " + commandId
+                + (already.isPresent() ? ", already running when this run came to it" : "");
+        String running = "the rebuild of " + node + " from " + rebuild.upstream() + " (" + command + ")";
+        Optional<CommandResult> awaited;
+        try {
+            awaited = awaitRebuild(commandId, host.instanceId(), lease);
+        } catch (RuntimeException e) {
+            return new Effect(StepResult.Status.FAILED, "awaiting " + running + " failed: "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "; not fenced, since it may still run");
+        }
+        if (awaited.isEmpty()) {
+            return new Effect(StepResult.Status.FAILED, "this run lost the cluster lease while awaiting " + running
+                    + ": another run may be acting, so this one neither awaits it any longer nor fences " + node);
+        }
+        CommandResult result = awaited.get();
         if (!result.finished()) {
-            return new Effect(StepResult.Status.STARTED, "rebuild of " + rebuild.node() + " from "
-                    + rebuild.upstream() + " still running as SSM command " + commandId + " after "
-                    + settings.commandTimeout().toSeconds() + " s; it is tagged standby once it streams");
+            return new Effect(StepResult.Status.STARTED, running + " still runs after "
+                    + settings.rebuildWait().toSeconds() + " s (PGPILOT_REBUILD_WAIT_SECONDS); not fenced: " + node
+                    + " stays tagged rebuild, and the monitor tags it standby once it streams");
         }
         if (!result.succeeded()) {
-            return new Effect(StepResult.Status.FAILED, failure(REBUILD_STANDBY, host, result, commandId));
+            return fencedAgain(inventory, node, failure(REBUILD_STANDBY, host, result, commandId));
         }
-        NodeObservation seen = verify(inventory, rebuild.node(), o -> o.standby() && o.streamsFrom(rebuild.upstream()));
+        NodeObservation seen = verify(inventory, node, o -> o.standby() && o.streamsFrom(rebuild.upstream()));
         if (!(seen.standby() && seen.streamsFrom(rebuild.upstream()))) {
-            return new Effect(StepResult.Status.FAILED, REBUILD_STANDBY + " reported Success but a probe of "
-                    + rebuild.node() + " finds " + describe(seen));
+            return fencedAgain(inventory, node, REBUILD_STANDBY + " reported Success but a probe of " + node
+                    + " finds " + describe(seen));
         }
-        return done(rebuild.node() + " rebuilt and streams from " + rebuild.upstream() + " on timeline "
-                + seen.timeline() + json(result));
+        return done(node + " rebuilt and streams from " + rebuild.upstream() + " on timeline " + seen.timeline()
+                + " (" + command + ")" + json(result));
     }
 
-    /** A rebuild that did not end streaming: fence the node again, so it never starts as a second primary. */
-    private void refence(Inventory inventory, String node) {
+    /**
+     * Polls the rebuild until it ends or the rebuild wait has passed, renewing the lease after
+     * every poll; empty when the run lost its lease. A poll lasts at most one command timeout,
+     * which the lease outlasts by the step margin (ClusterConfig), so the lease never runs out
+     * between renewals, nor before what follows the last poll (the verifying probe, a re-fence).
+     */
+    private Optional<CommandResult> awaitRebuild(String commandId, String instanceId, KeepAlive lease) {
+        Instant deadline = clock.instant().plus(settings.rebuildWait());
+        while (true) {
+            Duration left = Duration.between(clock.instant(), deadline);
+            Duration poll = left.compareTo(settings.commandTimeout()) < 0 ? left : settings.commandTimeout();
+            CommandResult result = commands.await(commandId, List.of(instanceId), poll).get(0);
+            if (!lease.renew()) {
+                return Optional.empty();
+            }
+            if (result.finished() || !clock.instant().isBefore(deadline)) {
+                return Optional.of(result);
+            }
+        }
+    }
+
+    /** A rebuild that ended without the node streaming: fence it again, so it never starts as a second primary. */
+    private Effect fencedAgain(Inventory inventory, String node, String why) {
         try {
             runOn(new Step.Fence(node, Step.Fence.How.STOP_POSTGRES), FENCE_NODE,
                     params(inventory, node, "action", "fence"), inventory.host(node));
+            return new Effect(StepResult.Status.FAILED, why + "; " + node + " is fenced again");
         } catch (RuntimeException e) {
             log.error("refence-failed", "cluster", inventory.cluster(), "node", node, "error", e.toString());
+            return new Effect(StepResult.Status.FAILED, why + "; fencing " + node + " again failed too: "
+                    + e.getMessage());
         }
+    }
+
+    /**
+     * The rebuild of {@code node} that runs now, as its SSM command id; empty when none does.
+     * SSM is asked rather than a command id recorded: it is where the rebuild runs, so it knows
+     * every one, including that of a run cut off before it could record anything and one an
+     * operator started by hand, and there is no record to keep in step with it.
+     */
+    public Optional<String> rebuildRunning(Inventory inventory, String node) {
+        return commands.running(REBUILD_STANDBY, inventory.instanceId(node)).stream().findFirst();
     }
 
     /**
@@ -365,7 +442,25 @@ public final class Ec2StepExecutor {
 
     // ------------------------------------------------------------------------------- routing
 
-    private Effect publishHosts(Inventory inventory, Step.PublishHosts publish) {
+    /**
+     * The hosts map on every running host of the cluster: one command to all of them by their
+     * tag, then, HOSTS_RETRIES times at most, again to those whose invocation failed or did not
+     * finish, by instance id.
+     *
+     * <p>A host that still has not taken it does not fail the step, not even a pgpool host or the
+     * new primary: the result is PARTIAL and names it, and the run tells it. What the map moves is
+     * the pg-primary alias (a node's name keeps its address: only a replaced instance gets a new
+     * one, and its running event publishes the map again), so a host left with the old map reaches
+     * the old primary, which is fenced: its clients fail to connect; they never write to a second
+     * primary. pgpool does not route by pg-primary but by its backends, which the next step sets
+     * and which fails the plan when a pgpool host cannot be reached; the new primary serves writes
+     * without resolving any name. Failing here would hold back, for every client, the steps that do
+     * route them (pgpool, DNS) and the retag that records the transition, for one host.
+     *
+     * <p>When no host took the map, the step fails: then SSM or the document is broken, not a
+     * host, and the tags, left as they were, make the next run publish again.
+     */
+    private Effect publishHosts(Inventory inventory, Step.PublishHosts publish, KeepAlive lease) {
         String entries = HostsFile.entriesOf(publish.hosts()).stream()
                 .map(e -> e.address() + " " + String.join(" ", e.names()))
                 .collect(Collectors.joining(","));
@@ -374,13 +469,47 @@ public final class Ec2StepExecutor {
         if (targets.isEmpty()) {
             throw new StepFailedException(publish, "no instance of cluster " + inventory.cluster() + " is running");
         }
+        Map<String, String> parameters = Map.of("entries", entries);
         // One command to every host of the cluster by its tag, as an operator would send it.
-        String commandId = commands.send(UPDATE_HOSTS, Map.of("entries", entries),
-                CommandTarget.cluster(inventory.cluster()));
-        List<CommandResult> results = commands.await(commandId, targets, settings.commandTimeout());
-        requireAll(publish, UPDATE_HOSTS, inventory, results, commandId);
-        return done("hosts map (" + entries + ") written on " + names(inventory, targets) + " by SSM command "
-                + commandId);
+        String commandId = commands.send(UPDATE_HOSTS, parameters, CommandTarget.cluster(inventory.cluster()));
+        List<String> commandIds = new ArrayList<>(List.of(commandId));
+        Map<String, String> missed = missed(inventory, commands.await(commandId, targets, settings.commandTimeout()),
+                commandId);
+        for (int retry = 0; retry < HOSTS_RETRIES && !missed.isEmpty(); retry++) {
+            if (!lease.renew()) {
+                throw new StepFailedException(publish, "this run lost the cluster lease before sending the hosts map"
+                        + " again; hosts not updated: " + String.join("; ", missed.values()));
+            }
+            List<String> again = List.copyOf(missed.keySet());
+            log.warn("hosts-retry", "cluster", inventory.cluster(), "hosts", names(inventory, again),
+                    "reason", String.join("; ", missed.values()));
+            String retryId = commands.send(UPDATE_HOSTS, parameters, CommandTarget.instances(again));
+            commandIds.add(retryId);
+            missed = missed(inventory, commands.await(retryId, again, settings.commandTimeout()), retryId);
+        }
+        List<String> updated = new ArrayList<>(targets);
+        updated.removeAll(missed.keySet());
+        String notUpdated = "hosts not updated: " + String.join("; ", missed.values());
+        if (updated.isEmpty()) {
+            throw new StepFailedException(publish, "no host took the hosts map (" + entries + "); " + notUpdated);
+        }
+        String written = "hosts map (" + entries + ") written on " + names(inventory, updated) + " by SSM command"
+                + (commandIds.size() == 1 ? " " : "s ") + String.join(", ", commandIds);
+        return missed.isEmpty() ? done(written) : new Effect(StepResult.Status.PARTIAL, written + "; " + notUpdated);
+    }
+
+    /** The hosts that did not take a command, by instance id: "app1 (i-0abc: ended TimedOut ...)". */
+    private static Map<String, String> missed(Inventory inventory, List<CommandResult> results, String commandId) {
+        Map<String, String> missed = new LinkedHashMap<>();
+        for (CommandResult result : results) {
+            if (!result.succeeded()) {
+                String name = inventory.byInstanceId(result.instanceId()).map(Instance::name)
+                        .orElse(result.instanceId());
+                missed.put(result.instanceId(), name + " (" + result.instanceId() + ": SSM command " + commandId + " "
+                        + ended(result) + ")");
+            }
+        }
+        return missed;
     }
 
     private Effect updateDns(Step.UpdateDnsRecord record) {
@@ -470,10 +599,18 @@ public final class Ec2StepExecutor {
     }
 
     private static String failure(String document, Instance host, CommandResult result, String commandId) {
+        return document + " on " + host.name() + " (" + host.instanceId() + ", SSM command " + commandId + ") "
+                + ended(result);
+    }
+
+    /** "ended Failed (Failed) with exit code 1: stderr", or "still InProgress when the wait ended". */
+    private static String ended(CommandResult result) {
+        String status = result.status() + (result.statusDetails().isEmpty() ? "" : " (" + result.statusDetails() + ")");
+        if (!result.finished()) {
+            return "still " + status + " when the wait ended";
+        }
         String output = !result.stderr().isBlank() ? result.stderr() : result.stdout();
-        return document + " on " + host.name() + " (" + host.instanceId() + ", SSM command " + commandId + ") ended "
-                + result.status() + (result.statusDetails().isEmpty() ? "" : " (" + result.statusDetails() + ")")
-                + (result.exitCode() >= 0 ? " with exit code " + result.exitCode() : "")
+        return "ended " + status + (result.exitCode() >= 0 ? " with exit code " + result.exitCode() : "")
                 + (output.isBlank() ? "" : ": " + tail(output.strip()));
     }
 

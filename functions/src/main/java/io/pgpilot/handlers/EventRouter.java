@@ -63,9 +63,10 @@ import java.util.function.Supplier;
  *   <li>Alarm: ALARM of one of this cluster's alarms (named pgpilot-CLUSTER-...) runs a failover,
  *       which confirms by probing.</li>
  *   <li>Monitor: looks (recording the primary as it sees it), publishes metrics, and runs a
- *       failover when the planner would act, handing its look to the run; a failure the planner
- *       refuses to act on, and any node it excludes, is told to an operator once an hour while it
- *       lasts.</li>
+ *       failover when the planner would act, handing its look to the run; on a cluster with
+ *       nothing to fail over, it finishes what a run left pending (a rejoin). A failure the
+ *       planner refuses to act on, any node it excludes, and a tick that fails are told to an
+ *       operator once an hour while they last.</li>
  *   <li>Switchover and forced failover: an operator's requests.</li>
  * </ul>
  * Events are delivered at least once: an event id already handled is a no-op that reports the
@@ -75,8 +76,13 @@ public final class EventRouter {
 
     /** How long a handled event id is remembered: beyond EventBridge's and Lambda's retry windows. */
     static final Duration EVENT_RETENTION = Duration.ofHours(24);
-    /** How often a condition that lasts (a refused failover, an excluded node) is told again. */
+    /** How often a condition that lasts (a refused failover, an excluded node, a failing monitor) is told again. */
     static final Duration ALERT_REPEAT = Duration.ofHours(1);
+    /**
+     * How often the monitor starts the same pending run again (the rejoin of one node): a rebuild
+     * that fails every time is a base backup and a failure notice every time, not every minute.
+     */
+    static final Duration PENDING_RETRY = Duration.ofHours(1);
 
     private final ClusterConfig config;
     private final Engine engine;
@@ -205,8 +211,27 @@ public final class EventRouter {
      * metrics, and runs a failover when the planner would act on what it saw: a confirmed primary
      * failure, a lost standby, a rogue writer. That run builds on this look (on EC2: one fresh
      * round under the lease), so a failure the monitor confirmed is not confirmed all over again.
+     * With nothing to fail over, it runs what a run left pending ({@link Engine#pending}).
+     *
+     * <p>A tick that fails (an API error, a planner's exception) is logged as an error, told once
+     * per {@link #ALERT_REPEAT} while it lasts, and thrown, so that Lambda counts the error: no run
+     * started, so nothing else would tell that failures go undetected.
      */
     public Outcome monitor(String owner) {
+        try {
+            return tick(owner);
+        } catch (RuntimeException e) {
+            String reason = "the monitor of cluster " + config.cluster() + " failed: " + e.getClass().getSimpleName()
+                    + ": " + e.getMessage();
+            log.error("monitor-failed", "cluster", config.cluster(), "error", e.getClass().getName(), "reason", reason);
+            alert(List.of(new Alert("monitor-failed", "pgpilot " + config.cluster() + ": the monitor fails", reason
+                    + ". Until it works again, pgpilot finds no failure by probing (EC2 state changes and alarms"
+                    + " still start runs). Told once an hour while it lasts; the log has every failed tick.")));
+            throw e;
+        }
+    }
+
+    private Outcome tick(String owner) {
         Engine.Look look = engine.monitor();
         engine.publish(look);
         Request failover = new Request.Failover(false);
@@ -225,9 +250,39 @@ public final class EventRouter {
         }
         String reason = decision instanceof Plan ? decision.reason()
                 : "the planner would not act: " + decision.reason();
+        if (decision instanceof Plan) {
+            Engine.Routing pending = engine.pending(look).orElse(null);
+            if (pending instanceof Engine.Routing.Run run) {
+                return runPending(run, primary, owner);
+            }
+            if (pending instanceof Engine.Routing.Ignore waiting) {
+                reason += " " + waiting.why();
+            }
+        }
         log.info("monitor", "cluster", config.cluster(), "decision", decision instanceof Plan ? "no-op" : "refusal",
                 "primary", primary, "reason", reason);
         return Outcome.of(Outcome.Action.OBSERVED, config.cluster(), primary, reason);
+    }
+
+    /**
+     * Runs what a run left pending, at most once per {@link #PENDING_RETRY} for the same request:
+     * the ledger remembers it under the request's name. A run that met another's lease did
+     * nothing, so it is forgotten and tried at the next tick.
+     */
+    private Outcome runPending(Engine.Routing.Run pending, String primary, String owner) {
+        String key = "pending#" + pending.request().describe();
+        if (!events.markProcessed(config.cluster(), key, clock.instant(), PENDING_RETRY)) {
+            String reason = pending.trigger() + "; the monitor started the " + pending.request().describe()
+                    + " less than " + PENDING_RETRY.toMinutes() + " minutes ago and waits before it tries again";
+            log.info("monitor", "cluster", config.cluster(), "decision", "wait", "primary", primary, "reason", reason);
+            return Outcome.of(Outcome.Action.OBSERVED, config.cluster(), primary, reason);
+        }
+        log.info("monitor", "cluster", config.cluster(), "decision", "pending", "reason", pending.trigger());
+        Outcome outcome = runner.run(pending.request(), pending.trigger(), owner, null);
+        if (outcome.action() == Outcome.Action.LEASE_HELD) {
+            forget(key);
+        }
+        return outcome;
     }
 
     /**

@@ -56,6 +56,13 @@ public interface Engine {
     /** The monitor's look (no lease held), after which it publishes the readings as metrics. */
     Look monitor();
 
+    /**
+     * What a monitor tick that finds nothing to fail over does about what a run left pending, such
+     * as the rejoin of a node whose rebuild outlasted its run: run it, or wait and say why; empty
+     * when nothing is pending.
+     */
+    Optional<Routing> pending(Look look);
+
     /** Publishes a monitor look's readings (reachability, lag) as metrics; never fails the caller. */
     void publish(Look look);
 
@@ -72,9 +79,10 @@ public interface Engine {
      * Executes one step and verifies its effect; the look after it (what the step changed that
      * later steps must see, without asking again).
      *
+     * @param lease renews the run's lease; a step that waits longer than one command calls it between its polls
      * @throws StepFailedException when the step failed and the plan must stop
      */
-    Executed execute(Look look, Step step);
+    Executed execute(Look look, Step step, KeepAlive lease);
 
     /** A step's result, and the look after it. */
     record Executed(StepResult result, Look look) {

@@ -28,9 +28,10 @@ import java.util.Set;
  *   <li>take the cluster lease; a concurrent run gets "another run holds the lease" and does nothing;</li>
  *   <li>look at the cluster (the engine's look: one inventory read per run);</li>
  *   <li>ask the engine's planner (a Plan or a Refusal, with its reason);</li>
- *   <li>execute the plan's steps in order, renewing the lease before each and stopping at the first
- *       that fails (a run that lost its lease stops too: someone else may act now); each step's
- *       effect is verified by its executor;</li>
+ *   <li>execute the plan's steps in order, renewing the lease before each (and letting a step that
+ *       waits longer renew it between its polls), stopping at the first that fails (a run that lost
+ *       its lease stops too: someone else may act now); each step's effect is verified by its
+ *       executor;</li>
  *   <li>a request that converges is planned again from a fresh look, with what the run has done so
  *       far, until nothing is left to do or the planner refuses;</li>
  *   <li>record the history and the phase durations (metrics), notify a refusal or failure (a
@@ -183,7 +184,7 @@ public final class PlanRunner {
                         result = new StepResult(step, StepResult.Status.DONE, "published to SNS as message "
                                 + notifier.publish(notify.subject(), notify.message()), elapsed(began));
                     } else {
-                        Engine.Executed executed = engine.execute(look, step);
+                        Engine.Executed executed = engine.execute(look, step, () -> renew(run));
                         result = executed.result();
                         look = executed.look();
                     }
@@ -218,7 +219,7 @@ public final class PlanRunner {
     private void record(Run run, StepResult result) {
         run.results.add(result);
         run.add(result.step().phase().label(), result.took());
-        if (result.failed()) {
+        if (result.leftUndone()) {
             log.warn("step", "cluster", cluster, "step", result.step().toString(), "status", result.status().name(),
                     "detail", result.detail(), "millis", result.took().toMillis());
         } else {
@@ -232,8 +233,7 @@ public final class PlanRunner {
         log.info("completed", "cluster", cluster, "trigger", run.trigger, "primary", primary,
                 "phases", millis(phases), "reason", reason);
         recordHistory(run, "completed", primary, reason, phases);
-        List<String> undone = run.results.stream()
-                .filter(r -> r.failed() || r.status() == StepResult.Status.STARTED).map(StepResult::detail).toList();
+        List<String> undone = run.results.stream().filter(StepResult::leftUndone).map(StepResult::detail).toList();
         if (!undone.isEmpty()) {
             notify("pgpilot " + cluster + ": not done in this run", "Not done in this run (" + run.trigger + "):\n- "
                     + String.join("\n- ", undone));

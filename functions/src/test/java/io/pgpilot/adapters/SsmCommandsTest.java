@@ -6,8 +6,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.CommandInvocation;
+import software.amazon.awssdk.services.ssm.model.ListCommandInvocationsRequest;
+import software.amazon.awssdk.services.ssm.model.ListCommandInvocationsResponse;
 
-/** How often a command's result is asked for while it runs. */
+/** How often a command's result is asked for while it runs, and which commands still run on an instance. */
 class SsmCommandsTest {
 
     @Test
@@ -19,5 +23,44 @@ class SsmCommandsTest {
             pause = SsmCommands.nextPause(pause);
         }
         assertEquals(List.of(100L, 200L, 400L, 800L, 1600L, 2000L, 2000L, 2000L), pauses);
+    }
+
+    @Test
+    void givenTwoPagesOfInvocations_whenAskedWhatRuns_thenTheDocumentsUnfinishedOnesOfEveryPage() {
+        List<ListCommandInvocationsRequest> asked = new ArrayList<>();
+        SsmClient ssm = new SsmClient() {
+            @Override
+            public ListCommandInvocationsResponse listCommandInvocations(ListCommandInvocationsRequest request) {
+                asked.add(request);
+                return request.nextToken() == null
+                        ? ListCommandInvocationsResponse.builder().nextToken("page-2").commandInvocations(
+                                invocation("cmd-9", "pgpilot-UpdateHosts", "InProgress"),
+                                invocation("cmd-8", "pgpilot-RebuildStandby", "Failed")).build()
+                        : ListCommandInvocationsResponse.builder().commandInvocations(
+                                invocation("cmd-7", "pgpilot-RebuildStandby", "InProgress"),
+                                invocation("cmd-6", "pgpilot-RebuildStandby", "Success")).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "ssm";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        List<String> running = new SsmCommands(ssm).running("pgpilot-RebuildStandby", "i-0abc");
+
+        assertEquals(List.of("cmd-7"), running);
+        assertEquals(2, asked.size(), "every page: SSM promises no order");
+        assertEquals("i-0abc", asked.get(0).instanceId());
+        assertEquals(List.of(), asked.get(0).filters(), "no Filters: the lab's SSM service serves none");
+    }
+
+    private static CommandInvocation invocation(String commandId, String document, String status) {
+        return CommandInvocation.builder().commandId(commandId).instanceId("i-0abc").documentName(document)
+                .status(status).build();
     }
 }

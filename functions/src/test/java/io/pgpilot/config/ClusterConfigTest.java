@@ -50,6 +50,7 @@ class ClusterConfigTest {
         assertEquals(Duration.ofMillis(500), config.probeInterval());
         assertEquals(Duration.ofSeconds(180), config.leaseDuration());
         assertEquals(Duration.ofSeconds(120), config.commandTimeout());
+        assertEquals(Duration.ofSeconds(300), config.rebuildWait());
         assertEquals(Duration.ofSeconds(30), config.catchUpTimeout());
         assertEquals("pgpilot", config.metricsNamespace());
         assertTrue(!config.policy().force());
@@ -121,6 +122,36 @@ class ClusterConfigTest {
                 "PGPILOT_LEASE_SECONDS=180 is shorter than a switchover's catch-up"));
         assertEquals("PGPILOT_DB_NAME=\"a\\u000ab\" is invalid; expected a database name (letters, digits, '_')",
                 error("PGPILOT_DB_NAME", "a\nb"));
+    }
+
+    // ------------------------------------------------------------------------------ rebuild wait
+
+    @Test
+    void givenARebuildWaitThatFitsInOneLambdaRun_whenRead_thenTaken() {
+        assertEquals(Duration.ofSeconds(750), with("PGPILOT_REBUILD_WAIT_SECONDS", "750").rebuildWait(),
+                "750 + 120 + 30 = 900 s");
+    }
+
+    @Test
+    void givenARebuildWaitThatDoesNotFitInOneLambdaRun_whenRead_thenTheErrorNamesBothSettingsAndTheLimit() {
+        assertEquals("PGPILOT_REBUILD_WAIT_SECONDS=751 does not fit in one Lambda run: with"
+                + " PGPILOT_COMMAND_TIMEOUT_SECONDS=120 (the re-fence of a rebuild that failed) and 30 s of"
+                + " verification it exceeds Lambda's 900 s; lower the rebuild wait (a rebuild still running then is"
+                + " finished by the monitor) or the command timeout", error("PGPILOT_REBUILD_WAIT_SECONDS", "751"));
+        assertTrue(error("PGPILOT_COMMAND_TIMEOUT_SECONDS", "600", "PGPILOT_LEASE_SECONDS", "630").startsWith(
+                "PGPILOT_REBUILD_WAIT_SECONDS=300 does not fit in one Lambda run"), "the default too");
+        assertEquals("PGPILOT_REBUILD_WAIT_SECONDS=5 is out of range; expected 10 to 840 (default 300)",
+                error("PGPILOT_REBUILD_WAIT_SECONDS", "5"));
+    }
+
+    @Test
+    void givenARebuildWaitWithAurora_whenRead_thenRefusedAndOtherwiseNotApplied() {
+        assertEquals("PGPILOT_REBUILD_WAIT_SECONDS is set but PGPILOT_ENGINE=aurora: Aurora replaces its own readers"
+                + " and pgpilot rebuilds no standby; unset it", error("PGPILOT_ENGINE", "aurora",
+                "PGPILOT_AURORA_CLUSTER_ID", "db1", "PGPILOT_REBUILD_WAIT_SECONDS", "300"));
+        assertEquals(Duration.ofSeconds(600), with("PGPILOT_ENGINE", "aurora", "PGPILOT_AURORA_CLUSTER_ID", "db1",
+                "PGPILOT_COMMAND_TIMEOUT_SECONDS", "600", "PGPILOT_LEASE_SECONDS", "630").commandTimeout(),
+                "the rebuild's Lambda budget binds no Aurora setting");
     }
 
     // ------------------------------------------------------------------------------ engines

@@ -14,6 +14,7 @@ import io.pgpilot.core.ports.CommandTarget;
 import io.pgpilot.fakes.FakeClock;
 import io.pgpilot.fakes.FakeCluster;
 import io.pgpilot.fakes.FakeServices;
+import io.pgpilot.runner.KeepAlive;
 import io.pgpilot.runner.Log;
 import io.pgpilot.runner.StepFailedException;
 import java.time.Duration;
@@ -37,7 +38,9 @@ class Ec2StepExecutorTest {
             Duration.ofMillis(500), new Log(System.out, clock));
 
     private static final Ec2StepExecutor.Settings SETTINGS = new Ec2StepExecutor.Settings("15", 5432, "10.87.0.0/24",
-            Duration.ofSeconds(120), Duration.ofSeconds(30), Duration.ofMillis(500));
+            Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofMillis(500));
+    /** A run that keeps its lease. */
+    private static final KeepAlive HELD = () -> true;
 
     private Ec2StepExecutor executor(boolean dns) {
         return new Ec2StepExecutor(SETTINGS, lab, lab, observer, dns ? services : null, clock, clock.pause(),
@@ -45,7 +48,7 @@ class Ec2StepExecutorTest {
     }
 
     private StepResult execute(Step step) {
-        return executor(true).execute(observer.inventory(), step);
+        return executor(true).execute(observer.inventory(), step, HELD);
     }
 
     /** One example of each step type this executor runs, valid on the seed chain. */
@@ -83,7 +86,7 @@ class Ec2StepExecutorTest {
                     new Log(System.out, time));
             Step step = sample.getValue().apply(fresh);
 
-            StepResult result = executor.execute(look.inventory(), step);
+            StepResult result = executor.execute(look.inventory(), step, HELD);
 
             assertEquals(StepResult.Status.DONE, result.status(), result::describe);
             assertTrue(!fresh.journal.isEmpty() || step instanceof Step.UpdateDnsRecord
@@ -197,7 +200,7 @@ class Ec2StepExecutorTest {
 
         StepResult pgpool = execute(new Step.SetPgpoolBackends("pg1", List.of("pg2")));
         StepResult dns = executor(false).execute(observer.inventory(),
-                new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.11"));
+                new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.11"), HELD);
 
         assertEquals(StepResult.Status.SKIPPED, pgpool.status());
         assertTrue(pgpool.detail().contains("tagged pgpilot:role=pgpool"), pgpool::detail);
@@ -260,6 +263,159 @@ class Ec2StepExecutorTest {
                 "a rebuild that did not end streaming fences the node again");
     }
 
+    // ------------------------------------------------------------------ a rebuild awaited to its end
+
+    /** A keep-alive that counts its renewals and keeps the lease for {@code granted} of them. */
+    private static final class CountedLease implements KeepAlive {
+        private final int granted;
+        int renewals;
+
+        CountedLease(int granted) {
+            this.granted = granted;
+        }
+
+        @Override
+        public boolean renew() {
+            return ++renewals <= granted;
+        }
+    }
+
+    private StepResult rebuildPg3Lasting(Duration lasting, KeepAlive lease) {
+        lab.clock = clock;
+        lab.lasting(Ec2StepExecutor.REBUILD_STANDBY, lasting);
+        lab.host("pg3").postgresUp = false;
+        return executor(true).execute(observer.inventory(), new Step.RebuildStandby("pg3", "pg1"), lease);
+    }
+
+    @Test
+    void givenRebuildLongerThanTheCommandTimeout_whenExecuted_thenPolledUntilItEndsRenewingTheLeaseAfterEachPoll() {
+        CountedLease lease = new CountedLease(Integer.MAX_VALUE);
+
+        StepResult result = rebuildPg3Lasting(Duration.ofSeconds(200), lease);
+
+        assertEquals(StepResult.Status.DONE, result.status(), result::detail);
+        assertTrue(result.detail().startsWith("pg3 rebuilt and streams from pg1"), result::detail);
+        assertEquals(2, lease.renewals, "polls of 120 s and 80 s, the lease renewed after each");
+        assertEquals(List.of("pgpilot-RebuildStandby [pg3]"), lab.journal, "not fenced");
+    }
+
+    @Test
+    void givenRebuildStillRunningAtTheWait_whenExecuted_thenStartedWithItsCommandIdAndNotFenced() {
+        StepResult result = rebuildPg3Lasting(Duration.ofSeconds(400), new CountedLease(Integer.MAX_VALUE));
+
+        assertEquals(StepResult.Status.STARTED, result.status(), result::detail);
+        assertEquals("the rebuild of pg3 from pg1 (SSM command cmd-1) still runs after 300 s"
+                + " (PGPILOT_REBUILD_WAIT_SECONDS); not fenced: pg3 stays tagged rebuild, and the monitor tags it"
+                + " standby once it streams", result.detail());
+        assertEquals(List.of("pgpilot-RebuildStandby [pg3]"), lab.journal);
+        assertEquals(List.of("cmd-1"), lab.running(Ec2StepExecutor.REBUILD_STANDBY, lab.id("pg3")));
+        assertEquals(300, result.took().toSeconds(), "awaited for the whole rebuild wait");
+    }
+
+    @Test
+    void givenTheLeaseLostDuringTheWait_whenExecuted_thenTheWaitStopsAndTheRebuildIsNeitherFencedNorAwaited() {
+        CountedLease lease = new CountedLease(0);
+
+        StepResult result = rebuildPg3Lasting(Duration.ofSeconds(400), lease);
+
+        assertEquals(StepResult.Status.FAILED, result.status(), result::detail);
+        assertTrue(result.detail().startsWith("this run lost the cluster lease while awaiting the rebuild of pg3"),
+                result::detail);
+        assertEquals(1, lease.renewals, "stopped at the first renewal refused");
+        assertEquals(120, result.took().toSeconds(), "one poll, no more");
+        assertEquals(List.of("pgpilot-RebuildStandby [pg3]"), lab.journal, "a rebuild that may still succeed is"
+                + " never fenced");
+    }
+
+    @Test
+    void givenRebuildThatFailsAfterLongerThanTheCommandTimeout_whenExecuted_thenFailedAndFencedAgain() {
+        lab.failNext(Ec2StepExecutor.REBUILD_STANDBY, "pg_basebackup: error: connection to pg1 lost");
+
+        StepResult result = rebuildPg3Lasting(Duration.ofSeconds(200), new CountedLease(Integer.MAX_VALUE));
+
+        assertEquals(StepResult.Status.FAILED, result.status(), result::detail);
+        assertTrue(result.detail().contains("connection to pg1 lost") && result.detail().endsWith(
+                "pg3 is fenced again"), result::detail);
+        assertEquals(List.of("pgpilot-RebuildStandby [pg3]", "pgpilot-FenceNode [pg3]"), lab.journal);
+        assertTrue(lab.host("pg3").fenced);
+    }
+
+    // ------------------------------------------------------------------- the hosts map, host by host
+
+    private StepResult publishHosts() {
+        return execute(new Step.PublishHosts(observer.inventory().topology().hostsMap("pg2")));
+    }
+
+    @Test
+    void givenAHostThatMissesTheHostsMapOnce_whenPublished_thenSentAgainToItAloneAndDone() {
+        lab.undelivered(Ec2StepExecutor.UPDATE_HOSTS, "app1", 1);
+
+        StepResult result = publishHosts();
+
+        assertEquals(StepResult.Status.DONE, result.status(), result::detail);
+        assertEquals(List.of(CommandTarget.cluster("lab"), CommandTarget.instances(List.of(lab.id("app1")))),
+                lab.sent.stream().map(FakeCluster.Sent::target).toList());
+        assertTrue(result.detail().endsWith(" written on [app1, pg1, pg2, pg3, pgpool1] by SSM commands cmd-1, cmd-2"),
+                result::detail);
+    }
+
+    @Test
+    void givenAHostThatNeverTakesTheHostsMap_whenPublished_thenRetriedOnceAndPartialNamingIt() {
+        lab.undelivered(Ec2StepExecutor.UPDATE_HOSTS, "app1", Integer.MAX_VALUE);
+
+        StepResult result = publishHosts();
+
+        assertEquals(StepResult.Status.PARTIAL, result.status(), result::detail);
+        assertEquals(1 + Ec2StepExecutor.HOSTS_RETRIES, lab.sent.size());
+        assertTrue(result.detail().contains(" written on [pg1, pg2, pg3, pgpool1] by SSM commands cmd-1, cmd-2;"
+                + " hosts not updated: app1 (" + lab.id("app1") + ": SSM command cmd-2 ended TimedOut (Delivery Timed"
+                + " Out))"), result::detail);
+    }
+
+    /**
+     * Not even for the hosts that route: the map moves only pg-primary, which pgpool does not route
+     * by (its backends are the next step, which fails on its own) and the new primary does not
+     * resolve; a host left with the old map reaches the fenced old primary, not a second one.
+     */
+    @Test
+    void givenThePgpoolHostAndTheNewPrimaryMissingTheHostsMap_whenPublished_thenPartialNotFailed() {
+        lab.undelivered(Ec2StepExecutor.UPDATE_HOSTS, "pgpool1", Integer.MAX_VALUE);
+        lab.undelivered(Ec2StepExecutor.UPDATE_HOSTS, "pg2", Integer.MAX_VALUE);
+
+        StepResult result = publishHosts();
+
+        assertEquals(StepResult.Status.PARTIAL, result.status(), result::detail);
+        assertTrue(result.detail().contains("hosts not updated: pg2 (") && result.detail().contains("; pgpool1 ("),
+                result::detail);
+    }
+
+    /** No host at all: not a host but SSM or the document is broken; the tags, unchanged, make the next run publish again. */
+    @Test
+    void givenNoHostTakingTheHostsMap_whenPublished_thenTheStepFailsNamingThemAll() {
+        for (String host : List.of("pg1", "pg2", "pg3", "pgpool1", "app1")) {
+            lab.undelivered(Ec2StepExecutor.UPDATE_HOSTS, host, Integer.MAX_VALUE);
+        }
+
+        StepFailedException failure = assertThrows(StepFailedException.class, this::publishHosts);
+
+        assertTrue(failure.detail().startsWith("no host took the hosts map ("), failure::detail);
+        assertTrue(failure.detail().contains("hosts not updated: app1 (") && failure.detail().contains("; pgpool1 ("),
+                failure::detail);
+    }
+
+    @Test
+    void givenTheLeaseLostBeforeTheRetry_whenPublished_thenTheStepFailsWithoutSendingAgain() {
+        lab.undelivered(Ec2StepExecutor.UPDATE_HOSTS, "app1", 1);
+
+        StepFailedException failure = assertThrows(StepFailedException.class, () -> executor(true).execute(
+                observer.inventory(), new Step.PublishHosts(observer.inventory().topology().hostsMap("pg2")),
+                new CountedLease(0)));
+
+        assertTrue(failure.detail().startsWith("this run lost the cluster lease before sending the hosts map again;"
+                + " hosts not updated: app1 ("), failure::detail);
+        assertEquals(1, lab.sent.size());
+    }
+
     @Test
     void givenATargetBehindThePrimary_whenAwaitingItsCatchUp_thenFailsAfterTheTimeoutSayingHowFarBehind() {
         lab.host("pg3").lsn = io.pgpilot.core.Lsn.parse("0/3000000");
@@ -287,7 +443,7 @@ class Ec2StepExecutorTest {
         Ec2StepExecutor executor = new Ec2StepExecutor(SETTINGS, gone, gone, look, null, clock, clock.pause(),
                 new Log(System.out, clock));
 
-        StepResult result = executor.execute(look.inventory(), new Fence("pg1", Fence.How.STOP_INSTANCE));
+        StepResult result = executor.execute(look.inventory(), new Fence("pg1", Fence.How.STOP_INSTANCE), HELD);
 
         assertNotNull(result);
         assertTrue(result.detail().endsWith("is already terminated"), result::detail);

@@ -62,7 +62,7 @@ class PrimaryRecordingTest {
         Ec2StepExecutor executor = new Ec2StepExecutor(Ec2StepExecutor.Settings.of(fixture.config), lab, lab, observer,
                 null, fixture.clock, fixture.clock.pause(), new Log(System.out, fixture.clock));
 
-        executor.execute(observer.inventory(), new Step.SetSyncStandbys("pg1", List.of("pg3")));
+        executor.execute(observer.inventory(), new Step.SetSyncStandbys("pg1", List.of("pg3")), () -> true);
 
         assertEquals(List.of("pg2", "pg3"), fixture.services.primaries.get("lab").syncStandbys(),
                 "the old and the new names until a look sees the setting in effect");

@@ -15,17 +15,22 @@ import io.pgpilot.core.ports.Instances;
 import io.pgpilot.core.ports.NodeProbe;
 import io.pgpilot.ec2.Ec2StepExecutor;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The lab's hosts in memory, for the workflow's own logic: EC2 (describe, stop, tags), SSM
  * (each document's effect in a line or two) and the probe. Every action lands in {@link #journal}
  * in order. Not a model of PostgreSQL: just enough state for the workflow to observe its steps.
+ * Commands end at once, unless a document is made to last ({@link #lasting}): then they run on
+ * {@link #clock}, which awaiting them moves as a real wait would.
  */
 public class FakeCluster implements Instances, Commands, NodeProbe {
 
@@ -65,6 +70,14 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     private final Map<String, String> failures = new HashMap<>();
     private final List<String> ignored = new ArrayList<>();
     private final Map<String, List<CommandResult>> results = new HashMap<>();
+    private final Map<String, Duration> durations = new HashMap<>();
+    private final Map<String, Integer> undelivered = new HashMap<>();
+    /** Commands of lasting documents, by command id: each runs on one host until its end. */
+    private final Map<String, List<Running>> runningCommands = new LinkedHashMap<>();
+    /** The time lasting commands run on; the Fixture's clock. */
+    public FakeClock clock;
+    /** DescribeInstances throws this while it is set: an EC2 API error. */
+    public RuntimeException describeFailure;
     public int probes;
     /** How many DescribeInstances calls still see an instance stopping after StopInstances; then it is stopped. */
     public int stoppingDescribes;
@@ -75,6 +88,24 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     public int probesBeforeFirstStop = -1;
 
     public record Sent(String document, Map<String, String> parameters, CommandTarget target) {
+    }
+
+    /** One host's invocation of a lasting command: its effect and result land when it ends. */
+    private static final class Running {
+        final String document;
+        final Map<String, String> parameters;
+        final Host host;
+        final Instant endsAt;
+        final String failure;
+        CommandResult result;
+
+        Running(String document, Map<String, String> parameters, Host host, Instant endsAt, String failure) {
+            this.document = document;
+            this.parameters = parameters;
+            this.host = host;
+            this.endsAt = endsAt;
+            this.failure = failure;
+        }
     }
 
     /** The seed chain: pg1 primary → pg2 (synchronous) → pg3, pgpool1 and app1; Debian clusters named as hosts. */
@@ -142,6 +173,22 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
         failures.put(document, stderr);
     }
 
+    /**
+     * Commands of {@code document} run for {@code duration} of {@link #clock} (a base backup):
+     * InProgress until then, their effect (or failure) landing when they end.
+     */
+    public void lasting(String document, Duration duration) {
+        durations.put(document, duration);
+    }
+
+    /**
+     * The next {@code times} commands of {@code document} to {@code host} are never delivered: SSM
+     * reports them TimedOut (Delivery Timed Out), as for an agent that does not answer.
+     */
+    public void undelivered(String document, String host, int times) {
+        undelivered.put(document + "@" + host, times);
+    }
+
     /** Commands of {@code document} report Success and do nothing: an agent that lies. */
     public void ignore(String document) {
         ignored.add(document);
@@ -155,6 +202,9 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
 
     @Override
     public synchronized List<Instance> describe(String cluster) {
+        if (describeFailure != null) {
+            throw describeFailure;
+        }
         describes++;
         stopping.replaceAll((name, left) -> left - 1);
         stopping.forEach((name, left) -> {
@@ -205,6 +255,7 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
 
     @Override
     public synchronized String send(String document, Map<String, String> parameters, CommandTarget target) {
+        settle();
         String commandId = "cmd-" + (sent.size() + 1);
         sent.add(new Sent(document, Map.copyOf(parameters), target));
         List<Host> targets = target.cluster() == null ? target.instanceIds().stream().map(this::byId).toList()
@@ -212,15 +263,21 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
                         && h.ec2 == Ec2State.RUNNING).toList();
         journal.add(document + " " + targets.stream().map(h -> h.name).toList());
         String failure = failures.remove(document);
+        Duration lasts = durations.get(document);
+        if (lasts != null) {
+            Objects.requireNonNull(clock, "a lasting command runs on FakeCluster.clock: set it");
+            runningCommands.put(commandId, targets.stream().map(host -> new Running(document, Map.copyOf(parameters),
+                    host, clock.instant().plus(lasts), failure)).toList());
+            return commandId;
+        }
         List<CommandResult> done = new ArrayList<>();
         for (Host host : targets) {
-            if (failure != null) {
-                done.add(new CommandResult(host.id, "Failed", "Failed", 1, "", failure));
+            Integer silent = undelivered.get(document + "@" + host.name);
+            if (silent != null && silent > 0) {
+                undelivered.put(document + "@" + host.name, silent - 1);
+                done.add(new CommandResult(host.id, "TimedOut", "Delivery Timed Out", -1, "", ""));
             } else {
-                String stdout = ignored.contains(document) ? "" : apply(document, parameters, host);
-                done.add(stdout == null ? new CommandResult(host.id, "Failed", "Failed", 1, "",
-                        "ERROR: " + host.name + " is disabled in start.conf (fenced?)")
-                        : new CommandResult(host.id, "Success", "Success", 0, stdout, ""));
+                done.add(end(document, parameters, host, failure));
             }
         }
         results.put(commandId, done);
@@ -229,9 +286,53 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
 
     @Override
     public synchronized List<CommandResult> await(String commandId, List<String> instanceIds, Duration timeout) {
+        settle();
+        List<Running> running = runningCommands.get(commandId);
+        if (running != null) {
+            // As a real wait: until the last of them ends, or the timeout passes.
+            Instant until = clock.instant().plus(timeout);
+            Instant lastEnd = running.stream().filter(r -> instanceIds.contains(r.host.id)).map(r -> r.endsAt)
+                    .max(Instant::compareTo).orElse(clock.instant());
+            Instant to = lastEnd.isBefore(until) ? lastEnd : until;
+            if (to.isAfter(clock.instant())) {
+                clock.advance(Duration.between(clock.instant(), to));
+            }
+            settle();
+            return instanceIds.stream().map(id -> running.stream().filter(r -> r.host.id.equals(id)).findFirst()
+                    .map(r -> r.result != null ? r.result : new CommandResult(id, "InProgress", "InProgress", -1, "",
+                            "")).orElse(new CommandResult(id, "Pending", "", -1, "", ""))).toList();
+        }
         List<CommandResult> done = results.getOrDefault(commandId, List.of());
         return instanceIds.stream().map(id -> done.stream().filter(r -> r.instanceId().equals(id)).findFirst()
                 .orElse(new CommandResult(id, "Pending", "", -1, "", ""))).toList();
+    }
+
+    @Override
+    public synchronized List<String> running(String document, String instanceId) {
+        settle();
+        return runningCommands.entrySet().stream()
+                .filter(e -> e.getValue().stream().anyMatch(r -> r.result == null && r.document.equals(document)
+                        && r.host.id.equals(instanceId)))
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /** Lasting commands whose end has come: their effect lands, in the order they end. */
+    private void settle() {
+        runningCommands.values().stream().flatMap(List::stream)
+                .filter(r -> r.result == null && !r.endsAt.isAfter(clock.instant()))
+                .sorted(Comparator.comparing(r -> r.endsAt))
+                .forEach(r -> r.result = end(r.document, r.parameters, r.host, r.failure));
+    }
+
+    /** A command's result on {@code host}, its effect applied unless it fails. */
+    private CommandResult end(String document, Map<String, String> parameters, Host host, String failure) {
+        if (failure != null) {
+            return new CommandResult(host.id, "Failed", "Failed", 1, "", failure);
+        }
+        String stdout = ignored.contains(document) ? "" : apply(document, parameters, host);
+        return stdout == null ? new CommandResult(host.id, "Failed", "Failed", 1, "",
+                "ERROR: " + host.name + " is disabled in start.conf (fenced?)")
+                : new CommandResult(host.id, "Success", "Success", 0, stdout, "");
     }
 
     /** The document's effect on {@code host}; its stdout, or null when it refuses (a fenced rebuild). */
@@ -278,6 +379,7 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
 
     @Override
     public synchronized NodeObservation probe(Topology topology, String node) {
+        settle();
         probes++;
         Host host = host(node);
         if (!host.serving()) {

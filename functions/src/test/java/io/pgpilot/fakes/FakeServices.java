@@ -37,9 +37,13 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
     private long epoch;
     /** Renewals granted before the lease is taken away; negative for never. */
     public int renewalsBeforeLoss = -1;
+    /** When each renewal was granted. */
+    public final List<Instant> renewedAt = new ArrayList<>();
     /** Runs as a lease is asked for: what happens between an observation and the run it starts. */
     public Runnable beforeAcquire = () -> { };
     public final Set<String> processed = new HashSet<>();
+    /** When each processed id runs out: after that it counts as new, as in the state table. */
+    private final Map<String, Instant> expiries = new HashMap<>();
     public final List<HistoryEntry> history = new ArrayList<>();
     public final List<Notice> notices = new ArrayList<>();
     public final Map<String, String> records = new HashMap<>();
@@ -68,6 +72,7 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
             return Optional.empty();
         }
         renewalsBeforeLoss--;
+        renewedAt.add(now);
         Lease renewed = new Lease(lease.cluster(), lease.owner(), lease.epoch(), now.plus(duration));
         leases.put(lease.cluster(), renewed);
         return Optional.of(renewed);
@@ -89,13 +94,20 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
     }
 
     @Override
-    public boolean markProcessed(String cluster, String eventId, Instant now, Duration retention) {
-        return processed.add(cluster + "/" + eventId);
+    public synchronized boolean markProcessed(String cluster, String eventId, Instant now, Duration retention) {
+        String key = cluster + "/" + eventId;
+        if (processed.contains(key) && now.isBefore(expiries.get(key))) {
+            return false;
+        }
+        processed.add(key);
+        expiries.put(key, now.plus(retention));
+        return true;
     }
 
     @Override
-    public void forget(String cluster, String eventId) {
+    public synchronized void forget(String cluster, String eventId) {
         processed.remove(cluster + "/" + eventId);
+        expiries.remove(cluster + "/" + eventId);
     }
 
     @Override

@@ -25,6 +25,7 @@ public final class Fixture {
 
     public Fixture(FakeCluster lab, Map<String, String> extraEnv) {
         this.lab = lab;
+        lab.clock = clock;
         Map<String, String> env = new HashMap<>(env());
         env.putAll(extraEnv);
         this.config = ClusterConfig.from(env);

@@ -8,6 +8,7 @@ import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.ports.Lease;
 import io.pgpilot.ec2.Ec2StepExecutor;
 import io.pgpilot.fakes.FakeCluster;
+import io.pgpilot.fakes.FakeServices;
 import io.pgpilot.fakes.Fixture;
 import io.pgpilot.runner.Outcome;
 import java.time.Duration;
@@ -155,6 +156,63 @@ class FailoverRunTest {
         assertTrue(outcome.reason().contains("step 3 of 7 failed")
                 && outcome.reason().contains("lost the cluster lease"), outcome::reason);
         assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-ConfigurePrimary [pg2]"), lab.journal);
+    }
+
+    @Test
+    void givenAHostThatMissesTheHostsMapOnce_whenFailedOver_thenItGetsItOnTheRetryAndNothingIsReported() {
+        stopInstance("pg1");
+        lab.undelivered(Ec2StepExecutor.UPDATE_HOSTS, "app1", 1);
+
+        Outcome outcome = run();
+
+        assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
+        assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-ConfigurePrimary [pg2]",
+                "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]", "pgpilot-UpdateHosts [app1]",
+                "pgpilot-PgpoolBackends [pgpool1]", "retag pg1=rebuild,pg2=primary"), lab.journal);
+        assertEquals(1, fixture.services.notices.size(), "the failover's own notification only");
+    }
+
+    @Test
+    void givenAHostWhoseAgentNeverAnswers_whenFailedOver_thenTheFailoverCompletesAndTheNotificationNamesIt() {
+        stopInstance("pg1");
+        lab.undelivered(Ec2StepExecutor.UPDATE_HOSTS, "app1", Integer.MAX_VALUE);
+
+        Outcome outcome = run();
+
+        assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
+        assertEquals("primary", lab.host("pg2").tags.get("pgpilot:role"), "the transition is recorded");
+        assertTrue(lab.journal.contains("pgpilot-PgpoolBackends [pgpool1]"), "pgpool still follows the new primary");
+        String notUpdated = "hosts not updated: app1 (" + lab.id("app1") + ": SSM command cmd-4 ended TimedOut"
+                + " (Delivery Timed Out))";
+        FakeServices.Notice told = fixture.services.notices.get(1);
+        assertEquals("pgpilot lab: not done in this run", told.subject());
+        assertTrue(told.message().contains(notUpdated), told::message);
+        assertTrue(fixture.services.history.get(0).steps().stream()
+                .anyMatch(step -> step.startsWith("PublishHosts") && step.contains(": PARTIAL: ")
+                        && step.contains(notUpdated)), () -> fixture.services.history.get(0).steps().toString());
+        assertTrue(fixture.log().contains("\"level\":\"WARN\",\"event\":\"step\"") && fixture.log().contains(notUpdated),
+                fixture::log);
+    }
+
+    /** Not one host but SSM or the document is broken: the run fails, and the tags, unchanged, make the next run publish again. */
+    @Test
+    void givenNoHostTakingTheHostsMap_whenFailedOver_thenTheRunFailsBeforeTheRetagAndTheNextRunPublishesAgain() {
+        stopInstance("pg1");
+        for (String host : List.of("pg2", "pg3", "pgpool1", "app1")) {
+            lab.undelivered(Ec2StepExecutor.UPDATE_HOSTS, host, 1 + Ec2StepExecutor.HOSTS_RETRIES);
+        }
+
+        Outcome failed = run();
+
+        assertEquals(Outcome.Action.FAILED, failed.action(), failed::reason);
+        assertTrue(failed.reason().contains("no host took the hosts map"), failed::reason);
+        assertEquals("primary", lab.host("pg1").tags.get("pgpilot:role"), "the transition is not recorded as done");
+
+        Outcome next = run();
+
+        assertEquals(Outcome.Action.COMPLETED, next.action(), next::reason);
+        assertEquals("primary", lab.host("pg2").tags.get("pgpilot:role"));
+        assertEquals("pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]", lab.journal.get(lab.journal.size() - 3));
     }
 
     @Test

@@ -1,10 +1,12 @@
 package io.pgpilot.handlers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgpilot.core.Lsn;
 import io.pgpilot.core.ports.NodeSample;
+import io.pgpilot.fakes.FakeServices;
 import io.pgpilot.fakes.Fixture;
 import io.pgpilot.runner.Outcome;
 import java.util.List;
@@ -82,5 +84,36 @@ class MonitorHandlerTest {
         assertEquals(Outcome.Action.OBSERVED, after.action(), after::reason);
         assertTrue(fixture.services.notices.stream().anyMatch(n -> n.subject().contains("an instance's tags excluded"
                 + " it") && n.message().contains("i-00000000000000063")), () -> fixture.services.notices.toString());
+    }
+
+    @Test
+    void givenATickThatFails_whenItRepeats_thenEachFailsTheInvocationIsLoggedAsAnErrorAndToldOnceAnHour() {
+        fixture.lab.describeFailure = new IllegalStateException("Ec2Exception: Request limit exceeded");
+
+        RuntimeException first = assertThrows(RuntimeException.class, this::tick);
+        assertThrows(RuntimeException.class, this::tick);
+        fixture.clock.advance(EventRouter.ALERT_REPEAT);
+        assertThrows(RuntimeException.class, this::tick);
+
+        assertEquals("Ec2Exception: Request limit exceeded", first.getMessage(), "thrown as it was: Lambda counts it");
+        assertEquals(2, fixture.services.notices.size(), "told once per hour, not at every tick");
+        FakeServices.Notice told = fixture.services.notices.get(0);
+        assertEquals("pgpilot lab: the monitor fails", told.subject());
+        assertTrue(told.message().startsWith("the monitor of cluster lab failed: IllegalStateException: Ec2Exception:"
+                + " Request limit exceeded. Until it works again, pgpilot finds no failure by probing"), told::message);
+        assertEquals(3, fixture.log().split("\"level\":\"ERROR\",\"event\":\"monitor-failed\"", -1).length - 1,
+                "every failed tick is logged as an error");
+    }
+
+    @Test
+    void givenAMonitorThatWorksAgain_whenItTicks_thenItObservesAsBefore() {
+        fixture.lab.describeFailure = new IllegalStateException("Ec2Exception: Request limit exceeded");
+        assertThrows(RuntimeException.class, this::tick);
+        fixture.lab.describeFailure = null;
+
+        Outcome outcome = tick();
+
+        assertEquals(Outcome.Action.OBSERVED, outcome.action(), outcome::reason);
+        assertEquals(1, fixture.services.notices.size());
     }
 }

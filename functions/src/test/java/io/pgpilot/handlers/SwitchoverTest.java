@@ -9,6 +9,7 @@ import io.pgpilot.ec2.Ec2StepExecutor;
 import io.pgpilot.fakes.FakeCluster;
 import io.pgpilot.fakes.Fixture;
 import io.pgpilot.runner.Outcome;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +102,21 @@ class SwitchoverTest {
                 "cannot open a replication connection"), outcome::reason);
         assertTrue(lab.host("pg1").fenced);
         assertTrue(fixture.services.notices.stream().anyMatch(n -> n.subject().contains("pg1 did not rejoin")),
+                () -> fixture.services.notices.toString());
+    }
+
+    @Test
+    void givenOldPrimaryWhoseRebuildOutlastsTheWait_whenSwitchedOver_thenTheSwitchStandsAndItIsLeftRebuildingUnfenced() {
+        lab.lasting(Ec2StepExecutor.REBUILD_STANDBY, Duration.ofSeconds(400));
+
+        Outcome outcome = fixture.automation.switchover("pg2", "req-1");
+
+        assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
+        assertEquals("pg2", outcome.primary());
+        assertTrue(outcome.reason().contains("pg1 is still being rebuilt: the rebuild of pg1 from pg2"), outcome::reason);
+        assertFalse(lab.host("pg1").fenced, "a rebuild that may still succeed is not fenced");
+        assertEquals("rebuild", lab.host("pg1").tags.get("pgpilot:role"));
+        assertTrue(fixture.services.notices.stream().noneMatch(n -> n.subject().contains("did not rejoin")),
                 () -> fixture.services.notices.toString());
     }
 }

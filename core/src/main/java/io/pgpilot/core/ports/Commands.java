@@ -21,6 +21,13 @@ public interface Commands {
      */
     List<CommandResult> await(String commandId, List<String> instanceIds, Duration timeout);
 
+    /**
+     * The ids of the commands of {@code document} still running on {@code instanceId} (sent, not
+     * yet finished): whether a long command that an earlier run left running, or an operator
+     * started, still runs.
+     */
+    List<String> running(String document, String instanceId);
+
     default List<CommandResult> run(String document, Map<String, String> parameters, CommandTarget target,
                                     List<String> instanceIds, Duration timeout) {
         return await(send(document, parameters, target), instanceIds, timeout);
