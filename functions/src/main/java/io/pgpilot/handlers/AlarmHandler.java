@@ -37,7 +37,7 @@ public final class AlarmHandler implements RequestHandler<ScheduledEvent, Outcom
             Map<String, Object> detail = event.getDetail();
             String alarm = Events.text(detail, "alarmName", where);
             String state = Events.text(Events.object(detail, "state", where), "value", where + " state");
-            return Events.finishEvent(router.onAlarm(id, alarm, state, Events.owner(context)));
+            return Events.finish(router.onAlarm(id, alarm, state, Events.owner(context)));
         } catch (UnreadableEvent e) {
             return router.ignore(e.getMessage());
         }

@@ -353,7 +353,9 @@ public final class EventRouter {
             throw e;
         }
         if (outcome.failed() || outcome.action() == Outcome.Action.LEASE_HELD) {
-            // Delivered again (the handler fails it), it runs again: another run's lease drops no event.
+            // Forgotten, so that a delivery again runs it. Another run's lease is no error (the handler
+            // returns, so no alarm fires on it): that run acts on the cluster, and the monitor's next
+            // tick finishes what is left, a pending rejoin included, from what it observes.
             forget(eventId);
         }
         return outcome;

@@ -64,16 +64,4 @@ final class Events {
         }
         return outcome;
     }
-
-    /**
-     * An event's outcome: as {@link #finish}, and an event that met another run's lease fails too,
-     * so that Lambda delivers it again later (its id was forgotten): an event is never dropped
-     * because another run was acting, which could be the rejoin it asks for.
-     */
-    static Outcome finishEvent(Outcome outcome) {
-        if (outcome.action() == Outcome.Action.LEASE_HELD) {
-            throw new RunFailedException(outcome);
-        }
-        return finish(outcome);
-    }
 }

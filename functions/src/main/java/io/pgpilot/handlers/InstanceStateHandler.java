@@ -36,7 +36,7 @@ public final class InstanceStateHandler implements RequestHandler<ScheduledEvent
     public Outcome handleRequest(ScheduledEvent event, Context context) {
         try {
             Change change = Change.of(event);
-            return Events.finishEvent(router.onInstanceState(change.eventId, change.instanceId, change.state,
+            return Events.finish(router.onInstanceState(change.eventId, change.instanceId, change.state,
                     Events.owner(context)));
         } catch (UnreadableEvent e) {
             return router.ignore(e.getMessage());
