@@ -9,7 +9,7 @@ stack fails. What is added here, for pgpilot's template (cfn-templates/pgpilot-e
 and what `cdk bootstrap`, `cdk deploy` and `cdk destroy` do with it (cdk/smoke-deploy.sh):
 
 - providers for the types moto lacks: SecretsManager::Secret, Lambda::Alias, CloudWatch::Alarm,
-  EC2::SecurityGroupEgress, SNS::TopicPolicy;
+  EC2::SecurityGroupEgress, SNS::TopicPolicy, SQS::QueuePolicy, Lambda::EventInvokeConfig;
 - replacements of moto's models where they break the stack: Lambda::Version (no Fn::GetAtt),
   ElasticLoadBalancingV2::LoadBalancer (Type ignored), ElasticLoadBalancingV2::TargetGroup (no
   Fn::GetAtt), EC2::RouteTable (never deleted, so the VPC cannot be);
@@ -38,7 +38,7 @@ import threading
 import moto
 import moto.cloudformation.parsing as cfn_parsing
 from moto.autoscaling.models import autoscaling_backends
-from moto.awslambda.exceptions import UnknownFunctionException
+from moto.awslambda.exceptions import UnknownEventConfig, UnknownFunctionException
 from moto.awslambda.models import LambdaBackend, LambdaFunction, lambda_backends
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.cloudformation.models import ChangeSet, cloudformation_backends
@@ -53,6 +53,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.server import main as moto_server_main
 from moto.sns.models import sns_backends
+from moto.sqs.exceptions import QueueDoesNotExist
+from moto.sqs.models import sqs_backends
 
 import instance_lifecycle
 
@@ -309,6 +311,69 @@ class SnsTopicPolicy(_Provided, CloudFormationModel):
     # No delete: the policy goes with its topic, which the same stack deletes.
 
 
+class SqsQueuePolicy(_Provided, CloudFormationModel):
+    """AWS::SQS::QueuePolicy: moto 5.2.1 has no CloudFormation model for it."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::SQS::QueuePolicy"
+    NAME_PROPERTY = ""
+    ATTRIBUTES = ("Id",)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = sqs_backends[account_id][region_name]
+        # Queues holds the queues' URLs (their Ref), whose last part is the name.
+        names = [url.rsplit("/", 1)[-1] for url in props["Queues"]]
+        for name in names:
+            backend.set_queue_attributes(name, {"Policy": json.dumps(props["PolicyDocument"])})
+        provided = cls(resource_name, {"Id": resource_name})
+        provided.queue_names = names
+        return provided
+
+    def delete(self, account_id, region_name):
+        backend = sqs_backends[account_id][region_name]
+        for name in self.queue_names:
+            try:
+                backend.set_queue_attributes(name, {"Policy": ""})
+            except QueueDoesNotExist:
+                pass  # the queue went first and took its policy
+
+
+class LambdaEventInvokeConfig(_Provided, CloudFormationModel):
+    """AWS::Lambda::EventInvokeConfig: moto 5.2.1 has no CloudFormation model for it. moto keeps
+    the configuration on what the qualifier names (the alias's version) and reads it back for a
+    FunctionName that carries the qualifier (NAME:QUALIFIER, or the alias's ARN), not for the
+    Qualifier parameter."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::Lambda::EventInvokeConfig"
+    NAME_PROPERTY = ""
+    ATTRIBUTES = ()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        if props["FunctionName"].startswith("arn:"):
+            _unsupported(cls.TYPE, "a FunctionName that is an ARN")
+        qualified = f"{props['FunctionName']}:{props['Qualifier']}"
+        # The API's request has the template's property names and shapes.
+        config = {key: props[key] for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds",
+                                              "DestinationConfig") if key in props}
+        lambda_backends[account_id][region_name].put_function_event_invoke_config(qualified, config)
+        return cls(qualified)
+
+    def delete(self, account_id, region_name):
+        try:
+            lambda_backends[account_id][region_name].delete_function_event_invoke_config(self.ref)
+        except (UnknownFunctionException, UnknownEventConfig):
+            pass  # the function, version or alias went first and took its configuration
+
+
 class ElbV2LoadBalancer(FakeLoadBalancer, CloudFormationModel):
     """AWS::ElasticLoadBalancingV2::LoadBalancer: moto 5.2.1's model ignores Type (every load
     balancer becomes an application one, which refuses a TCP listener) and the attributes.
@@ -456,7 +521,8 @@ DomainDispatcherApplication.__call__ = _dynamodb_one_at_a_time
 
 
 PROVIDERS = (SecretsManagerSecret, LambdaVersion, LambdaAlias, CloudWatchAlarm, SecurityGroupEgress,
-             SnsTopicPolicy, ElbV2LoadBalancer, ElbV2TargetGroup, Ec2RouteTable)
+             SnsTopicPolicy, SqsQueuePolicy, LambdaEventInvokeConfig, ElbV2LoadBalancer,
+             ElbV2TargetGroup, Ec2RouteTable)
 
 
 def main():

@@ -1,6 +1,7 @@
 package io.pgpilot.cdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -47,8 +48,11 @@ import software.amazon.awssdk.services.eventbridge.model.Rule;
 import software.amazon.awssdk.services.eventbridge.model.Target;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
+import software.amazon.awssdk.services.lambda.model.GetFunctionEventInvokeConfigResponse;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.GetDocumentResponse;
 
@@ -233,6 +237,63 @@ class SmokeDeployIT {
       // The dashboard's reference to the alarms resolved.
       assertTrue(cloudwatch.getDashboard(r -> r.dashboardName("pgpilot-" + CLUSTER + "-dashboard")).dashboardBody()
           .contains(alarms.get("primary-unreachable").alarmArn()));
+    }
+  }
+
+  @Test
+  void theFailureAlarmsNotifyTheTopicAndTheAlarmRuleMatchesNoneOfThem() throws Exception {
+    try (CloudWatchClient cloudwatch = Emulator.client(CloudWatchClient.builder().region(REGION));
+         EventBridgeClient events = Emulator.client(EventBridgeClient.builder().region(REGION))) {
+      String prefix = "pgpilot." + CLUSTER + ".";
+      Map<String, MetricAlarm> alarms = cloudwatch.describeAlarms(r -> r.alarmNamePrefix(prefix)).metricAlarms()
+          .stream().collect(Collectors.toMap(a -> a.alarmName().substring(prefix.length()), a -> a));
+      Set<String> expected = new HashSet<>(Set.of("failed-events"));
+      for (String function : List.of("InstanceState", "Alarm", "Monitor", "Switchover")) {
+        expected.add(function + "-function-errors");
+        expected.add(function + "-function-throttles");
+      }
+      assertEquals(expected, alarms.keySet());
+      String rulePrefix = JSON.readTree(rule(events.listRules(r -> r.namePrefix(STACK + "-")).rules(), "AlarmRule")
+          .eventPattern()).at("/detail/alarmName/0/prefix").asText();
+      for (MetricAlarm alarm : alarms.values()) {
+        assertEquals(List.of(outputs().get("Topic")), alarm.alarmActions(), alarm.alarmName());
+        assertEquals("notBreaching", alarm.treatMissingData(), alarm.alarmName());
+        // The Alarm function must not run a failover check on the automation's own failure.
+        assertFalse(alarm.alarmName().startsWith(rulePrefix), alarm.alarmName() + " matches " + rulePrefix);
+      }
+      assertEquals("ApproximateNumberOfMessagesVisible", alarms.get("failed-events").metricName());
+    }
+  }
+
+  @Test
+  void theAliasesEventBridgeInvokesSendFailedEventsToTheEncryptedQueue() throws Exception {
+    try (SqsClient sqs = Emulator.client(SqsClient.builder().region(REGION));
+         LambdaClient lambda = Emulator.client(LambdaClient.builder().region(REGION));
+         EventBridgeClient events = Emulator.client(EventBridgeClient.builder().region(REGION))) {
+      String url = resources.values().stream().filter(r -> r.resourceType().equals("AWS::SQS::Queue"))
+          .map(StackResourceSummary::physicalResourceId).findFirst().orElseThrow();
+      String queueUrl = sqs.getQueueUrl(r -> r.queueName(url.substring(url.lastIndexOf('/') + 1))).queueUrl();
+      Map<QueueAttributeName, String> queue =
+          sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.ALL)).attributes();
+      assertTrue(queue.get(QueueAttributeName.KMS_MASTER_KEY_ID)
+          .endsWith(":key/" + physicalId("ClusterAutomationKey")), queue.toString());
+      assertEquals(String.valueOf(14 * 24 * 3600), queue.get(QueueAttributeName.MESSAGE_RETENTION_PERIOD));
+      // The queue policy (a provider's) refuses every request without TLS.
+      JsonNode policy = JSON.readTree(queue.get(QueueAttributeName.POLICY));
+      assertEquals("Deny", policy.at("/Statement/0/Effect").asText());
+      assertEquals("false", policy.at("/Statement/0/Condition/Bool/aws:SecureTransport").asText());
+      // Each rule's alias (a provider's configuration): Lambda's retries, then the queue.
+      Map<String, Integer> retries = Map.of("InstanceStateRule", 2, "AlarmRule", 2, "MonitorRule", 0);
+      List<Rule> rules = events.listRules(r -> r.namePrefix(STACK + "-")).rules();
+      for (Map.Entry<String, Integer> expected : retries.entrySet()) {
+        String aliasArn = events.listTargetsByRule(r -> r.rule(rule(rules, expected.getKey()).name()))
+            .targets().get(0).arn();
+        GetFunctionEventInvokeConfigResponse config =
+            lambda.getFunctionEventInvokeConfig(r -> r.functionName(aliasArn));
+        assertEquals(queue.get(QueueAttributeName.QUEUE_ARN), config.destinationConfig().onFailure().destination(),
+            expected.getKey());
+        assertEquals(expected.getValue(), config.maximumRetryAttempts(), expected.getKey());
+      }
     }
   }
 

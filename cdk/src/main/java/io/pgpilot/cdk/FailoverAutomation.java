@@ -63,12 +63,17 @@ public final class FailoverAutomation extends Construct {
   private final Role role;
   private final Map<String, Function> functions = new LinkedHashMap<>();
   private final Map<String, Alias> aliases = new LinkedHashMap<>();
+  private final Map<String, AsyncInvocation> asyncInvocations = new LinkedHashMap<>();
+
+  /** How Lambda runs the events a rule hands an alias: retryAttempts retries of a failed run, within maxEventAge. */
+  public record AsyncInvocation(Alias alias, Duration maxEventAge, int retryAttempts) {
+  }
 
   public FailoverAutomation(Construct scope, String id, FailoverAutomationProps props) {
     super(scope, id);
     String cluster = props.clusterName();
     key = Key.Builder.create(this, "Key")
-        .description("pgpilot " + cluster + ": the notification topic")
+        .description("pgpilot " + cluster + ": the notification topic and the failed-events queue")
         .enableKeyRotation(true)
         .build();
     topic = Topic.Builder.create(this, "Topic")
@@ -100,7 +105,8 @@ public final class FailoverAutomation extends Construct {
         .build();
     table.grant(role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
         "dynamodb:Query");
-    // Named actions rather than grantPublish, whose key grant is kms:GenerateDataKey*.
+    // Named actions rather than grantPublish, whose key grant is kms:GenerateDataKey*. The key also
+    // encrypts FailureAlerts' queue, which Lambda sends the functions' failed events to as this role.
     role.addToPolicy(PolicyStatement.Builder.create()
         .actions(List.of("sns:Publish")).resources(List.of(topic.getTopicArn())).build());
     role.addToPolicy(PolicyStatement.Builder.create()
@@ -121,7 +127,7 @@ public final class FailoverAutomation extends Construct {
                   "instance-id", props.database().nodes().stream().map(DatabaseTier.Node::instanceId).toList(),
                   "state", STATES)))
               .build())
-          .targets(List.of(target("InstanceState", Duration.hours(1), 20)))
+          .targets(List.of(target("InstanceState", Duration.hours(1), 20, 2)))
           .build();
     }
     Rule.Builder.create(this, "AlarmRule")
@@ -133,13 +139,13 @@ public final class FailoverAutomation extends Construct {
                 "alarmName", List.of(Map.of("prefix", alarmPrefix(cluster))),
                 "state", Map.of("value", List.of("ALARM")))))
             .build())
-        .targets(List.of(target("Alarm", Duration.hours(1), 20)))
+        .targets(List.of(target("Alarm", Duration.hours(1), 20, 2)))
         .build();
     // A late or retried probe round is worth nothing: the next one comes a minute later.
     Rule.Builder.create(this, "MonitorRule")
         .description("pgpilot " + cluster + ": the monitor, every minute")
         .schedule(Schedule.rate(Duration.minutes(1)))
-        .targets(List.of(target("Monitor", Duration.minutes(1), 0)))
+        .targets(List.of(target("Monitor", Duration.minutes(1), 0, 0)))
         .build();
   }
 
@@ -201,10 +207,17 @@ public final class FailoverAutomation extends Construct {
     aliases.put(name, function.addAlias("live"));
   }
 
-  private LambdaFunction target(String name, Duration maxEventAge, int retries) {
+  /**
+   * A rule's target: the function's alias, invoked asynchronously. EventBridge retries the delivery
+   * (deliveryRetries) and Lambda a failed run (runRetries, 0 to 2), both while the event is younger
+   * than maxEventAge. Where a run may fail, the handlers rely on Lambda's retry: they fail an event
+   * they must see again (RunFailedException, another run's lease).
+   */
+  private LambdaFunction target(String name, Duration maxEventAge, int deliveryRetries, int runRetries) {
+    asyncInvocations.put(name, new AsyncInvocation(aliases.get(name), maxEventAge, runRetries));
     return new LambdaFunction(aliases.get(name), LambdaFunctionProps.builder()
         .maxEventAge(maxEventAge)
-        .retryAttempts(retries)
+        .retryAttempts(deliveryRetries)
         .build());
   }
 
@@ -214,6 +227,11 @@ public final class FailoverAutomation extends Construct {
 
   public Topic topic() {
     return topic;
+  }
+
+  /** Encrypts the topic (and FailureAlerts' queue); the functions' role may generate and decrypt data keys with it. */
+  public Key key() {
+    return key;
   }
 
   public SecurityGroup securityGroup() {
@@ -231,5 +249,10 @@ public final class FailoverAutomation extends Construct {
   /** The "live" alias of each function: what the rules call and operators invoke. */
   public Map<String, Alias> aliases() {
     return java.util.Collections.unmodifiableMap(aliases);
+  }
+
+  /** The functions the rules invoke asynchronously (not Switchover, which operators call), by name. */
+  public Map<String, AsyncInvocation> asyncInvocations() {
+    return java.util.Collections.unmodifiableMap(asyncInvocations);
   }
 }

@@ -5,8 +5,9 @@ import software.constructs.Construct;
 
 /**
  * The whole pgpilot system in one construct, to drop into any app: network, database tier
- * (EC2 PostgreSQL or Aurora), pgpool fleet, failover automation and observability. It only
- * wires the parts; each part is its own construct with its own props.
+ * (EC2 PostgreSQL or Aurora), pgpool fleet, failover automation, alerts on the automation's own
+ * failures, and observability. It only wires the parts; each part is its own construct with its
+ * own props.
  */
 public final class PgpilotCluster extends Construct {
 
@@ -14,6 +15,7 @@ public final class PgpilotCluster extends Construct {
   private final SsmDocuments documents;
   private final DatabaseTier database;
   private final FailoverAutomation automation;
+  private final FailureAlerts failureAlerts;
   private final PgpoolFleet pgpool;
   private final Observability observability;
 
@@ -58,6 +60,14 @@ public final class PgpilotCluster extends Construct {
         .dnsName(props.dnsName())
         .build());
 
+    failureAlerts = new FailureAlerts(this, "FailureAlerts", FailureAlertsProps.builder()
+        .clusterName(cluster)
+        .functions(automation.functions())
+        .asyncInvocations(automation.asyncInvocations())
+        .topic(automation.topic())
+        .key(automation.key())
+        .build());
+
     pgpool = new PgpoolFleet(this, "Pgpool", PgpoolFleetProps.builder()
         .clusterName(cluster).engine(props.engine()).vpc(network.vpc()).subnets(subnets)
         .database(database)
@@ -92,6 +102,10 @@ public final class PgpilotCluster extends Construct {
 
   public FailoverAutomation automation() {
     return automation;
+  }
+
+  public FailureAlerts failureAlerts() {
+    return failureAlerts;
   }
 
   public PgpoolFleet pgpool() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -49,6 +50,15 @@ class PropsTest {
         .database(Synth.ec2().cluster().database()).replicationCidr("10.80.0.0/16")
         .hostedZoneId("Z0123456789ABCDEFGHIJ").build());
     assertTrue(message.contains("hostedZoneId and dnsName go together"), message);
+  }
+
+  @Test
+  void failureAlertsNeedATopicToTellAndAKeyForTheirQueue() {
+    FailureAlertsProps.Builder props = FailureAlertsProps.builder().clusterName("main").functions(Map.of())
+        .asyncInvocations(Map.of());
+    assertTrue(refused(props::build).contains("FailureAlertsProps.topic is required"));
+    String message = refused(() -> props.topic(Synth.ec2().cluster().automation().topic()).build());
+    assertTrue(message.contains("FailureAlertsProps.key is required"), message);
   }
 
   @Test
