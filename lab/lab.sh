@@ -538,16 +538,19 @@ node_json() {
 status_json() {
   local n probes=()
   for n in "${PG_NODES[@]}"; do probes+=("$(node_json "$n")"); done
-  local addresses=() instances=() dsns=()
+  local addresses=() instances=() dsns=() sockets=() boots=()
   for n in "${PG_NODES[@]}"; do
     addresses+=("$n=$(addr "$n")"); instances+=("$n=$(instance_id "$n")"); dsns+=("$n=$(dsn "$n")")
+    sockets+=("$n=$LAB/$n/run"); boots+=("$n=$LAB/$n/boot.log")
   done
   printf '%s\n' "${probes[@]}" | jq -s \
     --arg addresses "${addresses[*]}" --arg instances "${instances[*]}" --arg dsns "${dsns[*]}" \
+    --arg sockets "${sockets[*]}" --arg boots "${boots[*]}" --arg psql "/usr/lib/postgresql/$PGV/bin/psql" \
     --arg port "$PORT" --arg pgpoolAddress "$(addr pgpool1)" --arg pgpoolDsn "$(dsn pgpool1)" \
     --arg endpoint "$(endpoint)" --arg emulatorUp "$( { [[ -n $EXTERNAL_EMULATOR ]] || pid_alive "$(emulator_pid)"; } && echo yes)" '
     def kv($s): $s | split(" ") | map(capture("^(?<k>[^=]+)=(?<v>.*)$") | {(.k): .v}) | add;
-    kv($addresses) as $addr | kv($instances) as $ids | kv($dsns) as $dsn |
+    kv($addresses) as $addr | kv($instances) as $ids | kv($dsns) as $dsn | kv($sockets) as $socket |
+    kv($boots) as $boot |
     (map({(.name): .}) | add) as $by |
     # Name of a node from the host or address its WAL receiver connected to.
     def node_name($h): if $h == null then null else ([$addr | to_entries[] | select(.value == $h) | .key] | first) // $h end;
@@ -565,7 +568,11 @@ status_json() {
         timeline: (.timeline // null),
         receiveLagBytes: (if .reachable and .inRecovery and $head != null then ([$head - .receivedBytes, 0] | max) else null end),
         replayLagBytes: (if .reachable and .inRecovery and $head != null then ([$head - .replayedBytes, 0] | max) else null end),
-        dsn: $dsn[.name]}),
+        dsn: $dsn[.name],
+        # Where a client on the machine itself reaches it whatever the network does (peer
+        # authentication as the postgres OS user), and what its boot gate said at each boot.
+        socketDir: $socket[.name], bootLog: $boot[.name]}),
+     psql: $psql,
      pgpool: {name: "pgpool1", address: $pgpoolAddress, port: ($port | tonumber), dsn: $pgpoolDsn},
      emulator: {endpoint: (if $emulatorUp == "yes" then $endpoint else null end)}}'
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Short drills, as CI runs them: correctness only (the figures are the drill's output, not
  * assertions). A primary crash: no acknowledged commit lost, the new primary writable, every
  * standby following it, the cluster whole afterwards. The synchronous standby unreachable: a
- * refusal, then the failover to it once it answers, nothing lost.
+ * refusal, then the failover to it once it answers, nothing lost. A subset of the fault matrix:
+ * a partitioned primary, an old primary's instance started again, a cut probe path and five
+ * events at once, each holding every invariant (never two hosts able to acknowledge a commit, no
+ * direct commit lost after the promotion) and its scenario's expectations.
  */
 @ExtendWith(LabExtension.class)
 class DrillIT {
@@ -80,15 +84,44 @@ class DrillIT {
     assertTrue(run.path("whole").asBoolean(), run.path("wholeDetail").asText());
   }
 
+  @Test
+  void theFaultMatrixSubsetHoldsEveryInvariantAndExpectation(Lab theLab) throws Exception {
+    lab = theLab;
+    List<String> scenarios = List.of("isolate-primary", "instance-restart", "partition-probe", "concurrent-events");
+    Path json = Path.of("target", "drill-it", "matrix.json");
+
+    int status = drill(json, "--matrix", "--runs", "1", "--scenarios", String.join(",", scenarios));
+
+    JsonNode runs = new ObjectMapper().readTree(json.toFile()).path("runs");
+    assertEquals(scenarios.size(), runs.size(), runs.toPrettyString());
+    for (JsonNode run : runs) {
+      String which = run.path("scenario").asText() + ": " + run.path("violations");
+      assertEquals(0, run.path("violations").size(), which);
+      assertTrue(run.path("maxWritableAtOnce").asInt() == 1, "one writable host at a time, " + which);
+      assertEquals(0, run.path("lostCommits").asInt(), which);
+      assertTrue(run.path("whole").asBoolean(), which);
+    }
+    JsonNode isolated = runs.path(0);
+    assertEquals(0, isolated.path("lostAfterPromotion").asInt(), "the direct writer's commits after the promotion");
+    assertTrue(isolated.path("directCommits").asInt() > 0, "the direct writer committed before the partition");
+    assertEquals(0, status, "the matrix's exit status");
+  }
+
   /** One run of SCENARIO through the drill with the lab's function environment; its report's run, exit 0 asserted. */
   private static JsonNode drillOnce(String scenario, Path json) throws Exception {
-    Map<String, String> env = new HashMap<>(System.getenv());
-    lab.must("env").lines().map(l -> l.split("=", 2)).forEach(kv -> env.put(kv[0], kv[1]));
-    int status = Drill.run(new String[] {"--scenario", scenario, "--runs", "1", "--json", json.toString(),
-        "--documents", Path.of("..", "..", "ssm-documents").toString()}, env, System.out);
+    int status = drill(json, "--scenario", scenario, "--runs", "1");
     JsonNode run = new ObjectMapper().readTree(json.toFile()).path("runs").path(0);
     assertEquals(0, status, run.toPrettyString());
     return run;
+  }
+
+  /** The drill with ARGS and the lab's function environment, its report to JSON; its exit status. */
+  private static int drill(Path json, String... args) throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    lab.must("env").lines().map(l -> l.split("=", 2)).forEach(kv -> env.put(kv[0], kv[1]));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--json", json.toString(), "--documents", Path.of("..", "..", "ssm-documents").toString()));
+    return Drill.run(all.toArray(String[]::new), env, System.out);
   }
 
   private static String primary(Lab.Status status) {

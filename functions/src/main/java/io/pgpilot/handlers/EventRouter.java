@@ -50,6 +50,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * What each kind of event asks of the cluster, for one cluster: the handlers parse an event and
@@ -150,6 +151,16 @@ public final class EventRouter {
 
     /** As {@link #from(ClusterConfig)}, with the JSON log lines to {@code logTo} (the drill keeps them in a file). */
     public static EventRouter from(ClusterConfig config, PrintStream logTo) {
+        return from(config, logTo, UnaryOperator.identity(), UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #from(ClusterConfig, PrintStream)}, with the lease and Run Command adapters passed
+     * through {@code wrapLeases} and {@code wrapCommands} first: the lab's drill wraps them to kill a run
+     * part way, as a Lambda timeout kills one (nothing after the kill runs, the lease stays held).
+     */
+    public static EventRouter from(ClusterConfig config, PrintStream logTo, UnaryOperator<Leases> wrapLeases,
+                                   UnaryOperator<Commands> wrapCommands) {
         Clock clock = Clock.systemUTC();
         Log log = new Log(logTo, clock);
         Secrets secrets = new Secrets();
@@ -157,7 +168,7 @@ public final class EventRouter {
                 : new SecretProbe(() -> secrets.get(config.dbSecret()), new JdbcProbe.Settings(config.dbPort(),
                         config.dbName(), "(from the secret)", () -> "", config.sslMode(), config.sslRootCert(),
                         config.probeTimeout()), clock);
-        DynamoDbLeases leases = new DynamoDbLeases(config.stateTable());
+        Leases leases = wrapLeases.apply(new DynamoDbLeases(config.stateTable()));
         DynamoDbEventLedger events = new DynamoDbEventLedger(config.stateTable());
         DynamoDbHistoryLog history = new DynamoDbHistoryLog(config.stateTable());
         SnsNotifier notifier = new SnsNotifier(config.topicArn());
@@ -166,7 +177,7 @@ public final class EventRouter {
             return aurora(config, new RdsDbClusters(), probe, leases, events, history, notifier, metrics, clock,
                     Pause.real(), log);
         }
-        return ec2(config, new Ec2Instances(), new SsmCommands(), probe, leases, events, history,
+        return ec2(config, new Ec2Instances(), wrapCommands.apply(new SsmCommands()), probe, leases, events, history,
                 new DynamoDbPrimaryRecords(config.stateTable()), notifier,
                 config.dnsConfigured() ? new Route53DnsRecords(config.hostedZoneId()) : null, metrics, clock,
                 Pause.real(), log);

@@ -28,8 +28,8 @@ public final class Lab {
     }
   }
 
-  /** `./pgpilot lab status --json`. */
-  public record Status(List<Node> nodes, Pgpool pgpool, Emulator emulator) {
+  /** `./pgpilot lab status --json`; {@code psql}: the lab's psql binary (no wrapper: it starts in milliseconds). */
+  public record Status(List<Node> nodes, Pgpool pgpool, Emulator emulator, String psql) {
     public Node node(String name) {
       return nodes.stream()
           .filter(n -> n.name().equals(name))
@@ -38,9 +38,14 @@ public final class Lab {
     }
   }
 
+  /**
+   * One database host. {@code socketDir}: its PostgreSQL's unix socket directory, which a client
+   * on this machine reaches as the postgres OS user whatever the lab's network does;
+   * {@code bootLog}: what its boot gate decided at each boot of its instance.
+   */
   public record Node(String name, String address, int port, String instanceId, String role,
       String state, Boolean inRecovery, String upstream, String syncState, Integer timeline,
-      Long receiveLagBytes, Long replayLagBytes, String dsn) {}
+      Long receiveLagBytes, Long replayLagBytes, String dsn, String socketDir, String bootLog) {}
 
   public record Pgpool(String name, String address, int port, String dsn) {}
 

@@ -2,10 +2,12 @@ package io.pgpilot.lab.drill;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import io.pgpilot.adapters.DynamoDbHistoryLog;
 import io.pgpilot.config.ClusterConfig;
 import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.handlers.InstanceStateHandler;
 import io.pgpilot.handlers.MonitorHandler;
+import io.pgpilot.handlers.RunFailedException;
 import io.pgpilot.handlers.SwitchoverHandler;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.invoke.LocalContext;
@@ -13,8 +15,11 @@ import io.pgpilot.lab.ssm.DocumentDeployer;
 import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
 import io.pgpilot.runner.Outcome;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.RandomAccessFile;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,13 +28,19 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -41,28 +52,38 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * The failover drill: a writer and a reader through pgpool, a fault, and the real automation
  * acting on the lab (handlers, workflow, SSM documents run on the lab hosts by the lab SSM
  * service, the emulator for every other AWS API). Measures RTO, lost commits, the read outage
- * and each phase, per run; puts the cluster back together after every run.
+ * and each phase, per run, and samples every database host's writability throughout; puts the
+ * cluster back together after every run.
  * <pre>
  *   Drill [--scenario NAME] [--runs N] [--json FILE] [--tick-ms MS] [--documents DIR]
+ *   Drill --matrix [--scenarios A,B] [--runs N] [--json FILE]
  * </pre>
- * Exit status 0 when every run was correct (no acknowledged commit lost, writes came back, the
- * cluster whole afterwards), 1 otherwise, 2 for bad arguments.
+ * Exit status 0 when every run was correct (no acknowledged commit lost, writes came back, never
+ * two hosts able to acknowledge a commit at once, the scenario's expectations met, the cluster
+ * whole afterwards), 1 otherwise, 2 for bad arguments.
  */
 public final class Drill {
 
   private static final String USAGE = "usage: drill [--scenario NAME] [--runs N] [--async] [--compare] [--json FILE]"
       + " [--tick-ms MS]\n"
+      + "       drill --matrix [--scenarios A,B...] [--runs N] [--json FILE] [--tick-ms MS]\n"
       + "  scenarios: " + Scenario.ids() + " (default primary-crash)\n"
-      + "  --runs N      runs, 1 to 100 (default 3)\n"
+      + "  --runs N      runs, 1 to 100 (default 3; 1 per scenario with --matrix)\n"
       + "  --async       asynchronous replication (PGPILOT_REPLICATION_MODE=asynchronous)\n"
       + "  --compare     the same runs with pgpool-II's failover_command and with Patroni (default and tuned)\n"
-      + "  --json FILE   the report (default target/drill/drill-SCENARIO.json; the chart beside it, .png)\n"
+      + "  --matrix      every scenario (or those of --scenarios), one table; exit 1 when any run violates\n"
+      + "  --json FILE   the report (default target/drill/drill-SCENARIO.json, with --matrix target/drill/matrix.json;"
+      + " the charts beside it, .png)\n"
       + "  --tick-ms MS  the monitor's schedule in the lab, 200 to 60000 (default 1000; EventBridge's is a minute)";
   private static final Duration ACT_LIMIT = Duration.ofSeconds(90);
+  /** How long partition-probe watches the monitor not act: several ticks, each probing a primary that does not answer. */
+  private static final Duration PROBE_WINDOW = Duration.ofSeconds(20);
   private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(90);
   private static final Duration WHOLE_LIMIT = Duration.ofSeconds(120);
-  /** Longer than the lab's stopping and pending times (lab/instance_lifecycle.py). */
-  private static final Duration SETTLE_LIMIT = Duration.ofSeconds(180);
+  /** How long a redelivered event waits before it is delivered again (EventBridge and Lambda wait a minute or more). */
+  private static final long REDELIVERY_PAUSE_MS = 2_000;
+  /** How long instance-restart waits for the old primary's boot gate to decide. */
+  private static final Duration BOOT_LIMIT = Duration.ofSeconds(60);
   private static final long WARM_UP_MS = 2_000;
   private static final long TAIL_MS = 2_000;
   static final String PGPILOT = "pgpilot";
@@ -74,22 +95,26 @@ public final class Drill {
       "patroni", "Patroni 3.0 and etcd 3.4, Patroni's defaults: ttl 30, loop_wait 10, retry_timeout 10",
       "patroni-tuned", "Patroni 3.0 and etcd 3.4, ttl 10, loop_wait 1, retry_timeout 4");
 
-  /** What the command line asked for. */
-  record Options(Scenario scenario, int runs, Path json, long tickMs, Path documents, boolean async,
-      boolean compare) {
+  /** What the command line asked for: one scenario, or with {@code matrix} each of {@code scenarios} in turn. */
+  record Options(List<Scenario> scenarios, boolean matrix, int runs, Path json, long tickMs, Path documents,
+      boolean async, boolean compare) {
 
     static Options parse(String[] args) {
-      Scenario scenario = Scenario.PRIMARY_CRASH;
-      int runs = 3;
+      Scenario scenario = null;
+      List<Scenario> only = null;
+      Integer runs = null;
       Path json = null;
       long tickMs = 1000;
       Path documents = Path.of("ssm-documents");
       boolean async = false;
       boolean compare = false;
+      boolean matrix = false;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
           case "--scenario" -> scenario = Scenario.parse(need(args[i], value));
+          case "--scenarios" -> only = Arrays.stream(need(args[i], value).split(",")).map(String::trim)
+              .map(Scenario::parse).distinct().toList();
           case "--runs" -> runs = (int) number(args[i], need(args[i], value), 1, 100);
           case "--json" -> json = Path.of(need(args[i], value));
           case "--tick-ms" -> tickMs = number(args[i], need(args[i], value), 200, 60_000);
@@ -102,10 +127,22 @@ public final class Drill {
             compare = true;
             continue;
           }
+          case "--matrix" -> {
+            matrix = true;
+            continue;
+          }
           default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
         }
         i++;
       }
+      if (matrix && (scenario != null || async || compare)) {
+        throw new IllegalArgumentException("--matrix runs every scenario (restrict it with --scenarios), synchronous"
+            + " and with pgpilot only: drop --scenario, --async and --compare");
+      }
+      if (only != null && !matrix) {
+        throw new IllegalArgumentException("--scenarios is for --matrix; one scenario is --scenario NAME");
+      }
+      scenario = scenario == null ? Scenario.PRIMARY_CRASH : scenario;
       if (compare && scenario != Scenario.PRIMARY_CRASH && scenario != Scenario.PRIMARY_STOP) {
         throw new IllegalArgumentException("--compare is for primary-crash and primary-stop: the others are pgpilot's"
             + " own (pgpool and Patroni do not re-point a cascade or switch over by themselves)");
@@ -113,10 +150,12 @@ public final class Drill {
       if (compare && async) {
         throw new IllegalArgumentException("--compare runs every contender synchronous, as the lab is; drop --async");
       }
+      List<Scenario> scenarios = !matrix ? List.of(scenario) : only == null ? List.of(Scenario.values()) : only;
       if (json == null) {
-        json = Path.of("target", "drill", "drill-" + scenario.id + ".json");
+        json = Path.of("target", "drill", matrix ? "matrix.json" : "drill-" + scenario.id + ".json");
       }
-      return new Options(scenario, runs, json, tickMs, documents, async, compare);
+      return new Options(scenarios, matrix, runs != null ? runs : matrix ? 1 : 3, json, tickMs, documents, async,
+          compare);
     }
 
     private static String need(String flag, String value) {
@@ -139,30 +178,47 @@ public final class Drill {
           + value + "'");
     }
 
-    Path chart() {
+    /** The one scenario of a drill without --matrix. */
+    Scenario scenario() {
+      return scenarios.get(0);
+    }
+
+    /** What the report and the automation's log are named after: the scenario, or "matrix". */
+    String name() {
+      return matrix ? "matrix" : scenario().id;
+    }
+
+    /** The chart of {@code scenario}'s runs, beside the JSON report (one per scenario with --matrix). */
+    Path chart(Scenario scenario) {
       String name = json.getFileName().toString();
-      return json.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".png");
+      String stem = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+      return json.resolveSibling(stem + (matrix ? "-" + scenario.id : "") + ".png");
     }
   }
 
   private final Options options;
   private final Lab lab;
-  /** Built again after a lab is recreated: a new lab has new passwords and instances. */
-  private final Supplier<EventRouter> routers;
-  private volatile EventRouter router;
-  private final Ec2Client ec2;
+  /** The functions' environment (the lab's variables), before a scenario's own settings. */
   private final Map<String, String> env;
+  private final PrintStream automationLog;
+  private final Path automationLogFile;
+  private final LabInstances instances;
+  private final RunKiller killer = new RunKiller();
   private final PrintStream out;
   private final long started = System.nanoTime();
+  /** The scenario the router is wired for; set before the first run. */
+  private Scenario current;
+  /** Built again for each scenario and after a lab is recreated: a new lab has new passwords and instances. */
+  private volatile EventRouter router;
 
-  Drill(Options options, Lab lab, Supplier<EventRouter> routers, Ec2Client ec2, Map<String, String> env,
-      PrintStream out) {
+  Drill(Options options, Lab lab, Map<String, String> env, PrintStream automationLog, Path automationLogFile,
+      LabInstances instances, PrintStream out) {
     this.options = options;
-    this.env = Map.copyOf(env);
     this.lab = lab;
-    this.routers = routers;
-    this.router = routers.get();
-    this.ec2 = ec2;
+    this.env = Map.copyOf(env);
+    this.automationLog = automationLog;
+    this.automationLogFile = automationLogFile;
+    this.instances = instances;
     this.out = out;
   }
 
@@ -185,7 +241,7 @@ public final class Drill {
     }
     Lab lab = Lab.fromWorkingDirectory(Map.of());  // up: ./pgpilot drill brings it up
     URI emulator = URI.create(env.getOrDefault("AWS_ENDPOINT_URL", "http://127.0.0.1:45660"));
-    Path log = options.json().toAbsolutePath().resolveSibling("drill-" + options.scenario().id + "-automation.log");
+    Path log = options.json().toAbsolutePath().resolveSibling("drill-" + options.name() + "-automation.log");
     Files.createDirectories(log.getParent());
     Logger labLogger = Logger.getLogger("io.pgpilot");
     try (LabSsmService ssm = new LabSsmService(0, emulator);
@@ -207,8 +263,8 @@ public final class Drill {
         if (options.async()) {
           functionEnv.put("PGPILOT_REPLICATION_MODE", "asynchronous");
         }
-        Drill drill = new Drill(options, lab, () -> EventRouter.from(ClusterConfig.from(functionEnv), automationLog),
-            ec2, functionEnv, out);
+        Drill drill = new Drill(options, lab, functionEnv, automationLog, log,
+            new LabInstances(ec2, ClusterConfig.from(functionEnv).cluster()), out);
         drill.say("the automation's log: " + log);
         return drill.run(emulator) ? 0 : 1;
       } finally {
@@ -223,35 +279,71 @@ public final class Drill {
     }
   }
 
-  /** Every run (of every contender), then the tables, the JSON report and the chart; true when pgpilot's runs were correct. */
+  /** The functions' environment for {@code scenario}: the lab's, with the scenario's own settings. */
+  private ClusterConfig config(Scenario scenario) {
+    Map<String, String> settings = new HashMap<>(env);
+    if (scenario == Scenario.KILLED_MIDWAY) {
+      settings.putAll(Scenario.SHORT_LEASE);
+    }
+    return ClusterConfig.from(settings);
+  }
+
+  /** The automation as the runs of {@code scenario} meet it; killed-midway's can be killed part way. */
+  private EventRouter router(Scenario scenario) {
+    return scenario == Scenario.KILLED_MIDWAY
+        ? EventRouter.from(config(scenario), automationLog, killer::leases, killer::commands)
+        : EventRouter.from(config(scenario), automationLog);
+  }
+
+  /**
+   * Every run (of every scenario, of every contender), then the tables, the JSON report and the
+   * charts; true when pgpilot's runs were all correct.
+   */
   boolean run(URI emulator) throws Exception {
     String pgpool = lab.status().pgpool().dsn();  // the same after a recreate: pgpool1's address
+    current = options.scenarios().get(0);
     prepareLab(emulator, pgpool);
     List<RunResult> results = new ArrayList<>();
-    List<Chart.Series> series = new ArrayList<>();
     Map<String, Report> byContender = new LinkedHashMap<>();
-    for (String ha : options.compare() ? CONTENDERS : List.of(PGPILOT)) {
-      if (options.compare()) {
+    for (Scenario scenario : options.scenarios()) {
+      if (scenario != current) {
+        current = scenario;
+        router = router(scenario);
+      }
+      if (options.matrix()) {
         out.println();
-        say("contender: " + ha + " (" + CONTENDER_NOTES.get(ha) + ")");
+        say("scenario: " + scenario.id);
       }
-      List<RunResult> mine = new ArrayList<>();
-      for (int i = 0; i < options.runs(); i++) {
-        if (!ha.equals(PGPILOT)) {
-          // Only pgpilot puts the cluster back together: the others start each run from a fresh lab.
-          lab.must("down");
-          lab.must("up", "--ha", ha);
-          Workload.prepare(lab, pgpool);
+      List<Chart.Series> series = new ArrayList<>();
+      for (String ha : options.compare() ? CONTENDERS : List.of(PGPILOT)) {
+        if (options.compare()) {
+          out.println();
+          say("contender: " + ha + " (" + CONTENDER_NOTES.get(ha) + ")");
         }
-        RunResult result = runOnce(ha, nextRunNumber(pgpool), i + 1, pgpool, series, emulator);
-        mine.add(result);
-        if (Boolean.FALSE.equals(result.whole())) {
-          say("run " + (i + 1) + ": the cluster is not whole (" + result.wholeDetail() + "): recreating the lab");
-          recreateLab(emulator, pgpool);
+        List<RunResult> mine = new ArrayList<>();
+        for (int i = 0; i < options.runs(); i++) {
+          if (!ha.equals(PGPILOT)) {
+            // Only pgpilot puts the cluster back together: the others start each run from a fresh lab.
+            lab.must("down");
+            lab.must("up", "--ha", ha);
+            Workload.prepare(lab, pgpool);
+          }
+          RunResult result = runOnce(scenario, ha, nextRunNumber(pgpool), i + 1, pgpool, series, emulator);
+          mine.add(result);
+          if (ha.equals(PGPILOT) && !result.correct()) {
+            say(scenario.id + " run " + (i + 1) + " VIOLATED: " + String.join("; ", result.violations()));
+          }
+          if (Boolean.FALSE.equals(result.whole())) {
+            say("run " + (i + 1) + ": the cluster is not whole (" + result.wholeDetail() + "): recreating the lab");
+            recreateLab(emulator, pgpool);
+          }
         }
+        results.addAll(mine);
+        byContender.put(ha, new Report(scenario.id, Map.of(), mine));
       }
-      results.addAll(mine);
-      byContender.put(ha, new Report(options.scenario().id, Map.of(), mine));
+      Chart.write("pgpilot drill: " + scenario.id + ", commits and reads per second through pgpool", series,
+          options.chart(scenario));
+      say("chart: " + options.chart(scenario).toAbsolutePath());
     }
     if (options.compare()) {
       say("the lab goes back to pgpilot's HA");
@@ -259,158 +351,396 @@ public final class Drill {
       lab.must("up");
       prepareLab(emulator, pgpool);
     }
-    Report report = new Report(options.scenario().id, settings(), results);
+    Report report = new Report(options.name(), settings(), results);
     out.println();
-    report.printTable(out, !options.compare());
-    if (options.compare()) {
-      out.println();
-      Report.printComparison(byContender, CONTENDER_NOTES, out);
+    if (options.matrix()) {
+      report.printMatrix(options.scenarios().stream().map(s -> s.id).toList(), out);
+      report.writeJson(options.json(), report.summaryByScenario(), null);
+    } else {
+      report.printTable(out, !options.compare());
+      if (options.compare()) {
+        out.println();
+        Report.printComparison(byContender, CONTENDER_NOTES, out);
+      }
+      report.writeJson(options.json(), byContender.get(PGPILOT).summary(),
+          options.compare() ? Report.comparison(byContender, CONTENDER_NOTES) : null);
     }
-    report.writeJson(options.json(), byContender.get(PGPILOT).summary(),
-        options.compare() ? Report.comparison(byContender, CONTENDER_NOTES) : null);
     say("report: " + options.json().toAbsolutePath());
-    Chart.write("pgpilot drill: " + options.scenario().id + ", commits and reads per second through pgpool",
-        series, options.chart());
-    say("chart: " + options.chart().toAbsolutePath());
-    return byContender.get(PGPILOT).runs().stream().allMatch(RunResult::correct);
+    return results.stream().filter(r -> r.ha().equals(PGPILOT)).allMatch(RunResult::correct);
   }
 
   private Map<String, Object> settings() {
     Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put("scenario", options.scenario().id);
+    settings.put("scenarios", options.scenarios().stream().map(s -> s.id).toList());
     settings.put("monitorTickMs", options.tickMs());
     settings.put("probeIntervalMs", env.getOrDefault("PGPILOT_PROBE_INTERVAL_MS", "500"));
     settings.put("confirmationProbes", env.getOrDefault("PGPILOT_CONFIRMATION_PROBES", "3"));
     settings.put("replication", options.async() ? "asynchronous (PGPILOT_REPLICATION_MODE=asynchronous)"
         : "synchronous (FIRST 1 of the standbys streaming from the primary)");
+    settings.put("writabilitySampleMs", WritabilitySampler.PERIOD_MS);
+    if (options.scenarios().contains(Scenario.KILLED_MIDWAY)) {
+      settings.put("killedMidwayFunctionSettings", Scenario.SHORT_LEASE);
+    }
     settings.put("cores", Runtime.getRuntime().availableProcessors());
     settings.put("at", Instant.now().toString());
     return settings;
   }
 
-  private RunResult runOnce(String ha, int runId, int number, String pgpool, List<Chart.Series> series, URI emulator)
-      throws Exception {
+  /** What a run gathers beside its measurements, for its scenario's expectations. */
+  private static final class Seen {
+    final List<String> decisions = new ArrayList<>();
+    List<List<String>> deliveries = List.of();
+    boolean killed;
+    String bootGate;
+    /** When the failed node's running event was delivered, and its outcome; null before. */
+    Long runningEventMs;
+    String rejoin;
+  }
+
+  private RunResult runOnce(Scenario scenario, String ha, int runId, int number, String pgpool,
+      List<Chart.Series> series, URI emulator) throws Exception {
     boolean pgpilot = ha.equals(PGPILOT);
-    String tag = (pgpilot ? "" : ha + " ") + "run " + number + "/" + options.runs();
+    String tag = (options.matrix() ? scenario.id + " " : "") + (pgpilot ? "" : ha + " ") + "run " + number + "/"
+        + options.runs();
     Lab.Status before = lab.status();
     String target;
     try {
-      target = options.scenario().target(before);
+      target = scenario.target(before);
     } catch (IllegalStateException e) {
       // E.g. no cascade left after a failover: the lab's first shape has every scenario's node.
       say(tag + ": " + e.getMessage() + "; recreating the lab in its first shape");
       recreateLab(emulator, pgpool);
       before = lab.status();
-      target = options.scenario().target(before);
+      target = scenario.target(before);
     }
     Lab.Status shape = before;
     String primaryBefore = primaryOf(before);
     say(tag + ": " + Scenario.describe(before.nodes()));
     RunClock clock = new RunClock();
-    Ticker ticker = pgpilot && options.scenario().trigger == Scenario.Trigger.MONITOR ? new Ticker(clock) : null;
+    Instant startedAt = Instant.now();
+    long logFrom = Files.size(automationLogFile);
+    String excluded = scenario == Scenario.BAD_TAG ? instances.instanceId(Scenario.BAD_TAG_HOST) : null;
+    Ticker ticker = pgpilot && scenario.trigger == Scenario.Trigger.MONITOR ? new Ticker(clock) : null;
+    Seen seen = new Seen();
     Acted acted = null;
-    List<String> decisions = new ArrayList<>();
     boolean healed = true;
     long faultAt;
     Workload workload = new Workload(lab, pgpool, runId, clock);
-    try {
-      workload.start();
-      if (ticker != null) {
-        ticker.start();
-      }
-      Thread.sleep(WARM_UP_MS);
-      say(tag + ": writing through pgpool, " + workload.commits().size() + " commits in " + WARM_UP_MS / 1000
-          + " s; fault: " + options.scenario().id + " of " + target);
-      healed = !options.scenario().partitions();
-      options.scenario().inject(lab, target, shape);
-      faultAt = clock.nowMs();
-      if (pgpilot) {
-        acted = act(clock, ticker, before.node(target).instanceId(), target, faultAt);
-        decisions.add(decision(acted, faultAt));
-        say(tag + ": " + acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
-            + abbreviate(acted.outcome().reason()));
-      }
-      if (!healed) {
-        Scenario.heal(lab, shape);
-        healed = true;
-        long healedAt = clock.nowMs();
-        say(tag + ": partitions healed at +" + Report.seconds(healedAt - faultAt));
-        if (acted != null && acted.outcome().action() == Outcome.Action.REFUSED) {
-          acted = ticker.awaitAction(healedAt, false);
-          decisions.add(decision(acted, faultAt));
-          say(tag + ": " + acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
-              + abbreviate(acted.outcome().reason()));
-        }
-      }
-      // At least a second after the fault: a killed postmaster's backends may still commit for a moment.
-      long deadline = clock.nowMs() + RECOVERY_LIMIT.toMillis();
-      Workload.Commit resumed;
-      while (((resumed = workload.resumedAfter(faultAt)) == null || clock.nowMs() < faultAt + 1000)
-          && clock.nowMs() < deadline) {
-        Thread.sleep(20);
-      }
-      say(tag + ": " + (resumed == null ? "no commit through pgpool within " + RECOVERY_LIMIT.toSeconds() + " s ("
-          + workload.lastError() + ")" : "writes through pgpool again at +"
-          + Report.seconds(resumed.ackMs() - faultAt)));
-      Thread.sleep(TAIL_MS);
-    } finally {
-      if (!healed) {
-        Scenario.heal(lab, shape);
-      }
-      if (ticker != null) {
-        ticker.close();
-      }
-      workload.close();
-    }
-    long duration = clock.nowMs();
-    String primaryAfter = primaryOf(lab.status());
-    List<Long> missing = primaryAfter == null ? null : workload.missingOn(primaryAfter);
-    Long rto = workload.rtoMs(faultAt);
-    say(tag + ": " + workload.commits().size() + " commits acknowledged, " + (missing == null
-        ? "no primary to count them on" : missing.size() + " missing on " + primaryAfter
-        + (missing.isEmpty() ? "" : " (" + missing.subList(0, Math.min(10, missing.size())) + ")")));
-
+    DirectWriter direct = scenario.directWriter() || options.async()
+        ? new DirectWriter(before.psql(), before.node(primaryBefore), runId, clock) : null;
+    WritabilitySampler sampler = new WritabilitySampler(before.psql(), before.nodes(), clock);
+    long duration;
+    String primaryAfter;
+    Integer timelineAfter;
+    List<Long> missing;
+    List<Workload.Commit> directMissing = null;
     Boolean whole = null;
     String problem = null;
     long restoreMs = 0;
-    if (pgpilot) {
-      long restoreStart = System.nanoTime();
-      restore(tag, target);
-      problem = awaitWhole(pgpool);
-      whole = problem == null;
-      restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
-      say(tag + ": " + (whole ? "whole again in " + Report.seconds(restoreMs) + ": "
-          + Scenario.describe(lab.status().nodes()) : "NOT whole after " + Report.seconds(restoreMs) + ": " + problem));
+    try {
+      sampler.start();
+      try {
+        workload.start();
+        if (direct != null) {
+          direct.start();
+        }
+        if (ticker != null) {
+          ticker.start();
+        }
+        Thread.sleep(WARM_UP_MS);
+        say(tag + ": writing through pgpool, " + workload.commits().size() + " commits in " + WARM_UP_MS / 1000
+            + " s" + (direct == null ? "" : ", directly to " + primaryBefore + ", " + direct.commits().size())
+            + "; fault: " + scenario.id + " of " + target);
+        healed = !scenario.healed();
+        if (scenario == Scenario.KILLED_MIDWAY) {
+          killer.arm();
+        }
+        scenario.inject(lab, instances, target, shape);
+        faultAt = clock.nowMs();
+        if (pgpilot) {
+          acted = act(scenario, tag, clock, ticker, before.node(target).instanceId(), target, faultAt, seen);
+        }
+        if (!healed) {
+          scenario.heal(lab, instances, shape);
+          healed = true;
+          long healedAt = clock.nowMs();
+          say(tag + ": " + (scenario == Scenario.BAD_TAG ? "the tag restored" : "partitions healed") + " at +"
+              + Report.seconds(healedAt - faultAt));
+          if (acted != null && acted.outcome().action() == Outcome.Action.REFUSED) {
+            acted = ticker.awaitAction(healedAt, false, ACT_LIMIT);
+            record(tag, acted, faultAt, seen);
+          }
+        }
+        // At least a second after the fault: a killed postmaster's backends may still commit for a moment.
+        long deadline = clock.nowMs() + RECOVERY_LIMIT.toMillis();
+        Workload.Commit resumed;
+        while (((resumed = workload.resumedAfter(faultAt)) == null || clock.nowMs() < faultAt + 1000)
+            && clock.nowMs() < deadline) {
+          Thread.sleep(20);
+        }
+        say(tag + ": " + (resumed == null ? "no commit through pgpool within " + RECOVERY_LIMIT.toSeconds() + " s ("
+            + workload.lastError() + ")" : "writes through pgpool again at +"
+            + Report.seconds(resumed.ackMs() - faultAt)));
+        if (pgpilot && scenario == Scenario.INSTANCE_RESTART) {
+          restartOldPrimary(tag, before.node(target), clock, ticker, faultAt, seen);
+        }
+        Thread.sleep(TAIL_MS);
+      } finally {
+        if (!healed) {
+          scenario.heal(lab, instances, shape);
+        }
+        if (ticker != null) {
+          ticker.close();
+        }
+        workload.close();
+        if (direct != null) {
+          direct.close();
+        }
+      }
+      duration = clock.nowMs();
+      Lab.Status after = lab.status();
+      primaryAfter = primaryOf(after);
+      timelineAfter = primaryAfter == null ? null : after.node(primaryAfter).timeline();
+      missing = primaryAfter == null ? null : workload.missingOn(primaryAfter);
+      if (direct != null && primaryAfter != null) {
+        directMissing = Workload.missing(lab, primaryAfter, DirectWriter.TABLE, runId, direct.commits());
+      }
+      say(tag + ": " + workload.commits().size() + " commits acknowledged, " + (missing == null
+          ? "no primary to count them on" : missing.size() + " missing on " + primaryAfter
+          + (missing.isEmpty() ? "" : " (" + missing.subList(0, Math.min(10, missing.size())) + ")"))
+          + (direct == null ? "" : "; directly to " + primaryBefore + ": " + direct.commits().size() + " acknowledged, "
+          + (directMissing == null ? "?" : directMissing.size()) + " missing"));
+      if (pgpilot) {
+        long restoreStart = System.nanoTime();
+        restore(scenario, tag, target, clock, seen);
+        problem = awaitWhole(pgpool);
+        whole = problem == null;
+        restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
+        say(tag + ": " + (whole ? "whole again in " + Report.seconds(restoreMs) + ": "
+            + Scenario.describe(lab.status().nodes()) : "NOT whole after " + Report.seconds(restoreMs) + ": "
+            + problem));
+      }
+    } finally {
+      sampler.close();
     }
 
-    String label = (pgpilot ? "pgpilot " : "") + tag + ": " + target + " " + options.scenario().id + ", RTO "
+    Map<String, List<Writability.Sample>> samples = sampler.samples();
+    Writability.Overlap overlap = Writability.maxAtOnce(samples);
+    Long promotedAt = Writability.promotedAtMs(samples, primaryBefore);
+    List<String> problems = new ArrayList<>(samplerProblems(sampler, samples, primaryBefore, faultAt));
+    Long rto = workload.rtoMs(faultAt);
+    if (pgpilot) {
+      Writability.Sample again = promotedAt == null ? null
+          : Writability.firstAsPrimary(samples.get(primaryBefore), promotedAt);
+      Scenario.Evidence evidence = new Scenario.Evidence(primaryBefore, primaryAfter, timelineOf(shape),
+          timelineAfter, acted == null ? null : acted.outcome().action().name(), rto,
+          workload.writeErrorsAfter(faultAt), seen.deliveries, seen.killed,
+          scenario == Scenario.KILLED_MIDWAY && cutOffRecorded(startedAt), excluded,
+          excluded != null && alerted(logFrom, excluded), seen.bootGate, seen.rejoin,
+          again == null ? null : again.answer() + " at +" + Report.seconds(again.sentMs() - faultAt)
+              + (seen.runningEventMs == null ? "" : ", its running event at +"
+              + Report.seconds(seen.runningEventMs - faultAt)));
+      problems.addAll(scenario.problems(evidence));
+    }
+    say(tag + ": at most " + overlap.hosts() + " host(s) could acknowledge a commit at once"
+        + (overlap.hosts() > 1 ? ": " + overlapDetail(overlap, faultAt) : "")
+        + (promotedAt == null ? "" : "; a new primary from +" + Report.seconds(promotedAt - faultAt)));
+    List<Workload.Commit> lostAfter = directMissing == null ? null : directMissing.stream()
+        .filter(c -> promotedAt == null || c.ackMs() > promotedAt).toList();
+    if (lostAfter != null) {
+      say(tag + ": direct commits missing on " + primaryAfter + ": " + lostAfter.size() + " acknowledged after the"
+          + " promotion, " + (directMissing.size() - lostAfter.size()) + " before it");
+    }
+
+    String label = (pgpilot ? "pgpilot " : "") + tag + ": " + target + " " + scenario.id + ", RTO "
         + Report.seconds(rto) + ", " + (missing == null ? "?" : missing.size()) + " lost";
     series.add(new Chart.Series(label, duration, faultAt,
         workload.commits().stream().map(Workload.Commit::ackMs).toList(), workload.reads(),
         acted == null ? rtoMark(faultAt, rto) : marks(acted, faultAt, rto)));
-    String ranking = decisions.stream().map(d -> Ranking.problem(d, shape)).filter(p -> p != null)
+    String ranking = seen.decisions.stream().map(d -> Ranking.problem(d, shape)).filter(p -> p != null)
         .findFirst().orElse(null);
     if (ranking != null) {
       say(tag + ": candidate ranking: " + ranking);
     }
-    return new RunResult(ha, number, options.scenario().id, target, primaryBefore, primaryAfter,
-        acted == null ? null : acted.outcome().action().name(), acted == null ? null : acted.outcome().reason(),
-        decisions, ranking, rto,
+    return new RunResult(ha, number, scenario.id, target, primaryBefore, primaryAfter, timelineOf(shape),
+        timelineAfter, acted == null ? null : acted.outcome().action().name(),
+        acted == null ? null : acted.outcome().reason(), seen.decisions, ranking, rto,
         workload.commits().size(), missing == null ? null : missing.size(),
         missing == null ? List.of() : missing.subList(0, Math.min(20, missing.size())),
+        overlap.hosts(), overlap.hosts() > 1 ? overlapDetail(overlap, faultAt) : null,
+        direct == null ? null : direct.commits().size(), lostAfter == null ? null : lostAfter.size(),
+        lostAfter == null ? null : directMissing.size() - lostAfter.size(),
+        lostAfter == null ? List.of() : lostAfter.stream().limit(20).map(Workload.Commit::seq).toList(),
         workload.longestReadGapAfter(faultAt), workload.writeErrors(),
-        acted == null ? Map.of() : phases(acted, faultAt), restoreMs, whole, problem);
+        acted == null ? Map.of() : phases(acted, faultAt), restoreMs, whole, problem,
+        problems.isEmpty() ? null : String.join("; ", problems));
   }
 
-  /** What tells pgpilot: the monitor's schedule, the instance's state-change event, or the switchover request. */
-  private Acted act(RunClock clock, Ticker ticker, String instance, String target, long faultAt) throws Exception {
+  /** Why the samples cannot vouch for the run: the first primary never seen writable, a bound reached. */
+  private static List<String> samplerProblems(WritabilitySampler sampler, Map<String, List<Writability.Sample>> samples,
+      String primaryBefore, long faultAt) {
+    List<String> problems = new ArrayList<>();
+    if (primaryBefore == null || !Writability.writableBefore(samples.get(primaryBefore), faultAt)) {
+      problems.add("the writability sampler never saw " + primaryBefore + " writable before the fault"
+          + (sampler.lastError() == null ? "" : " (" + sampler.lastError() + ")") + ": its timelines say nothing");
+    }
+    if (sampler.bounded()) {
+      problems.add("the writability sampler stopped at its bound (" + WritabilitySampler.LIMIT.toMinutes()
+          + " minutes) before the run ended");
+    }
+    return problems;
+  }
+
+  private static String overlapDetail(Writability.Overlap overlap, long faultAt) {
+    return String.join(" and ", overlap.which()) + " at +" + Report.seconds(overlap.atMs() - faultAt);
+  }
+
+  /**
+   * What tells pgpilot: the monitor's schedule, the instance's state-change event (once, or from
+   * several events at once), or the switchover request; the outcome of the run that decided.
+   */
+  private Acted act(Scenario scenario, String tag, RunClock clock, Ticker ticker, String instance, String target,
+      long faultAt, Seen seen) throws Exception {
     Map<String, Object> request = Map.of("target", target);
-    return switch (options.scenario().trigger) {
-      case MONITOR -> ticker.awaitAction(faultAt, true);
-      case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(instance, "stopped"));
+    Acted acted = switch (scenario.trigger) {
+      case MONITOR -> ticker.awaitAction(faultAt, true, scenario.expectsAction() ? ACT_LIMIT : PROBE_WINDOW);
+      case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(instance, "stopped", UUID.randomUUID().toString()));
+      case INSTANCE_EVENTS_AT_ONCE -> deliverAtOnce(clock, instance, seen);
       case SWITCHOVER -> invoke(clock, () -> new SwitchoverHandler(router)
           .handleRequest(request, new LocalContext(SwitchoverHandler.class.getName())));
     };
+    record(tag, acted, faultAt, seen);
+    if (scenario == Scenario.KILLED_MIDWAY) {
+      seen.killed = killer.killedAt() != null;
+      if (seen.killed) {
+        // The next trigger that takes the lease once it has run out must finish what the killed run began.
+        acted = ticker.awaitAction(acted.endMs(), true, ACT_LIMIT);
+        record(tag, acted, faultAt, seen);
+      }
+    }
+    return acted;
+  }
+
+  private void record(String tag, Acted acted, long faultAt, Seen seen) {
+    seen.decisions.add(decision(acted, faultAt));
+    say(tag + ": " + acted.outcome().action() + " at +" + Report.seconds(acted.endMs() - faultAt) + ": "
+        + abbreviate(acted.outcome().reason()));
+  }
+
+  /**
+   * The instance's `stopped` event, as {@link Scenario#CONCURRENT_DELIVERIES} events delivered at
+   * the same moment, each delivered again while it meets another run's lease, as Lambda would;
+   * the run that completed (else the first delivery's outcome).
+   */
+  private Acted deliverAtOnce(RunClock clock, String instance, Seen seen) throws Exception {
+    int count = Scenario.CONCURRENT_DELIVERIES;
+    ExecutorService pool = Executors.newFixedThreadPool(count);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<List<Acted>>> events = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        String eventId = UUID.randomUUID().toString();
+        events.add(pool.submit(() -> {
+          go.await();
+          return deliverUntilTaken(clock, instance, eventId);
+        }));
+      }
+      go.countDown();
+      List<List<Acted>> delivered = new ArrayList<>();
+      for (Future<List<Acted>> event : events) {
+        delivered.add(event.get(ACT_LIMIT.toMillis() + REDELIVERY_PAUSE_MS, TimeUnit.MILLISECONDS));
+      }
+      seen.deliveries = delivered.stream().map(d -> d.stream().map(a -> a.outcome().action().name()).toList())
+          .toList();
+      for (int i = 0; i < count; i++) {
+        seen.decisions.add("event " + (i + 1) + " of " + count + ", its deliveries: "
+            + deliveries(seen.deliveries.get(i)));
+        say(seen.decisions.get(seen.decisions.size() - 1));
+      }
+      return delivered.stream().flatMap(List::stream).filter(a -> a.outcome().action() == Outcome.Action.COMPLETED)
+          .findFirst().orElse(delivered.get(0).get(delivered.get(0).size() - 1));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** An event's deliveries in a few words: "3 x LEASE_HELD, NO_OP". */
+  static String deliveries(List<String> outcomes) {
+    List<String> words = new ArrayList<>();
+    for (int i = 0; i < outcomes.size(); ) {
+      int same = 1;
+      while (i + same < outcomes.size() && outcomes.get(i + same).equals(outcomes.get(i))) {
+        same++;
+      }
+      words.add((same > 1 ? same + " x " : "") + outcomes.get(i));
+      i += same;
+    }
+    return String.join(", ", words);
+  }
+
+  /** One event, delivered again after a pause while it meets another run's lease; bounded. */
+  private List<Acted> deliverUntilTaken(RunClock clock, String instance, String eventId) throws Exception {
+    List<Acted> deliveries = new ArrayList<>();
+    long deadline = clock.nowMs() + ACT_LIMIT.toMillis();
+    while (true) {
+      Acted delivery = invoke(clock, () -> instanceEvent(instance, "stopped", eventId));
+      deliveries.add(delivery);
+      if (delivery.outcome().action() != Outcome.Action.LEASE_HELD || clock.nowMs() > deadline) {
+        return deliveries;
+      }
+      Thread.sleep(REDELIVERY_PAUSE_MS);
+    }
+  }
+
+  /**
+   * instance-restart: once the fence has stopped the old primary's instance, starts it again as
+   * an operator (or EC2 auto-recovery) would and lets it boot; once its boot gate has decided,
+   * delivers its `running` event, as EventBridge would within seconds, to rejoin it. The lab's
+   * monitor is held meanwhile: ticking every second, it would race the boot gate, which on EC2
+   * runs long before the monitor's next minute.
+   */
+  private void restartOldPrimary(String tag, Lab.Node old, RunClock clock, Ticker ticker, long faultAt, Seen seen)
+      throws Exception {
+    String state = instances.settled(old.instanceId());
+    if (!"stopped".equals(state)) {
+      seen.bootGate = "not restarted: its instance was " + state + ", not stopped by the fence";
+      return;
+    }
+    Path bootLog = Path.of(old.bootLog());
+    long from = Files.exists(bootLog) ? Files.size(bootLog) : 0;
+    ticker.hold(true);
+    try {
+      lab.must("fault", "start", old.name());
+      long deadline = System.nanoTime() + BOOT_LIMIT.toNanos();
+      while (seen.bootGate == null && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        seen.bootGate = bootDecision(bootLog, from);
+      }
+      say(tag + ": " + old.name() + "'s instance started again; its boot gate: " + seen.bootGate);
+      seen.runningEventMs = clock.nowMs();
+      Acted rejoin = invoke(clock, () -> instanceEvent(old.instanceId(), "running", UUID.randomUUID().toString()));
+      seen.rejoin = rejoin.outcome().action().name();
+      seen.decisions.add(decision(rejoin, faultAt));
+      say(tag + ": its running event: " + rejoin.outcome().action() + ", " + abbreviate(rejoin.outcome().reason()));
+    } finally {
+      ticker.hold(false);
+    }
+  }
+
+  /** The boot gate's decision among the lines {@code bootLog} gained from byte {@code from} on; null before it decides. */
+  static String bootDecision(Path bootLog, long from) throws IOException {
+    if (!Files.exists(bootLog) || Files.size(bootLog) <= from) {
+      return null;
+    }
+    String added;
+    try (RandomAccessFile file = new RandomAccessFile(bootLog.toFile(), "r")) {
+      file.seek(from);
+      byte[] bytes = new byte[(int) Math.min(file.length() - from, 1 << 20)];
+      file.readFully(bytes);
+      added = new String(bytes, StandardCharsets.UTF_8);
+    }
+    return added.lines().filter(l -> l.contains("stays stopped") || l.contains(" started: ")
+        || l.contains("already runs")).findFirst().orElse(null);
   }
 
   /** An invocation of a handler: its outcome and when it ran on the run's clock. */
@@ -441,6 +771,8 @@ public final class Drill {
     private final List<Acted> ticks = new CopyOnWriteArrayList<>();
     private final Thread thread = new Thread(this::loop, "drill-monitor");
     private volatile boolean running = true;
+    private volatile boolean held;
+    private volatile boolean ticking;
 
     Ticker(RunClock clock) {
       this.clock = clock;
@@ -450,16 +782,37 @@ public final class Drill {
       thread.start();
     }
 
+    /** Holds the schedule (from the end of a tick in progress, bounded) or lets it go on. */
+    void hold(boolean hold) throws InterruptedException {
+      held = hold;
+      long deadline = clock.nowMs() + ACT_LIMIT.toMillis();
+      while (hold && ticking && clock.nowMs() < deadline) {
+        Thread.sleep(10);
+      }
+    }
+
     private void loop() {
       while (running) {
+        ticking = true;  // before looking at held: hold() waits for a tick that began
+        if (held) {
+          ticking = false;
+          pause(10);
+          continue;
+        }
         long start = clock.nowMs();
         Outcome outcome;
         try {
           outcome = monitorTick();
+        } catch (RunFailedException e) {
+          outcome = e.outcome();
         } catch (RuntimeException e) {
+          outcome = new Outcome(Outcome.Action.FAILED, null, null, e.getMessage(), List.of(), Map.of());
+        } catch (RunKiller.Killed e) {
+          // The invocation ended there, as a killed Lambda's does; the schedule goes on.
           outcome = new Outcome(Outcome.Action.FAILED, null, null, e.getMessage(), List.of(), Map.of());
         }
         ticks.add(new Acted(outcome, start, clock.nowMs()));
+        ticking = false;
         long next = start + options.tickMs();
         while (running && clock.nowMs() < next) {
           pause(10);
@@ -468,13 +821,13 @@ public final class Drill {
     }
 
     /**
-     * The first tick that ended after {@code faultAt} and did more than observe; bounded. A
-     * refusal counts only when {@code refusalCounts}: otherwise this waits for the tick that acts
-     * once the cause of a refusal is gone. Each tick's outcome is printed once, when it differs
-     * from the one printed before.
+     * The first tick that ended after {@code faultAt} and did more than observe, within
+     * {@code limit}; a tick that says the monitor did not act when none did. A refusal counts only
+     * when {@code refusalCounts}: otherwise this waits for the tick that acts once the cause of a
+     * refusal is gone. Each tick's outcome is printed once, when it differs from the one printed before.
      */
-    Acted awaitAction(long faultAt, boolean refusalCounts) throws InterruptedException {
-      long deadline = clock.nowMs() + ACT_LIMIT.toMillis();
+    Acted awaitAction(long faultAt, boolean refusalCounts, Duration limit) throws InterruptedException {
+      long deadline = clock.nowMs() + limit.toMillis();
       String seen = null;
       int printed = 0;
       while (clock.nowMs() < deadline) {
@@ -496,7 +849,7 @@ public final class Drill {
         Thread.sleep(20);
       }
       return new Acted(new Outcome(Outcome.Action.OBSERVED, null, null, "the monitor did not act within "
-          + ACT_LIMIT.toSeconds() + " s of the fault", List.of(), Map.of()), faultAt, clock.nowMs());
+          + limit.toSeconds() + " s of the fault", List.of(), Map.of()), faultAt, clock.nowMs());
     }
 
     @Override
@@ -551,40 +904,47 @@ public final class Drill {
 
   /**
    * Puts the failed node back as an operator would: its instance started again (the crash or the
-   * fence stopped it), whose running event lets the automation rejoin it as a standby.
+   * fence stopped it), whose running event lets the automation rejoin it as a standby, unless the
+   * run did that already; then the schedule's next tick.
    */
-  private void restore(String tag, String target) throws Exception {
-    if (options.scenario() == Scenario.SWITCHOVER) {
-      return;  // the switchover rejoined the old primary itself
+  private void restore(Scenario scenario, String tag, String target, RunClock clock, Seen seen) throws Exception {
+    if (!scenario.restoresInstance()) {
+      return;  // a switchover rejoined the old primary itself; a cut probe path stopped nothing
     }
-    String instance = lab.status().node(target).instanceId();
-    // The fence's stop takes its time, as EC2's does; an instance is started once it has stopped.
-    String state = settled(instance);
-    if ("stopped".equals(state)) {
-      ec2.startInstances(r -> r.instanceIds(instance));
-      settled(instance);
+    if (seen.runningEventMs == null) {
+      String instance = lab.status().node(target).instanceId();
+      // The fence's stop takes its time, as EC2's does; an instance is started once it has stopped.
+      String state = instances.settled(instance);
+      if ("stopped".equals(state)) {
+        instances.start(instance);
+        instances.settled(instance);
+      }
+      seen.runningEventMs = clock.nowMs();
+      Outcome rejoin = instanceEvent(instance, "running", UUID.randomUUID().toString());
+      say(tag + ": " + target + "'s instance runs (was " + state + "): " + rejoin.action() + ", "
+          + abbreviate(rejoin.reason()));
     }
-    Outcome rejoin = instanceEvent(instance, "running");
-    say(tag + ": " + target + "'s instance runs again (was " + state + "): " + rejoin.action() + ", "
-        + abbreviate(rejoin.reason()));
     // The schedule's next tick, which returns standbys to their configured upstreams.
     Outcome tick = monitorTick();
     say(tag + ": monitor: " + tick.action() + ", " + abbreviate(tick.reason()));
   }
 
-  /** The instance's state once it is no longer pending or stopping (bounded by the lab's timings). */
-  private String settled(String instance) throws InterruptedException {
-    long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
-    while (true) {
-      String state = ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0)
-          .state().nameAsString();
-      if (!"pending".equals(state) && !"stopping".equals(state)) {
-        return state;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("instance " + instance + " still " + state + " after " + SETTLE_LIMIT);
-      }
-      Thread.sleep(250);
+  /** Whether the history records a run cut off (its lease ran out unreleased) since {@code since}. */
+  private boolean cutOffRecorded(Instant since) {
+    ClusterConfig config = config(Scenario.KILLED_MIDWAY);
+    return new DynamoDbHistoryLog(config.stateTable()).recent(config.cluster(), 20).stream()
+        .anyMatch(e -> e.outcome().equals("cut off") && !e.startedAt().isBefore(since));
+  }
+
+  /** Whether the automation logged an alert naming {@code instanceId} after byte {@code from} of its log. */
+  private boolean alerted(long from, String instanceId) throws IOException {
+    try (Stream<String> lines = Files.lines(automationLogFile)) {
+      long[] at = {0};
+      return lines.anyMatch(line -> {
+        boolean after = at[0] >= from;
+        at[0] += line.getBytes(StandardCharsets.UTF_8).length + 1;
+        return after && line.contains("\"event\":\"alert\"") && line.contains(instanceId);
+      });
     }
   }
 
@@ -631,18 +991,27 @@ public final class Drill {
     return null;
   }
 
-  private Outcome instanceEvent(String instanceId, String state) {
+  /**
+   * The EventBridge event of {@code instanceId} going to {@code state}, with id {@code eventId} (a
+   * redelivery has the same); the outcome, also of a run that failed or met another's lease,
+   * which the handler throws so that Lambda delivers the event again.
+   */
+  private Outcome instanceEvent(String instanceId, String state, String eventId) {
     String json = """
         {"version": "0", "id": "%s", "detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2",
          "account": "123456789012", "time": "%s", "region": "%s",
          "resources": ["arn:aws:ec2:%s:123456789012:instance/%s"],
          "detail": {"instance-id": "%s", "state": "%s"}}
-        """.formatted(UUID.randomUUID(), Instant.now().toString().replaceAll("\\.\\d+Z$", "Z"), region(), region(),
+        """.formatted(eventId, Instant.now().toString().replaceAll("\\.\\d+Z$", "Z"), region(), region(),
         instanceId, instanceId, state);
     ScheduledEvent event = LambdaEventSerializers.serializerFor(ScheduledEvent.class, Drill.class.getClassLoader())
         .fromJson(json);
-    return new InstanceStateHandler(router).handleRequest(event,
-        new LocalContext(InstanceStateHandler.class.getName()));
+    try {
+      return new InstanceStateHandler(router).handleRequest(event,
+          new LocalContext(InstanceStateHandler.class.getName()));
+    } catch (RunFailedException e) {
+      return e.outcome();
+    }
   }
 
   private String scheduledEvent() {
@@ -671,7 +1040,7 @@ public final class Drill {
   private void prepareLab(URI emulator, String pgpool) throws SQLException {
     deployDocuments(emulator);
     Workload.prepare(lab, pgpool);
-    router = routers.get();
+    router = router(current);
     Outcome tick = monitorTick();
     say("monitor: " + tick.action() + ", " + abbreviate(tick.reason()));
   }
@@ -688,6 +1057,11 @@ public final class Drill {
       rs.next();
       return rs.getInt(1);
     }
+  }
+
+  private static Integer timelineOf(Lab.Status status) {
+    String primary = primaryOf(status);
+    return primary == null ? null : status.node(primary).timeline();
   }
 
   private static String primaryOf(Lab.Status status) {

@@ -36,6 +36,10 @@ final class Report {
     summary.put("lostCommits", runs.stream().map(RunResult::lostCommits).filter(Objects::nonNull)
         .mapToInt(Integer::intValue).sum());
     summary.put("runsWithoutPrimary", runs.stream().filter(r -> r.lostCommits() == null).count());
+    summary.put("maxWritableAtOnce", runs.stream().map(RunResult::maxWritableAtOnce).filter(Objects::nonNull)
+        .max(Integer::compare).orElse(null));
+    summary.put("lostAfterPromotion", runs.stream().map(RunResult::lostAfterPromotion).filter(Objects::nonNull)
+        .reduce(Integer::sum).orElse(null));
     summary.put("ackedCommits", runs.stream().mapToInt(RunResult::ackedCommits).sum());
     summary.put("medianReadOutageMs", median(runs.stream().map(r -> (Long) r.readOutageMs()).toList()));
     Map<String, Long> phases = new LinkedHashMap<>();
@@ -72,15 +76,15 @@ final class Report {
   /** WITH_MEDIANS: the medians and the summary line, which only mean something for one contender's runs. */
   void printTable(PrintStream out, boolean withMedians) {
     List<String> phases = phaseNames();
-    StringBuilder head = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %6s %8s", "ha", "run", "fault",
-        "primary", "RTO", "lost", "reads"));
+    StringBuilder head = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %6s %8s %8s", "ha", "run",
+        "fault", "primary", "RTO", "lost", "writable", "reads"));
     phases.forEach(p -> head.append(String.format(" %9s", p)));
     head.append("  whole");
     out.println(head);
     for (RunResult r : runs) {
-      StringBuilder line = new StringBuilder(String.format("%-14s %-4d %-6s %-8s %8s %6s %8s", r.ha(), r.run(),
+      StringBuilder line = new StringBuilder(String.format("%-14s %-4d %-6s %-8s %8s %6s %8s %8s", r.ha(), r.run(),
           r.target(), r.primaryAfter(), seconds(r.rtoMs()), r.lostCommits() == null ? "?" : r.lostCommits(),
-          seconds(r.readOutageMs())));
+          orDash(r.maxWritableAtOnce()), seconds(r.readOutageMs())));
       phases.forEach(p -> line.append(String.format(" %9s", seconds(r.phases().get(p)))));
       line.append("  ").append(r.whole() == null ? "-" : r.whole() ? "yes" : "NO");
       out.println(line);
@@ -91,14 +95,63 @@ final class Report {
     Map<String, Object> summary = summary();
     @SuppressWarnings("unchecked")
     Map<String, Long> medians = (Map<String, Long>) summary.get("medianPhasesMs");
-    StringBuilder line = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %6s %8s", "median", "", "", "",
-        seconds((Long) summary.get("medianRtoMs")), summary.get("lostCommits"),
-        seconds((Long) summary.get("medianReadOutageMs"))));
+    StringBuilder line = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %6s %8s %8s", "median", "", "",
+        "", seconds((Long) summary.get("medianRtoMs")), summary.get("lostCommits"),
+        orDash(summary.get("maxWritableAtOnce")), seconds((Long) summary.get("medianReadOutageMs"))));
     phases.forEach(p -> line.append(String.format(" %9s", seconds(medians.get(p)))));
     out.println(line);
-    out.printf("%s, %d run(s): median RTO %s (max %s), %s of %s acknowledged commits lost, %d of %d runs correct%n",
-        scenario, runs.size(), seconds((Long) summary.get("medianRtoMs")), seconds((Long) summary.get("maxRtoMs")),
-        summary.get("lostCommits"), summary.get("ackedCommits"), (Long) summary.get("correctRuns"), runs.size());
+    out.printf("%s, %d run(s): median RTO %s (max %s), %s of %s acknowledged commits lost, at most %s host(s)"
+        + " writable at once, %d of %d runs correct%n", scenario, runs.size(), seconds((Long) summary.get("medianRtoMs")),
+        seconds((Long) summary.get("maxRtoMs")), summary.get("lostCommits"), summary.get("ackedCommits"),
+        orDash(summary.get("maxWritableAtOnce")), (Long) summary.get("correctRuns"), runs.size());
+    if (summary.get("lostAfterPromotion") != null) {
+      out.printf("direct commits (to the first primary, not through pgpool) acknowledged after the promotion and lost:"
+          + " %s%n", summary.get("lostAfterPromotion"));
+    }
+    runs.stream().filter(r -> !r.correct()).forEach(r -> out.printf("run %d VIOLATED: %s%n", r.run(),
+        String.join("; ", r.violations())));
+  }
+
+  /** Per scenario, its runs' summary: the matrix's JSON. */
+  Map<String, Object> summaryByScenario() {
+    Map<String, Object> byScenario = new LinkedHashMap<>();
+    runs.stream().map(RunResult::scenario).distinct().forEach(id -> byScenario.put(id,
+        new Report(id, Map.of(), runs.stream().filter(r -> r.scenario().equals(id)).toList()).summary()));
+    return byScenario;
+  }
+
+  /**
+   * The matrix: one line per scenario of {@code scenarios}, in that order: its runs, commits lost
+   * (through pgpool), the most hosts writable at once, direct commits lost after the promotion,
+   * RTO median and max (n/a where no failover is expected), how many runs ended whole, and
+   * whether every run held; then what each violating run did wrong.
+   */
+  void printMatrix(List<String> scenarios, PrintStream out) {
+    String format = "%-18s %4s %11s %17s %18s %10s %10s %6s  %s%n";
+    out.printf(format, "scenario", "runs", "lostCommits", "maxWritableAtOnce", "lostAfterPromotion", "RTO median",
+        "RTO max", "whole", "verdict");
+    for (String id : scenarios) {
+      List<RunResult> mine = runs.stream().filter(r -> r.scenario().equals(id)).toList();
+      Map<String, Object> summary = new Report(id, Map.of(), mine).summary();
+      boolean rto = Scenario.parse(id).expectsAction();
+      long whole = mine.stream().filter(r -> Boolean.TRUE.equals(r.whole())).count();
+      long correct = mine.stream().filter(RunResult::correct).count();
+      out.printf(format, id, mine.size(), summary.get("lostCommits"), orDash(summary.get("maxWritableAtOnce")),
+          orDash(summary.get("lostAfterPromotion")), rto ? seconds((Long) summary.get("medianRtoMs")) : "n/a",
+          rto ? seconds((Long) summary.get("maxRtoMs")) : "n/a", whole + "/" + mine.size(),
+          correct == mine.size() ? "ok" : "VIOLATED in " + (mine.size() - correct) + " of " + mine.size());
+    }
+    out.println("lostCommits: acknowledged through pgpool, missing on the final primary. maxWritableAtOnce: the most"
+        + " database hosts that could acknowledge a commit at the same instant, sampled every "
+        + WritabilitySampler.PERIOD_MS + " ms (at most 1).\nlostAfterPromotion: commits written directly to the first"
+        + " primary, acknowledged after the promotion, missing on the final primary (0; - where no direct writer"
+        + " ran). RTO: n/a where no failover is expected.");
+    runs.stream().filter(r -> !r.correct()).forEach(r -> out.printf("%s run %d VIOLATED: %s%n", r.scenario(), r.run(),
+        String.join("; ", r.violations())));
+  }
+
+  private static String orDash(Object value) {
+    return value == null ? "-" : value.toString();
   }
 
   /** Per contender: its runs' summary, and its median RTO and lost commits as a ratio to pgpilot's. */

@@ -1,11 +1,14 @@
 package io.pgpilot.lab.drill;
 
 import io.pgpilot.lab.Lab;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
-/** A drill's fault: which node it hits, how, and what tells the automation. */
+/** A drill's fault: which node it hits, how, what tells the automation, and what must follow. */
 enum Scenario {
   /** SIGKILL to the primary's postmaster; the instance keeps running, so only the monitor's probes can tell. */
   PRIMARY_CRASH("primary-crash", Trigger.MONITOR),
@@ -23,12 +26,59 @@ enum Scenario {
    * the only node that holds every acknowledged commit cannot be asked. Safe outcomes: a
    * refusal, then the failover to the synchronous standby once the partitions heal.
    */
-  SYNC_UNREACHABLE("sync-unreachable", Trigger.MONITOR);
+  SYNC_UNREACHABLE("sync-unreachable", Trigger.MONITOR),
+  /**
+   * The primary loses the network to every other host and to the automation, and keeps running:
+   * the monitor fails over; a client on the primary's side of the partition must never have a
+   * commit acknowledged by it after the promotion (the drill's direct writer is that client).
+   */
+  ISOLATE_PRIMARY("isolate-primary", Trigger.MONITOR),
+  /**
+   * A primary crash failed over, then the old primary's instance is started again and boots as
+   * EC2 boots it: its boot gate must keep PostgreSQL stopped (it is tagged rebuild) until pgpilot
+   * rejoins it on its running event.
+   */
+  INSTANCE_RESTART("instance-restart", Trigger.MONITOR),
+  /**
+   * Only the automation's path to the primary is cut; replication and clients are unaffected:
+   * pgpilot must not fail over, and writes never stop.
+   */
+  PARTITION_PROBE("partition-probe", Trigger.MONITOR),
+  /**
+   * A primary crash whose failover run is killed right after its promotion, as a Lambda timeout
+   * kills one (no further step, no history, the lease never released): the next monitor tick
+   * after the lease has run out must record the cut-off and complete the failover.
+   */
+  KILLED_MIDWAY("killed-midway", Trigger.MONITOR),
+  /**
+   * The primary's instance stops, and its `stopped` event is delivered five times at once (five
+   * events): one run fails over, the others meet its lease and, delivered again once it is done,
+   * find nothing to do.
+   */
+  CONCURRENT_EVENTS("concurrent-events", Trigger.INSTANCE_EVENTS_AT_ONCE),
+  /**
+   * Another instance of the cluster carries a bad tag (a pgpilot:name that is no host name) when
+   * the primary crashes: the failover must still happen, and an alert name the excluded instance.
+   */
+  BAD_TAG("bad-tag", Trigger.MONITOR);
 
   /** How long the asynchronous standby is cut off before the primary crashes: commits it lacks. */
   static final long LAG_MS = 1_000;
+  /** The events of {@link #CONCURRENT_EVENTS}. */
+  static final int CONCURRENT_DELIVERIES = 5;
+  /** The instance {@link #BAD_TAG} gives a bad tag, and that tag: an underscore is in no host name (RFC 1123). */
+  static final String BAD_TAG_HOST = "app1";
+  static final String BAD_NAME = "app1_bad";
+  /**
+   * The settings of the functions that {@link #KILLED_MIDWAY} runs: a command timeout that the
+   * lab's slowest step still fits (pgpilot-PgpoolBackends takes up to about 21 s while a backend
+   * is down) and the shortest lease ClusterConfig allows with it (the command timeout + 30 s), so
+   * that the run after the killed one comes a minute later, not three.
+   */
+  static final Map<String, String> SHORT_LEASE = Map.of("PGPILOT_LEASE_SECONDS", "60",
+      "PGPILOT_COMMAND_TIMEOUT_SECONDS", "30");
 
-  enum Trigger { MONITOR, INSTANCE_EVENT, SWITCHOVER }
+  enum Trigger { MONITOR, INSTANCE_EVENT, INSTANCE_EVENTS_AT_ONCE, SWITCHOVER }
 
   final String id;
   final Trigger trigger;
@@ -54,7 +104,6 @@ enum Scenario {
         .orElseThrow(() -> new IllegalStateException("no node of the lab is primary: " + status.nodes()));
     List<Lab.Node> standbys = db.stream().filter(n -> "standby".equals(n.role())).toList();
     Optional<Lab.Node> found = switch (this) {
-      case PRIMARY_CRASH, PRIMARY_STOP -> Optional.of(primary);
       case SYNC_UNREACHABLE -> synchronous(standbys).isPresent() && asynchronous(standbys).isPresent()
           ? Optional.of(primary) : Optional.empty();
       case CASCADE_CRASH -> standbys.stream()
@@ -62,7 +111,8 @@ enum Scenario {
       case DOWNSTREAM_CRASH -> standbys.stream()
           .filter(s -> standbys.stream().noneMatch(d -> s.name().equals(d.upstream()))
               && !"sync".equals(s.syncState())).findFirst();
-      case SWITCHOVER -> standbys.stream().filter(s -> "sync".equals(s.syncState())).findFirst();
+      case SWITCHOVER -> synchronous(standbys);
+      default -> Optional.of(primary);
     };
     return found.map(Lab.Node::name).orElseThrow(() -> new IllegalStateException(id + " needs "
         + switch (this) {
@@ -82,10 +132,13 @@ enum Scenario {
     return standbys.stream().filter(s -> !"sync".equals(s.syncState()) && s.upstream() != null).findFirst();
   }
 
-  /** Injects the fault on {@code node} of the cluster as it was {@code before}; nothing for a switchover. */
-  void inject(Lab lab, String node, Lab.Status before) throws InterruptedException {
+  /**
+   * Injects the fault on {@code node} of the cluster as it was {@code before}; nothing for a
+   * switchover. {@code instances}: the lab's EC2 instances, for the faults that go through the EC2 API.
+   */
+  void inject(Lab lab, LabInstances instances, String node, Lab.Status before) throws InterruptedException {
     switch (this) {
-      case PRIMARY_STOP -> lab.must("fault", "stop", node);
+      case PRIMARY_STOP, CONCURRENT_EVENTS -> lab.must("fault", "stop", node);
       case SWITCHOVER -> { }
       case SYNC_UNREACHABLE -> {
         List<Lab.Node> standbys = before.nodes().stream().filter(n -> "standby".equals(n.role())).toList();
@@ -95,18 +148,151 @@ enum Scenario {
         lab.must("fault", "partition", synchronous(standbys).orElseThrow().name(), "automation");
         lab.must("fault", "crash", node);
       }
+      case ISOLATE_PRIMARY -> {
+        List<String> peers = new ArrayList<>(instances.hostNames().stream().filter(h -> !h.equals(node)).toList());
+        peers.add("automation");
+        List<String> args = new ArrayList<>(List.of("fault", "partition", node));
+        args.addAll(peers);
+        lab.must(args.toArray(String[]::new));
+      }
+      case PARTITION_PROBE -> lab.must("fault", "partition", node, "automation");
+      case BAD_TAG -> {
+        instances.rename(instances.instanceId(BAD_TAG_HOST), BAD_NAME);
+        lab.must("fault", "crash", node);
+      }
       default -> lab.must("fault", "crash", node);
     }
   }
 
-  /** Whether the fault includes partitions, which the drill heals once pgpilot has decided. */
-  boolean partitions() {
-    return this == SYNC_UNREACHABLE;
+  /** Whether the fault leaves something the drill undoes once pgpilot has decided: partitions, a bad tag. */
+  boolean healed() {
+    return this == SYNC_UNREACHABLE || this == ISOLATE_PRIMARY || this == PARTITION_PROBE || this == BAD_TAG;
   }
 
-  /** Heals every partition of the database hosts. */
-  static void heal(Lab lab, Lab.Status before) {
-    before.nodes().forEach(n -> lab.must("fault", "heal", n.name()));
+  /** Undoes what {@link #healed} says the fault left: every partition of the database hosts, the bad tag. */
+  void heal(Lab lab, LabInstances instances, Lab.Status before) {
+    if (this == BAD_TAG) {
+      instances.rename(instances.instanceId(BAD_NAME), BAD_TAG_HOST);
+    } else {
+      before.nodes().forEach(n -> lab.must("fault", "heal", n.name()));
+    }
+  }
+
+  /** Whether pgpilot is expected to act on the fault at all; not when only its probe path is cut. */
+  boolean expectsAction() {
+    return this != PARTITION_PROBE;
+  }
+
+  /** Whether a standby is to be promoted (the timeline goes up by one), or the primary to stay. */
+  boolean expectsPromotion() {
+    return this != CASCADE_CRASH && this != DOWNSTREAM_CRASH && this != PARTITION_PROBE;
+  }
+
+  /** Whether a client writing directly to the primary, not through pgpool, can tell a split brain from none. */
+  boolean directWriter() {
+    return this == ISOLATE_PRIMARY;
+  }
+
+  /** Whether the drill restarts the failed node's instance and awaits its rejoin afterwards. */
+  boolean restoresInstance() {
+    return this != SWITCHOVER && this != PARTITION_PROBE;
+  }
+
+  /**
+   * What a run showed that this scenario's expectations are about.
+   *
+   * @param action          the outcome of pgpilot's deciding run (the last of a refusal and its retry)
+   * @param writeErrors     write errors through pgpool after the fault
+   * @param deliveries      per event of {@link #CONCURRENT_EVENTS}: the outcome of each of its deliveries, in order
+   * @param killed          whether the run was killed after its promotion ({@link #KILLED_MIDWAY})
+   * @param cutOff          whether the history recorded the killed run as cut off
+   * @param excluded        the instance given a bad tag ({@link #BAD_TAG}); excludedAlerted: an alert named it
+   * @param bootGate        what the old primary's boot gate said when its instance was started ({@link #INSTANCE_RESTART})
+   * @param rejoin          the outcome of that instance's running event
+   * @param primaryAgain    when the old primary answered as a primary after the promotion; null when it did not
+   */
+  record Evidence(String primaryBefore, String primaryAfter, Integer timelineBefore, Integer timelineAfter,
+      String action, Long rtoMs, int writeErrors, List<List<String>> deliveries, boolean killed, boolean cutOff,
+      String excluded, boolean excludedAlerted, String bootGate, String rejoin, String primaryAgain) {}
+
+  /** How the run fell short of this scenario's expectations; empty when it did not. */
+  List<String> problems(Evidence e) {
+    List<String> problems = new ArrayList<>();
+    boolean promoted = e.primaryAfter() != null && !e.primaryAfter().equals(e.primaryBefore());
+    if (expectsPromotion()) {
+      if (!promoted) {
+        problems.add("no standby was promoted: " + e.primaryBefore() + " before, " + e.primaryAfter() + " after");
+      } else if (e.timelineBefore() == null || e.timelineAfter() == null
+          || e.timelineAfter() != e.timelineBefore() + 1) {
+        problems.add("the timeline went from " + e.timelineBefore() + " to " + e.timelineAfter() + ", not up by one:"
+            + " not exactly one promotion");
+      }
+    } else if (promoted || !Objects.equals(e.timelineBefore(), e.timelineAfter())) {
+      problems.add("a promotion where none was expected: " + e.primaryBefore() + " on timeline " + e.timelineBefore()
+          + " before, " + e.primaryAfter() + " on timeline " + e.timelineAfter() + " after");
+    }
+    if (expectsAction() && trigger != Trigger.INSTANCE_EVENTS_AT_ONCE && !"COMPLETED".equals(e.action())) {
+      problems.add("pgpilot's run ended " + e.action() + ", not COMPLETED");
+    }
+    switch (this) {
+      case PARTITION_PROBE -> {
+        if (!"OBSERVED".equals(e.action())) {
+          problems.add("pgpilot acted (" + e.action() + ") although only its probe path to the primary was cut");
+        }
+        if (e.rtoMs() == null || e.rtoMs() != 0 || e.writeErrors() > 0) {
+          problems.add("writes through pgpool stopped: RTO " + Report.seconds(e.rtoMs()) + ", " + e.writeErrors()
+              + " write errors after the fault");
+        }
+      }
+      case KILLED_MIDWAY -> {
+        if (!e.killed()) {
+          problems.add("the failover run was not killed after a promotion: the scenario did not happen");
+        }
+        if (!e.cutOff()) {
+          problems.add("the history records no run cut off after the fault");
+        }
+      }
+      case CONCURRENT_EVENTS -> problems.addAll(concurrencyProblems(e.deliveries()));
+      case BAD_TAG -> {
+        if (!e.excludedAlerted()) {
+          problems.add("no alert named " + e.excluded() + ", the instance with the bad tag");
+        }
+      }
+      case INSTANCE_RESTART -> {
+        if (e.bootGate() == null || !e.bootGate().contains("stays stopped")) {
+          problems.add("the old primary's boot gate did not keep PostgreSQL stopped: " + e.bootGate());
+        }
+        if (!"COMPLETED".equals(e.rejoin())) {
+          problems.add("its running event did not rejoin it: " + e.rejoin());
+        }
+        if (e.primaryAgain() != null) {
+          problems.add("the old primary answered as a primary again: " + e.primaryAgain());
+        }
+      }
+      default -> { }
+    }
+    return problems;
+  }
+
+  /**
+   * {@link #CONCURRENT_EVENTS}: exactly one event's run completed the failover; every other met
+   * its lease at least once and, delivered again, found nothing to do.
+   */
+  static List<String> concurrencyProblems(List<List<String>> deliveries) {
+    List<String> problems = new ArrayList<>();
+    long completed = deliveries.stream().filter(d -> !d.isEmpty() && d.get(d.size() - 1).equals("COMPLETED")).count();
+    if (completed != 1) {
+      problems.add(completed + " of the " + deliveries.size() + " events completed a run, not exactly one: "
+          + String.join("; ", deliveries.stream().map(Drill::deliveries).toList()));
+    }
+    for (List<String> event : deliveries) {
+      String last = event.isEmpty() ? "undelivered" : event.get(event.size() - 1);
+      if (!last.equals("COMPLETED") && !(last.equals("NO_OP") && event.contains("LEASE_HELD"))) {
+        problems.add("an event's deliveries were " + Drill.deliveries(event) + ": not LEASE_HELD, then NO_OP once the"
+            + " failover was done");
+      }
+    }
+    return problems;
   }
 
   static String describe(List<Lab.Node> nodes) {

@@ -50,11 +50,16 @@ final class Workload implements AutoCloseable {
     this.reader = new Thread(this::read, "drill-reader");
   }
 
-  /** The table the writer fills; one per lab, rows keyed by run and sequence number. */
+  /**
+   * The tables the writers fill, this one's and the {@link DirectWriter}'s; one each per lab, rows
+   * keyed by run and sequence number.
+   */
   static void prepare(Lab lab, String pgpoolDsn) throws SQLException {
     try (Connection c = lab.connect(pgpoolDsn, CLIENT)) {
-      c.createStatement().execute("CREATE TABLE IF NOT EXISTS drill_commits (run int NOT NULL, seq bigint NOT NULL,"
-          + " at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run, seq))");
+      for (String table : List.of("drill_commits", DirectWriter.TABLE)) {
+        c.createStatement().execute("CREATE TABLE IF NOT EXISTS " + table + " (run int NOT NULL, seq bigint NOT NULL,"
+            + " at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run, seq))");
+      }
     }
   }
 
@@ -139,6 +144,11 @@ final class Workload implements AutoCloseable {
     return writeErrors.size();
   }
 
+  /** Write errors from {@code fromMs} on: attempts whose commit the application was not told of. */
+  synchronized int writeErrorsAfter(long fromMs) {
+    return (int) writeErrors.stream().filter(at -> at >= fromMs).count();
+  }
+
   synchronized int readErrors() {
     return readErrors.size();
   }
@@ -192,9 +202,15 @@ final class Workload implements AutoCloseable {
 
   /** Acknowledged sequence numbers missing from what {@code node} holds for this run. */
   List<Long> missingOn(String node) throws SQLException {
+    return missing(lab, node, "drill_commits", run, commits()).stream().map(Commit::seq).toList();
+  }
+
+  /** Of {@code commits} of run {@code run}, those missing from {@code table} on {@code node}. */
+  static List<Commit> missing(Lab lab, String node, String table, int run, List<Commit> commits)
+      throws SQLException {
     Set<Long> present = new TreeSet<>();
     try (Connection c = lab.connectNode(node);
-        PreparedStatement s = c.prepareStatement("SELECT seq FROM drill_commits WHERE run = ?")) {
+        PreparedStatement s = c.prepareStatement("SELECT seq FROM " + table + " WHERE run = ?")) {
       s.setInt(1, run);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
@@ -202,7 +218,7 @@ final class Workload implements AutoCloseable {
         }
       }
     }
-    return commits().stream().map(Commit::seq).filter(seq -> !present.contains(seq)).toList();
+    return commits.stream().filter(commit -> !present.contains(commit.seq())).toList();
   }
 
   /** The longest time without a successful read that overlaps [fromMs, ∞). */

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgpilot.lab.Lab;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The drill's pure parts: its arguments, which node a scenario hits, the medians. */
 class DrillTest {
@@ -21,7 +24,7 @@ class DrillTest {
     assertEquals(Scenario.PRIMARY_CRASH, options.scenario());
     assertEquals(3, options.runs());
     assertEquals(Path.of("target", "drill", "drill-primary-crash.json"), options.json());
-    assertEquals(Path.of("target", "drill", "drill-primary-crash.png"), options.chart());
+    assertEquals(Path.of("target", "drill", "drill-primary-crash.png"), options.chart(Scenario.PRIMARY_CRASH));
   }
 
   @Test
@@ -34,6 +37,25 @@ class DrillTest {
     assertRefused("unknown argument '--force'", "--force");
     assertRefused("--compare is for primary-crash and primary-stop", "--compare", "--scenario", "switchover");
     assertRefused("--compare runs every contender synchronous", "--compare", "--async");
+    assertRefused("--matrix runs every scenario", "--matrix", "--async");
+    assertRefused("--matrix runs every scenario", "--matrix", "--scenario", "primary-crash");
+    assertRefused("--scenarios is for --matrix", "--scenarios", "primary-crash,bad-tag");
+    assertRefused("unknown scenario 'meteor'", "--matrix", "--scenarios", "primary-crash,meteor");
+  }
+
+  @Test
+  void givenMatrix_whenParsed_thenEveryScenarioOnceWithOneReportAndAChartPerScenario() {
+    Drill.Options all = Drill.Options.parse(new String[] {"--matrix"});
+
+    assertEquals(List.of(Scenario.values()), all.scenarios());
+    assertEquals(1, all.runs());
+    assertEquals(Path.of("target", "drill", "matrix.json"), all.json());
+    assertEquals(Path.of("target", "drill", "matrix-bad-tag.png"), all.chart(Scenario.BAD_TAG));
+
+    Drill.Options some = Drill.Options.parse(new String[] {"--matrix", "--scenarios", "isolate-primary, partition-probe",
+        "--runs", "3"});
+    assertEquals(List.of(Scenario.ISOLATE_PRIMARY, Scenario.PARTITION_PROBE), some.scenarios());
+    assertEquals(3, some.runs());
   }
 
   @Test
@@ -62,6 +84,91 @@ class DrillTest {
     assertEquals("pg3", Scenario.DOWNSTREAM_CRASH.target(chain));
     assertEquals("pg2", Scenario.SWITCHOVER.target(chain));
     assertEquals("pg1", Scenario.SYNC_UNREACHABLE.target(chain));
+    for (Scenario s : List.of(Scenario.ISOLATE_PRIMARY, Scenario.INSTANCE_RESTART, Scenario.PARTITION_PROBE,
+        Scenario.KILLED_MIDWAY, Scenario.CONCURRENT_EVENTS, Scenario.BAD_TAG)) {
+      assertEquals("pg1", s.target(chain), s.id);
+    }
+  }
+
+  @Test
+  void givenAFailoverThatPromotedOnce_whenJudged_thenNoProblemButTwoPromotionsOrNoneAreProblems() {
+    assertEquals(List.of(), Scenario.PRIMARY_CRASH.problems(evidence("pg2", 2, "COMPLETED")));
+
+    assertTrue(Scenario.PRIMARY_CRASH.problems(evidence("pg2", 3, "COMPLETED")).get(0)
+        .startsWith("the timeline went from 1 to 3, not up by one"));
+    assertTrue(Scenario.PRIMARY_CRASH.problems(evidence("pg1", 1, "REFUSED")).get(0)
+        .startsWith("no standby was promoted"));
+    assertTrue(Scenario.PRIMARY_CRASH.problems(evidence("pg2", 2, "FAILED")).get(0)
+        .startsWith("pgpilot's run ended FAILED"));
+  }
+
+  @Test
+  void givenACutProbePath_whenPgpilotStaysAndWritesGoOn_thenNoProblemElseEachIsNamed() {
+    assertEquals(List.of(), Scenario.PARTITION_PROBE.problems(evidence("pg1", 1, "OBSERVED")));
+
+    List<String> failedOver = Scenario.PARTITION_PROBE.problems(evidence("pg2", 2, "COMPLETED"));
+    assertTrue(failedOver.get(0).startsWith("a promotion where none was expected"), failedOver.toString());
+    assertTrue(failedOver.get(1).startsWith("pgpilot acted (COMPLETED)"), failedOver.toString());
+    Scenario.Evidence stalled = new Scenario.Evidence("pg1", "pg1", 1, 1, "OBSERVED", 1200L, 3, List.of(), false,
+        false, null, false, null, null, null);
+    assertTrue(Scenario.PARTITION_PROBE.problems(stalled).get(0).startsWith("writes through pgpool stopped: RTO 1.20 s,"
+        + " 3 write errors"));
+  }
+
+  @Test
+  void givenKilledMidwayAndBadTagAndInstanceRestart_whenTheirEvidenceIsMissing_thenEachSaysWhat() {
+    Scenario.Evidence plain = evidence("pg2", 2, "COMPLETED");
+
+    assertEquals(List.of("the failover run was not killed after a promotion: the scenario did not happen",
+        "the history records no run cut off after the fault"), Scenario.KILLED_MIDWAY.problems(plain));
+    assertEquals(List.of("no alert named i-app1, the instance with the bad tag"), Scenario.BAD_TAG.problems(
+        new Scenario.Evidence("pg1", "pg2", 1, 2, "COMPLETED", 0L, 0, List.of(), false, false, "i-app1", false, null,
+            null, null)));
+    List<String> restarted = Scenario.INSTANCE_RESTART.problems(new Scenario.Evidence("pg1", "pg2", 1, 2,
+        "COMPLETED", 0L, 0, List.of(), false, false, null, false, "pgpilot-boot: PostgreSQL 15/pg1 started: tagged"
+        + " primary", "PUBLISHED", "WRITABLE at +20.00 s"));
+    assertEquals(3, restarted.size(), restarted.toString());
+    assertTrue(restarted.get(0).startsWith("the old primary's boot gate did not keep PostgreSQL stopped"));
+    assertEquals("its running event did not rejoin it: PUBLISHED", restarted.get(1));
+    assertTrue(restarted.get(2).startsWith("the old primary answered as a primary again: WRITABLE"));
+  }
+
+  @Test
+  void givenFiveEvents_whenOneCompletedAndTheOthersWaitedThenFoundNothing_thenNoProblemElseEachIsNamed() {
+    List<String> waited = List.of("LEASE_HELD", "LEASE_HELD", "NO_OP");
+    assertEquals(List.of(), Scenario.concurrencyProblems(List.of(List.of("COMPLETED"), waited, waited, waited,
+        waited)));
+
+    List<String> twice = Scenario.concurrencyProblems(List.of(List.of("COMPLETED"), List.of("LEASE_HELD",
+        "COMPLETED"), waited, waited, waited));
+    assertEquals(1, twice.size(), twice.toString());
+    assertTrue(twice.get(0).startsWith("2 of the 5 events completed a run, not exactly one"));
+    List<String> late = Scenario.concurrencyProblems(List.of(List.of("COMPLETED"), List.of("NO_OP"), waited, waited,
+        List.of("LEASE_HELD", "FAILED")));
+    assertEquals(List.of("an event's deliveries were NO_OP: not LEASE_HELD, then NO_OP once the failover was done",
+        "an event's deliveries were LEASE_HELD, FAILED: not LEASE_HELD, then NO_OP once the failover was done"),
+        late);
+    assertEquals("3 x LEASE_HELD, NO_OP", Drill.deliveries(List.of("LEASE_HELD", "LEASE_HELD", "LEASE_HELD", "NO_OP")));
+  }
+
+  private static Scenario.Evidence evidence(String primaryAfter, int timelineAfter, String action) {
+    return new Scenario.Evidence("pg1", primaryAfter, 1, timelineAfter, action, 0L, 0, List.of(), false, false, null,
+        false, null, null, null);
+  }
+
+  @Test
+  void givenABootLogThatGrew_whenTheGateDecided_thenItsDecisionFromTheNewLinesOnly(@TempDir Path dir)
+      throws Exception {
+    Path log = dir.resolve("boot.log");
+    Files.writeString(log, "pgpilot-boot: PostgreSQL 15/pg1 started: tagged primary\n");
+    long from = Files.size(log);
+
+    assertNull(Drill.bootDecision(log, from), "nothing new yet");
+    Files.writeString(log, "pgpilot-boot: PostgreSQL 15/pg1 stays stopped: tagged rebuild: pgpilot took it out\n",
+        StandardOpenOption.APPEND);
+    assertEquals("pgpilot-boot: PostgreSQL 15/pg1 stays stopped: tagged rebuild: pgpilot took it out",
+        Drill.bootDecision(log, from));
+    assertNull(Drill.bootDecision(dir.resolve("absent.log"), 0));
   }
 
   @Test
@@ -138,11 +245,11 @@ class DrillTest {
   }
 
   private static Lab.Status status(Lab.Node... nodes) {
-    return new Lab.Status(List.of(nodes), null, null);
+    return new Lab.Status(List.of(nodes), null, null, null);
   }
 
   private static Lab.Node node(String name, String role, String upstream, String sync) {
     return new Lab.Node(name, "10.87.0.1", 5432, "i-" + name, role, "primary".equals(role) ? "running" : "streaming",
-        !"primary".equals(role), upstream, sync, 1, 0L, 0L, "postgresql://" + name);
+        !"primary".equals(role), upstream, sync, 1, 0L, 0L, "postgresql://" + name, "/run/" + name, null);
   }
 }
