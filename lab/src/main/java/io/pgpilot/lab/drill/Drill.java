@@ -987,8 +987,8 @@ public final class Drill {
 
   /**
    * The EventBridge event of {@code instanceId} going to {@code state}, with id {@code eventId} (a
-   * redelivery has the same); the outcome, also of a run that failed or met another's lease,
-   * which the handler throws so that Lambda delivers the event again.
+   * redelivery has the same); the outcome, also of a run that failed, which the handler throws so
+   * that Lambda delivers the event again.
    */
   private Outcome instanceEvent(String instanceId, String state, String eventId) {
     String json = """
