@@ -44,6 +44,11 @@ class PgpoolSensorHandlerTest {
         assertEquals(Set.of(), fixture.services.processed);
     }
 
+    /** The report with {@code from} replaced by {@code to} is ignored for {@code why}, and nothing is done. */
+    private void assertIgnoredWhen(String from, String to, String why) {
+        assertIgnoredAndNothingDone(handle(REPORT.replace(from, to)), why);
+    }
+
     @Test
     void givenAPrimaryThatAnswers_whenOnePgpoolReportsItDown_thenNoFailoverAndEveryPgpoolReattachesIt() {
         Outcome outcome = handle(REPORT);
@@ -143,36 +148,36 @@ class PgpoolSensorHandlerTest {
 
     @Test
     void givenReportsOfAnotherClusterAnUnknownNodeOrFromAHostThatIsNoPgpool_whenHandled_thenIgnoredAndNothingDone() {
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"cluster\": \"lab\"", "\"cluster\": \"prod\"")),
+        assertIgnoredWhen("\"cluster\": \"lab\"", "\"cluster\": \"prod\"",
                 "a pgpool report for cluster \"prod\", not lab: forged, or routed here by mistake");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"node\": \"pg1\"", "\"node\": \"pg9\"")),
+        assertIgnoredWhen("\"node\": \"pg1\"", "\"node\": \"pg9\"",
                 "cluster lab has no database node pg9 (its nodes: pg1, pg2, pg3)");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"node\": \"pg1\"", "\"node\": \"app1\"")),
+        assertIgnoredWhen("\"node\": \"pg1\"", "\"node\": \"app1\"",
                 "cluster lab has no database node app1");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"pgpool\": \"pgpool1\"", "\"pgpool\": \"app1\"")),
+        assertIgnoredWhen("\"pgpool\": \"pgpool1\"", "\"pgpool\": \"app1\"",
                 "app1 is not a pgpool host of cluster lab");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"pgpool\": \"pgpool1\"", "\"pgpool\": \"pgpool9\"")),
+        assertIgnoredWhen("\"pgpool\": \"pgpool1\"", "\"pgpool\": \"pgpool9\"",
                 "pgpool9 is not a pgpool host of cluster lab");
     }
 
     @Test
     void givenMalformedOrHostileReports_whenHandled_thenEachIsIgnoredWithItsReasonAndNothingDone() {
         assertIgnoredAndNothingDone(handler.handleRequest(null, null), "empty event");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"pgpilot.pgpool\"", "\"aws.ec2\"")),
+        assertIgnoredWhen("\"pgpilot.pgpool\"", "\"aws.ec2\"",
                 "expected source pgpilot.pgpool, detail-type pgpool backend down");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"pgpool backend down\"", "\"pgpool backend up\"")),
+        assertIgnoredWhen("\"pgpool backend down\"", "\"pgpool backend up\"",
                 "detail-type \"pgpool backend up\"");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"5e1b4f3c-8a2d-4c71-9f0e-2b6d7a9c1e40\"", "\"\"")),
+        assertIgnoredWhen("\"5e1b4f3c-8a2d-4c71-9f0e-2b6d7a9c1e40\"", "\"\"",
                 "without an id");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"node\": \"pg1\"", "\"node\": \"pg1\\n10.0.0.1 evil\"")),
+        assertIgnoredWhen("\"node\": \"pg1\"", "\"node\": \"pg1\\n10.0.0.1 evil\"",
                 "a malformed pgpool report: node \"pg1\\u000a10.0.0.1 evil\" is not a valid host name");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"node\": \"pg1\"", "\"node\": \"$(reboot)\"")),
+        assertIgnoredWhen("\"node\": \"pg1\"", "\"node\": \"$(reboot)\"",
                 "is not a valid host name");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"reason\": \"detached\"", "\"reason\": \"x; rm -rf /\"")),
+        assertIgnoredWhen("\"reason\": \"detached\"", "\"reason\": \"x; rm -rf /\"",
                 "reason \"x; rm -rf /\" is not a short token");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"address\": \"10.87.0.11\"", "\"address\": 7")),
+        assertIgnoredWhen("\"address\": \"10.87.0.11\"", "\"address\": 7",
                 "address is not text (found \"7\")");
-        assertIgnoredAndNothingDone(handle(REPORT.replace("\"pgpool\": \"pgpool1\",", "")), "it has no pgpool");
+        assertIgnoredWhen("\"pgpool\": \"pgpool1\",", "", "it has no pgpool");
         assertIgnoredAndNothingDone(handle(REPORT.replaceAll("(?s)\"detail\": \\{.*?\\}", "\"detail\": null")),
                 "has no detail");
     }
