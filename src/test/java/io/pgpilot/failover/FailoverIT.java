@@ -18,8 +18,6 @@ import io.pgpilot.handlers.SwitchoverHandler;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.invoke.LocalContext;
-import io.pgpilot.lab.ssm.DocumentDeployer;
-import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
 import io.pgpilot.runner.Outcome;
 import java.net.URI;
@@ -65,7 +63,7 @@ class FailoverIT {
   @BeforeAll
   static void serveSsm(Lab theLab) throws Exception {
     lab = theLab;
-    deployDocuments();
+    LabAutomation.deployDocuments();
     ssm = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")));
     // Only SSM goes to the lab service, as in ./pgpilot invoke; everything else to the emulator.
     System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
@@ -143,7 +141,7 @@ class FailoverIT {
   @Order(4)
   void twoConcurrentEventsPromoteOnce() throws Exception {
     lab.recreate();
-    deployDocuments();
+    LabAutomation.deployDocuments();
     writeRows(1, ROWS);
     String pg1 = lab.status().node("pg1").instanceId();
     lab.must("fault", "stop", "pg1");
@@ -169,26 +167,18 @@ class FailoverIT {
     assertEquals(ROWS, countRows("pg2"));
   }
 
-  /** The documents as CDK deploys them; a recreated lab has a fresh emulator. */
-  private static void deployDocuments() {
-    try (Emulator deployTo = new Emulator(URI.create(System.getenv("AWS_ENDPOINT_URL")))) {
-      DocumentDeployer.deploy(deployTo.ssm(System.getenv().getOrDefault("AWS_REGION", "us-east-1")),
-          Path.of("..", "..", "ssm-documents"));
-    }
-  }
-
   @Test
   @Order(5)
   void theMonitorConfirmsACrashedPrimaryFencesItAndFailsOver() throws Exception {
     lab.recreate();
-    deployDocuments();
+    LabAutomation.deployDocuments();
     writeRows(1, ROWS);
     String pg1 = lab.status().node("pg1").instanceId();
     lab.must("fault", "crash", "pg1");  // the instance keeps running: only probes can tell
 
     ScheduledEvent tick = LambdaEventSerializers.serializerFor(ScheduledEvent.class, FailoverIT.class.getClassLoader())
         .fromJson(Files.readString(EVENTS.resolve("scheduled-event.json")));
-    Outcome outcome = new MonitorHandler(EventRouter.from(ClusterConfig.from(labEnvironment())))
+    Outcome outcome = new MonitorHandler(EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))))
         .handleRequest(tick, new LocalContext(MonitorHandler.class.getName()));
 
     assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
@@ -234,10 +224,10 @@ class FailoverIT {
   @Order(7)
   void aSwitchoverMovesThePrimaryWithNoDataLossAndTheOldPrimaryRejoins() throws Exception {
     lab.recreate();
-    deployDocuments();
+    LabAutomation.deployDocuments();
     writeRows(1, ROWS);
 
-    Outcome outcome = new SwitchoverHandler(EventRouter.from(ClusterConfig.from(labEnvironment())))
+    Outcome outcome = new SwitchoverHandler(EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))))
         .handleRequest(Map.of("target", "pg2"), new LocalContext(SwitchoverHandler.class.getName()));
 
     assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
@@ -255,7 +245,7 @@ class FailoverIT {
   private static Outcome handle(String eventJson) {
     ScheduledEvent event = LambdaEventSerializers.serializerFor(ScheduledEvent.class, FailoverIT.class.getClassLoader())
         .fromJson(eventJson);
-    return new InstanceStateHandler(EventRouter.from(ClusterConfig.from(labEnvironment())))
+    return new InstanceStateHandler(EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))))
         .handleRequest(event, new LocalContext(InstanceStateHandler.class.getName()));
   }
 
@@ -276,14 +266,6 @@ class FailoverIT {
       return ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0)
           .state().nameAsString();
     }
-  }
-
-  /** What a deployed function's environment holds, for this lab (./pgpilot lab env). */
-  private static Map<String, String> labEnvironment() {
-    Map<String, String> env = new HashMap<>();
-    lab.must("env").lines().map(l -> l.split("=", 2)).forEach(kv -> env.put(kv[0], kv[1]));
-    env.put("PGPILOT_PROBE_INTERVAL_MS", "200");
-    return env;
   }
 
   private static void writeRows(int from, int to) throws Exception {

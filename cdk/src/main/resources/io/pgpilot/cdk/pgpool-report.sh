@@ -41,8 +41,11 @@ if ! [ -r "$conf" ]; then
   log "cannot read $conf: nothing reported"
   exit 0
 fi
+# Exported as read: the aws CLI takes its region (and, in the lab, its credentials) from them.
+set -a
 # shellcheck source=/dev/null
 . "$conf"
+set +a
 cluster=${PGPILOT_CLUSTER:-} pgpool=${PGPILOT_PGPOOL_NAME:-}
 node_id=${1:-} node=${2:-} port=${3:-} old_primary=${4:-}
 
