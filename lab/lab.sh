@@ -326,7 +326,10 @@ EOF
 # finds the new primary by itself.
 failover_command = 'PGPILOT_REPORT_CONF=/etc/pgpool2/pgpool-report.env /etc/pgpool2/pgpilot-pgpool-report %d %h %p %P'
 failover_on_backend_error = on
-search_primary_node_timeout = 0
+# A short search, as on AWS: while pgpool searches, it queues every re-attach (pcp_attach_node), so
+# an endless search after a blip between pgpool and the primary would keep writes down for good.
+# pgpilot tells pgpool the primary it promoted later (pgpilot-PgpoolBackends).
+search_primary_node_timeout = 5
 EOF
     else
       cat <<EOF

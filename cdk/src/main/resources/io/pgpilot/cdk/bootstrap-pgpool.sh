@@ -25,6 +25,7 @@ health_user=$(secret "$PGPILOT_MONITOR_SECRET" | jq -r .username)
 if [ "$PGPILOT_ENGINE" = aurora ]; then
   # Aurora: it fails over itself and offers no replication-delay functions.
   sr_check_period=0 health_retries=20 health_period=5 health_timeout=5 failover_command='' backend_error=off
+  search_timeout=0
 else
   # pgpool is pgpilot's sensor: it detaches a backend at a session's error or a failed health check
   # (every second) and its failover_command reports it to pgpilot, which confirms and decides.
@@ -33,6 +34,10 @@ else
   # pgpilot does not confirm costs a re-attach, not a failover.
   sr_check_period=5 health_retries=0 health_period=1 health_timeout=2 backend_error=on
   failover_command='/usr/local/sbin/pgpilot-pgpool-report %d %h %p %P'
+  # A short search: while pgpool searches for a primary it queues every re-attach, so an endless
+  # one after a blip between pgpool and the primary would keep writes down for good (measured on
+  # the lab). pgpilot-PgpoolBackends tells pgpool a primary promoted after the search.
+  search_timeout=5
 fi
 # What the failover_command reports with (no secret: the role may only put pgpool's own events).
 install -d -m 0755 /etc/pgpilot
@@ -71,7 +76,7 @@ health_check_retry_delay = 1
 # pgpilot, not pgpool, decides failovers (Aurora decides its own): pgpool only reports.
 failover_command = '$failover_command'
 failover_on_backend_error = $backend_error
-search_primary_node_timeout = 0
+search_primary_node_timeout = $search_timeout
 # BEGIN pgpilot backends
 # Managed by pgpilot-PgpoolBackends; edits here are overwritten.
 CONF
