@@ -24,7 +24,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
@@ -53,6 +52,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverIT {
 
+  private static final String TABLE = "failover_probe";
   private static final Path EVENTS = Path.of("..", "..", "functions", "src", "test", "resources", "events");
   private static final int ROWS = 200;
 
@@ -80,7 +80,7 @@ class FailoverIT {
   @Test
   @Order(1)
   void stoppedPrimaryFailsOverToTheSynchronousStandbyAndNoAcknowledgedCommitIsLost() throws Exception {
-    writeRows(1, ROWS);
+    LabAutomation.writeRows(lab, TABLE, 1, ROWS);
     String pg1 = lab.status().node("pg1").instanceId();
     lab.must("fault", "stop", "pg1");
 
@@ -99,10 +99,11 @@ class FailoverIT {
       assertTrue(hosts.contains("10.87.0.12\tpg2 pg-primary\n"), host + ":\n" + hosts);
     }
     Lab.await(Duration.ofSeconds(20), "a write through pgpool succeeds", () -> {
-      writeRows(ROWS + 1, ROWS + 1);
+      LabAutomation.writeRows(lab, TABLE, ROWS + 1, ROWS + 1);
       return true;
     });
-    assertEquals(ROWS + 1, countRows("pg2"), "every acknowledged commit is on the new primary");
+    assertEquals(ROWS + 1, LabAutomation.countRows(lab, "pg2", TABLE),
+        "every acknowledged commit is on the new primary");
   }
 
   @Test
@@ -142,7 +143,7 @@ class FailoverIT {
   void twoConcurrentEventsPromoteOnce() throws Exception {
     lab.recreate();
     LabAutomation.deployDocuments();
-    writeRows(1, ROWS);
+    LabAutomation.writeRows(lab, TABLE, 1, ROWS);
     String pg1 = lab.status().node("pg1").instanceId();
     lab.must("fault", "stop", "pg1");
 
@@ -164,7 +165,7 @@ class FailoverIT {
     Lab.await(Duration.ofSeconds(20), "pg3 follows pg2 on timeline 2", () ->
         Integer.valueOf(2).equals(lab.status().node("pg3").timeline()));
     assertEquals(Integer.valueOf(2), lab.status().node("pg2").timeline(), "promoted once, not twice");
-    assertEquals(ROWS, countRows("pg2"));
+    assertEquals(ROWS, LabAutomation.countRows(lab, "pg2", TABLE));
   }
 
   @Test
@@ -172,7 +173,7 @@ class FailoverIT {
   void theMonitorConfirmsACrashedPrimaryFencesItAndFailsOver() throws Exception {
     lab.recreate();
     LabAutomation.deployDocuments();
-    writeRows(1, ROWS);
+    LabAutomation.writeRows(lab, TABLE, 1, ROWS);
     String pg1 = lab.status().node("pg1").instanceId();
     lab.must("fault", "crash", "pg1");  // the instance keeps running: only probes can tell
 
@@ -186,7 +187,8 @@ class FailoverIT {
     assertTrue(outcome.steps().get(0).startsWith("Fence[node=pg1"), "fenced before promoting: " + outcome.steps());
     String state = ec2State(pg1);
     assertTrue(List.of("stopping", "stopped").contains(state), "pg1's instance is fenced: " + state);
-    assertEquals(ROWS, countRows("pg2"), "every acknowledged commit is on the new primary");
+    assertEquals(ROWS, LabAutomation.countRows(lab, "pg2", TABLE),
+        "every acknowledged commit is on the new primary");
   }
 
   @Test
@@ -195,7 +197,7 @@ class FailoverIT {
     // After order 5: pg1 crashed, was fenced (its instance force-stopped) and is tagged rebuild.
     String pg1 = lab.status().node("pg1").instanceId();
     Lab.await(Duration.ofSeconds(60), "pg1's instance to be stopped", () -> "stopped".equals(ec2State(pg1)));
-    writeRows(ROWS + 1, 2 * ROWS);
+    LabAutomation.writeRows(lab, TABLE, ROWS + 1, 2 * ROWS);
     Path bootLog = Path.of(System.getenv().getOrDefault("PGPILOT_LAB_DIR", "/var/lib/pgpilot-lab"), "pg1",
         "boot.log");
     long before = Files.exists(bootLog) ? Files.readAllLines(bootLog).size() : 0;
@@ -217,7 +219,8 @@ class FailoverIT {
       return "standby".equals(node.role()) && "pg2".equals(node.upstream()) && "streaming".equals(node.state())
           && Integer.valueOf(2).equals(node.timeline());
     });
-    Lab.await(Duration.ofSeconds(20), "pg1 to replay every commit", () -> countRows("pg1") == 2 * ROWS);
+    Lab.await(Duration.ofSeconds(20), "pg1 to replay every commit",
+        () -> LabAutomation.countRows(lab, "pg1", TABLE) == 2 * ROWS);
   }
 
   @Test
@@ -225,7 +228,7 @@ class FailoverIT {
   void aSwitchoverMovesThePrimaryWithNoDataLossAndTheOldPrimaryRejoins() throws Exception {
     lab.recreate();
     LabAutomation.deployDocuments();
-    writeRows(1, ROWS);
+    LabAutomation.writeRows(lab, TABLE, 1, ROWS);
 
     Outcome outcome = new SwitchoverHandler(EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))))
         .handleRequest(Map.of("target", "pg2"), new LocalContext(SwitchoverHandler.class.getName()));
@@ -238,8 +241,8 @@ class FailoverIT {
           && "pg2".equals(status.node("pg1").upstream()) && "streaming".equals(status.node("pg1").state())
           && "streaming".equals(status.node("pg3").state()) && Integer.valueOf(2).equals(status.node("pg3").timeline());
     });
-    writeRows(ROWS + 1, ROWS + 1);
-    assertEquals(ROWS + 1, countRows("pg2"));
+    LabAutomation.writeRows(lab, TABLE, ROWS + 1, ROWS + 1);
+    assertEquals(ROWS + 1, LabAutomation.countRows(lab, "pg2", TABLE));
   }
 
   private static Outcome handle(String eventJson) {
@@ -265,21 +268,6 @@ class FailoverIT {
     try (Ec2Client ec2 = Ec2Client.create()) {
       return ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0)
           .state().nameAsString();
-    }
-  }
-
-  private static void writeRows(int from, int to) throws Exception {
-    try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS failover_probe (id int PRIMARY KEY)");
-      s.execute("INSERT INTO failover_probe SELECT generate_series(" + from + ", " + to + ") ON CONFLICT DO NOTHING");
-    }
-  }
-
-  private static int countRows(String node) throws Exception {
-    try (Connection c = lab.connectNode(node); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM failover_probe")) {
-      rs.next();
-      return rs.getInt(1);
     }
   }
 }

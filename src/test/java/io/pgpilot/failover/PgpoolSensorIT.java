@@ -15,9 +15,6 @@ import io.pgpilot.runner.Outcome;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PgpoolSensorIT {
 
+  private static final String TABLE = "sensor_probe";
   private static final Duration REPORT_LIMIT = Duration.ofSeconds(20);
   private static final int ROWS = 100;
 
@@ -77,7 +75,7 @@ class PgpoolSensorIT {
   @Test
   @Order(1)
   void aBlipBetweenPgpoolAndThePrimaryReattachesThePrimaryAndFailsNothingOver() throws Exception {
-    writeRows(1, ROWS);
+    LabAutomation.writeRows(lab, TABLE, 1, ROWS);
     lab.must("fault", "partition", "pgpool1", "pg1");
     boolean reported;
     try {
@@ -99,7 +97,7 @@ class PgpoolSensorIT {
     assertEquals("primary", status.node("pg1").role());
     assertEquals(Integer.valueOf(1), status.node("pg1").timeline(), "nothing was promoted");
     Lab.await(Duration.ofSeconds(10), "a write through pgpool commits", () -> {
-      writeRows(ROWS + 1, ROWS + 1);
+      LabAutomation.writeRows(lab, TABLE, ROWS + 1, ROWS + 1);
       return true;
     });
   }
@@ -129,7 +127,7 @@ class PgpoolSensorIT {
   @Test
   @Order(3)
   void aCrashedPrimaryReportedByPgpoolFailsOverWithNoAcknowledgedCommitLost() throws Exception {
-    int acknowledged = countRows("pg1");
+    int acknowledged = LabAutomation.countRows(lab, "pg1", TABLE);
     lab.must("fault", "crash", "pg1");
     assertTrue(reports.awaitReport(REPORT_LIMIT), "pgpool reported pg1 down within " + REPORT_LIMIT);
 
@@ -143,10 +141,11 @@ class PgpoolSensorIT {
       return "primary".equals(status.node("pg2").role()) && Integer.valueOf(2).equals(status.node("pg2").timeline());
     });
     Lab.await(Duration.ofSeconds(20), "a write through pgpool commits", () -> {
-      writeRows(ROWS + 2, ROWS + 2);
+      LabAutomation.writeRows(lab, TABLE, ROWS + 2, ROWS + 2);
       return true;
     });
-    assertEquals(acknowledged + 1, countRows("pg2"), "every acknowledged commit is on the new primary");
+    assertEquals(acknowledged + 1, LabAutomation.countRows(lab, "pg2", TABLE),
+        "every acknowledged commit is on the new primary");
   }
 
   private record PutEvents(int exitCode, String output) {}
@@ -173,18 +172,4 @@ class PgpoolSensorIT {
         StandardCharsets.UTF_8));
   }
 
-  private static void writeRows(int from, int to) throws Exception {
-    try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS sensor_probe (id int PRIMARY KEY)");
-      s.execute("INSERT INTO sensor_probe SELECT generate_series(" + from + ", " + to + ") ON CONFLICT DO NOTHING");
-    }
-  }
-
-  private static int countRows(String node) throws Exception {
-    try (Connection c = lab.connectNode(node); Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT count(*) FROM sensor_probe")) {
-      r.next();
-      return r.getInt(1);
-    }
-  }
 }
