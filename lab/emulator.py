@@ -7,8 +7,11 @@ smoke deploy's look at its stacks (cdk/smoke-deploy.sh).
       prints "NAME INSTANCE_ID" lines.
   emulator.py automation CLUSTER DB_USER < PASSWORD
       creates what `cdk deploy` would give the automation: the state table pgpilot-CLUSTER-state,
-      the SNS topic pgpilot-CLUSTER and the database secret pgpilot/CLUSTER/db (the password is
-      read from standard input, never from the command line); prints their names as KEY=VALUE.
+      the SNS topic pgpilot-CLUSTER, the database secret pgpilot/CLUSTER/db (the password is
+      read from standard input, never from the command line) and the rule for pgpool's reports,
+      with the deployed rule's pattern (read from cfn-templates/pgpilot-ec2.template.json), which
+      delivers them to the queue pgpilot-CLUSTER-pgpool-reports, from which the lab hands them to
+      the PgpoolSensor handler as Lambda would; prints their names as KEY=VALUE.
   emulator.py stop INSTANCE_ID
       stops the instance, as the EC2 console's "Stop instance" would.
   emulator.py start INSTANCE_ID
@@ -24,6 +27,7 @@ smoke deploy's look at its stacks (cdk/smoke-deploy.sh).
 The endpoint comes from AWS_ENDPOINT_URL, which boto3 reads by itself.
 """
 import json
+import os
 import sys
 
 import boto3
@@ -31,6 +35,10 @@ from botocore.config import Config
 
 # An image id that moto knows; the lab's hosts are not booted from it.
 IMAGE_ID = "ami-12c6146b"
+# The deployed stack, as cdk synth writes it: the lab's rules are its rules.
+TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cfn-templates",
+                        "pgpilot-ec2.template.json")
+PGPOOL_SOURCE = "pgpilot.pgpool"
 
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
@@ -72,9 +80,39 @@ def automation(cluster, db_user, password):
     secret = f"pgpilot/{cluster}/db"
     boto3.client("secretsmanager", config=NO_RETRIES).create_secret(
         Name=secret, SecretString=json.dumps({"username": db_user, "password": password}))
+    queue = pgpool_reports(cluster)
     print(f"PGPILOT_STATE_TABLE={table}")
     print(f"PGPILOT_TOPIC_ARN={topic}")
     print(f"PGPILOT_DB_SECRET={secret}")
+    print(f"PGPILOT_LAB_PGPOOL_REPORTS={queue}")
+
+
+def sensor_pattern(cluster, template=TEMPLATE):
+    """The deployed rule's pattern for pgpool's reports, for CLUSTER instead of the template's."""
+    with open(template) as f:
+        resources = json.load(f)["Resources"]
+    rules = [r["Properties"]["EventPattern"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"
+             and r["Properties"].get("EventPattern", {}).get("source") == [PGPOOL_SOURCE]]
+    if len(rules) != 1:
+        sys.exit(f"emulator.py: {template} holds {len(rules)} rules for source {PGPOOL_SOURCE}, not one")
+    pattern = rules[0]
+    if not isinstance(pattern.get("detail", {}).get("cluster"), list):
+        sys.exit(f"emulator.py: the rule for {PGPOOL_SOURCE} in {template} does not match on detail.cluster")
+    return dict(pattern, detail=dict(pattern["detail"], cluster=[cluster]))
+
+
+def pgpool_reports(cluster):
+    """The rule for pgpool's reports and the queue it delivers to, the lab's stand-in for its function."""
+    sqs = boto3.client("sqs", config=NO_RETRIES)
+    # As long as a run may take: a report whose delivery failed comes back after it, as Lambda retries.
+    url = sqs.create_queue(QueueName=f"pgpilot-{cluster}-pgpool-reports",
+                           Attributes={"VisibilityTimeout": "120"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = boto3.client("events", config=NO_RETRIES)
+    rule = f"pgpilot-{cluster}-pgpool-sensor"
+    events.put_rule(Name=rule, EventPattern=json.dumps(sensor_pattern(cluster)))
+    events.put_targets(Rule=rule, Targets=[{"Id": "pgpool-reports", "Arn": arn}])
+    return url
 
 
 def stop(instance_id):

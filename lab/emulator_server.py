@@ -56,6 +56,7 @@ from moto.sns.models import sns_backends
 from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
 
+import events_gateway
 import instance_lifecycle
 
 
@@ -533,6 +534,7 @@ def main():
             sys.exit(f"emulator_server: moto {moto.__version__} picks {chosen} for"
                      f" {provider.cloudformation_type()}, not pgpilot's provider (written for 5.2.1)")
     instance_lifecycle.install_from_env()
+    events_gateway.install_from_env()
     moto_server_main(sys.argv[1:])
 
 

@@ -29,11 +29,13 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.instances import Instance
 from moto.ec2.responses.instances import InstanceResponse
+
+import bridge
 
 PENDING, RUNNING, STOPPING, STOPPED = (0, "pending"), (16, "running"), (64, "stopping"), (80, "stopped")
 TOKEN_TTL_MAX = 21600
@@ -200,22 +202,6 @@ def _instance_at(address):
     return None
 
 
-def _serve_metadata(address, port):
-    # The lab bridge's address exists once the lab has made its network: wait for it, bounded.
-    deadline = time.monotonic() + 300
-    while True:
-        try:
-            server = ThreadingHTTPServer((address, port), _Metadata)
-            break
-        except OSError as e:
-            if time.monotonic() > deadline:
-                _say(f"cannot serve instance metadata on {address}:{port}: {e}")
-                return
-            time.sleep(0.5)
-    _say(f"instance metadata on http://{address}:{port}")
-    server.serve_forever()
-
-
 def install_from_env(env=os.environ):
     """Installs the lab's EC2 lifecycle when the lab asks for it; returns whether it did."""
     hook = env.get("PGPILOT_LAB_HOOK")
@@ -237,6 +223,6 @@ def install_from_env(env=os.environ):
     metadata = env.get("PGPILOT_LAB_METADATA")
     if metadata:
         address, port = metadata.rsplit(":", 1)
-        threading.Thread(target=_serve_metadata, args=(address, int(port)), name="metadata", daemon=True).start()
+        bridge.serve(address, int(port), _Metadata, "instance metadata", _say)
     _say(f"stop {_settings['stopping']} s (forced {_settings['force_stopping']} s), start {_settings['pending']} s")
     return True

@@ -22,8 +22,13 @@ CLUSTER=${PGPILOT_LAB_CLUSTER:-lab}       # the pgpilot:cluster tag
 EMULATOR_PORT=${PGPILOT_EMULATOR_PORT:-45660}
 # The instance metadata the hosts' boot gate reads, served on the lab bridge (instance_lifecycle.py).
 METADATA_PORT=${PGPILOT_LAB_METADATA_PORT:-45659}
+# The lab hosts' events:PutEvents (pgpool's reports only), served on the lab bridge (events_gateway.py).
+EVENTS_PORT=${PGPILOT_LAB_EVENTS_PORT:-45661}
 # What a database host runs at every boot: the very file the CDK user data installs.
 BOOT_GATE=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgpilot-boot.sh
+# pgpool's failover_command with pgpilot: the very file the CDK user data installs. It reports a
+# backend pgpool detached to pgpilot (EventBridge) and promotes nothing.
+PGPOOL_REPORT=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgpool-report.sh
 # An emulator someone else runs (LocalStack): the lab registers its instances there and
 # starts no moto server of its own.
 EXTERNAL_EMULATOR=${PGPILOT_EMULATOR_ENDPOINT:-}
@@ -314,6 +319,18 @@ follow_primary_command = '/etc/pgpool2/pgpool-follow-primary.sh %d %h %H'
 failover_on_backend_error = on
 search_primary_node_timeout = 0
 EOF
+    elif [[ $HA == pgpilot ]]; then
+      cat <<EOF
+# pgpilot decides failovers; pgpool is its sensor, as on AWS (cdk bootstrap-pgpool.sh): it detaches
+# a backend at a failed health check or a session's error and reports it, promoting nothing. It
+# finds the new primary by itself.
+failover_command = 'PGPILOT_REPORT_CONF=/etc/pgpool2/pgpool-report.env /etc/pgpool2/pgpilot-pgpool-report %d %h %p %P'
+failover_on_backend_error = on
+# A short search, as on AWS: while pgpool searches, it queues every re-attach (pcp_attach_node), so
+# an endless search after a blip between pgpool and the primary would keep writes down for good.
+# pgpilot tells pgpool the primary it promoted later (pgpilot-PgpoolBackends).
+search_primary_node_timeout = 5
+EOF
     else
       cat <<EOF
 # $HA, not pgpool, decides failovers; pgpool finds the new primary by itself.
@@ -336,6 +353,13 @@ EOF
       i=$((i + 1))
     done
   } > "$etc/pgpool.conf"
+  if [[ $HA == pgpilot ]]; then
+    install -m 0755 "$PGPOOL_REPORT" "$etc/pgpilot-pgpool-report"
+    # What the report is sent with: the lab's dummy credentials (an instance role's on AWS), no secret.
+    printf '%s\n' "PGPILOT_CLUSTER=$CLUSTER" PGPILOT_PGPOOL_NAME=pgpool1 "AWS_DEFAULT_REGION=${AWS_REGION:-us-east-1}" \
+      "PGPILOT_EVENTS_ENDPOINT=http://$NET.1:$EVENTS_PORT" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+      > "$etc/pgpool-report.env"
+  fi
   if [[ $HA == pgpool ]]; then
     install -m 0755 "$here/ha/pgpool-failover.sh" "$here/ha/pgpool-follow-primary.sh" "$etc/"
     # pgpool runs as postgres: its scripts get their own copies of the passfiles.
@@ -375,6 +399,7 @@ emulator_start() {
   # and the lab's EC2 lifecycle: its instances stop, start and boot their hosts as EC2's do.
   PGPILOT_LAB_HOOK="$(printf '%q' "$here/lab.sh") instance" PGPILOT_LAB_CLUSTER=$CLUSTER \
     PGPILOT_LAB_METADATA=$NET.1:$METADATA_PORT PGPILOT_LAB_REGION=${AWS_REGION:-us-east-1} \
+    PGPILOT_LAB_EVENTS=$NET.1:$EVENTS_PORT PGPILOT_LAB_EMULATOR_PORT=$EMULATOR_PORT \
     PGPILOT_LAB_DIR=$LAB PGPILOT_LAB_NET=$NET \
     setsid "$py" "$here/emulator_server.py" -H 127.0.0.1 -p "$EMULATOR_PORT" >> "$LAB/emulator/moto.log" 2>&1 9>&- &
   echo $! > "$LAB/emulator/moto.pid"

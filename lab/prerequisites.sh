@@ -31,6 +31,9 @@ apt_packages_missing() {
   for pkg in libfontconfig1 fonts-dejavu-core; do
     [[ -n $(installed_version "$pkg") ]] || missing+=("$pkg")
   done
+  # pgpool's failover_command reports with the AWS CLI, as on AWS (bootstrap-common.sh installs
+  # Debian's): Debian's, not one in a user's home, since pgpool runs as postgres.
+  [[ -n $(installed_version awscli) ]] || missing+=(awscli)
   for cmd in ip:iproute2 jq:jq openssl:openssl setpriv:util-linux flock:util-linux curl:curl \
              mvn:maven javac:openjdk-17-jdk-headless python3:python3 shellcheck:shellcheck \
              column:bsdextrautils node:nodejs npm:npm; do

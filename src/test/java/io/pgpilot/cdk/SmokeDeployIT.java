@@ -169,7 +169,7 @@ class SmokeDeployIT {
          LambdaClient lambda = Emulator.client(LambdaClient.builder().region(REGION));
          Ec2Client ec2 = Emulator.client(Ec2Client.builder().region(REGION))) {
       List<Rule> rules = events.listRules(r -> r.namePrefix(STACK + "-")).rules();
-      assertEquals(3, rules.size(), rules.toString());
+      assertEquals(4, rules.size(), rules.toString());
       Rule stateChanges = rule(rules, "InstanceStateRule");
       JsonNode pattern = JSON.readTree(stateChanges.eventPattern());
       assertEquals("aws.ec2", pattern.at("/source/0").asText());
@@ -181,6 +181,10 @@ class SmokeDeployIT {
       assertEquals("pgpilot-" + CLUSTER + "-", alarms.at("/detail/alarmName/0/prefix").asText());
       assertEquals("ALARM", alarms.at("/detail/state/value/0").asText());
       assertEquals("rate(1 minute)", rule(rules, "MonitorRule").scheduleExpression());
+      JsonNode reports = JSON.readTree(rule(rules, "PgpoolSensorRule").eventPattern());
+      assertEquals("pgpilot.pgpool", reports.at("/source/0").asText());
+      assertEquals("pgpool backend down", reports.at("/detail-type/0").asText());
+      assertEquals(CLUSTER, reports.at("/detail/cluster/0").asText());
       for (Rule rule : rules) {
         List<Target> targets = events.listTargetsByRule(r -> r.rule(rule.name())).targets();
         assertEquals(1, targets.size(), rule.name());
@@ -248,7 +252,7 @@ class SmokeDeployIT {
       Map<String, MetricAlarm> alarms = cloudwatch.describeAlarms(r -> r.alarmNamePrefix(prefix)).metricAlarms()
           .stream().collect(Collectors.toMap(a -> a.alarmName().substring(prefix.length()), a -> a));
       Set<String> expected = new HashSet<>(Set.of("failed-events"));
-      for (String function : List.of("InstanceState", "Alarm", "Monitor", "Switchover")) {
+      for (String function : List.of("InstanceState", "Alarm", "Monitor", "PgpoolSensor", "Switchover")) {
         expected.add(function + "-function-errors");
         expected.add(function + "-function-throttles");
       }
@@ -283,7 +287,7 @@ class SmokeDeployIT {
       assertEquals("Deny", policy.at("/Statement/0/Effect").asText());
       assertEquals("false", policy.at("/Statement/0/Condition/Bool/aws:SecureTransport").asText());
       // Each rule's alias (a provider's configuration): Lambda's retries, then the queue.
-      Map<String, Integer> retries = Map.of("InstanceStateRule", 2, "AlarmRule", 2, "MonitorRule", 0);
+      Map<String, Integer> retries = Map.of("InstanceStateRule", 2, "AlarmRule", 2, "MonitorRule", 0, "PgpoolSensorRule", 2);
       List<Rule> rules = events.listRules(r -> r.namePrefix(STACK + "-")).rules();
       for (Map.Entry<String, Integer> expected : retries.entrySet()) {
         String aliasArn = events.listTargetsByRule(r -> r.rule(rule(rules, expected.getKey()).name()))

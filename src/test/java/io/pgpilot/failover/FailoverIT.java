@@ -18,15 +18,12 @@ import io.pgpilot.handlers.SwitchoverHandler;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.invoke.LocalContext;
-import io.pgpilot.lab.ssm.DocumentDeployer;
-import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
 import io.pgpilot.runner.Outcome;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
@@ -55,6 +52,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverIT {
 
+  private static final String TABLE = "failover_probe";
   private static final Path EVENTS = Path.of("..", "..", "functions", "src", "test", "resources", "events");
   private static final int ROWS = 200;
 
@@ -65,7 +63,7 @@ class FailoverIT {
   @BeforeAll
   static void serveSsm(Lab theLab) throws Exception {
     lab = theLab;
-    deployDocuments();
+    LabAutomation.deployDocuments();
     ssm = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")));
     // Only SSM goes to the lab service, as in ./pgpilot invoke; everything else to the emulator.
     System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
@@ -82,7 +80,7 @@ class FailoverIT {
   @Test
   @Order(1)
   void stoppedPrimaryFailsOverToTheSynchronousStandbyAndNoAcknowledgedCommitIsLost() throws Exception {
-    writeRows(1, ROWS);
+    LabAutomation.writeRows(lab, TABLE, 1, ROWS);
     String pg1 = lab.status().node("pg1").instanceId();
     lab.must("fault", "stop", "pg1");
 
@@ -101,10 +99,11 @@ class FailoverIT {
       assertTrue(hosts.contains("10.87.0.12\tpg2 pg-primary\n"), host + ":\n" + hosts);
     }
     Lab.await(Duration.ofSeconds(20), "a write through pgpool succeeds", () -> {
-      writeRows(ROWS + 1, ROWS + 1);
+      LabAutomation.writeRows(lab, TABLE, ROWS + 1, ROWS + 1);
       return true;
     });
-    assertEquals(ROWS + 1, countRows("pg2"), "every acknowledged commit is on the new primary");
+    assertEquals(ROWS + 1, LabAutomation.countRows(lab, "pg2", TABLE),
+        "every acknowledged commit is on the new primary");
   }
 
   @Test
@@ -143,8 +142,8 @@ class FailoverIT {
   @Order(4)
   void twoConcurrentEventsPromoteOnce() throws Exception {
     lab.recreate();
-    deployDocuments();
-    writeRows(1, ROWS);
+    LabAutomation.deployDocuments();
+    LabAutomation.writeRows(lab, TABLE, 1, ROWS);
     String pg1 = lab.status().node("pg1").instanceId();
     lab.must("fault", "stop", "pg1");
 
@@ -166,29 +165,21 @@ class FailoverIT {
     Lab.await(Duration.ofSeconds(20), "pg3 follows pg2 on timeline 2", () ->
         Integer.valueOf(2).equals(lab.status().node("pg3").timeline()));
     assertEquals(Integer.valueOf(2), lab.status().node("pg2").timeline(), "promoted once, not twice");
-    assertEquals(ROWS, countRows("pg2"));
-  }
-
-  /** The documents as CDK deploys them; a recreated lab has a fresh emulator. */
-  private static void deployDocuments() {
-    try (Emulator deployTo = new Emulator(URI.create(System.getenv("AWS_ENDPOINT_URL")))) {
-      DocumentDeployer.deploy(deployTo.ssm(System.getenv().getOrDefault("AWS_REGION", "us-east-1")),
-          Path.of("..", "..", "ssm-documents"));
-    }
+    assertEquals(ROWS, LabAutomation.countRows(lab, "pg2", TABLE));
   }
 
   @Test
   @Order(5)
   void theMonitorConfirmsACrashedPrimaryFencesItAndFailsOver() throws Exception {
     lab.recreate();
-    deployDocuments();
-    writeRows(1, ROWS);
+    LabAutomation.deployDocuments();
+    LabAutomation.writeRows(lab, TABLE, 1, ROWS);
     String pg1 = lab.status().node("pg1").instanceId();
     lab.must("fault", "crash", "pg1");  // the instance keeps running: only probes can tell
 
     ScheduledEvent tick = LambdaEventSerializers.serializerFor(ScheduledEvent.class, FailoverIT.class.getClassLoader())
         .fromJson(Files.readString(EVENTS.resolve("scheduled-event.json")));
-    Outcome outcome = new MonitorHandler(EventRouter.from(ClusterConfig.from(labEnvironment())))
+    Outcome outcome = new MonitorHandler(EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))))
         .handleRequest(tick, new LocalContext(MonitorHandler.class.getName()));
 
     assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
@@ -196,7 +187,8 @@ class FailoverIT {
     assertTrue(outcome.steps().get(0).startsWith("Fence[node=pg1"), "fenced before promoting: " + outcome.steps());
     String state = ec2State(pg1);
     assertTrue(List.of("stopping", "stopped").contains(state), "pg1's instance is fenced: " + state);
-    assertEquals(ROWS, countRows("pg2"), "every acknowledged commit is on the new primary");
+    assertEquals(ROWS, LabAutomation.countRows(lab, "pg2", TABLE),
+        "every acknowledged commit is on the new primary");
   }
 
   @Test
@@ -205,7 +197,7 @@ class FailoverIT {
     // After order 5: pg1 crashed, was fenced (its instance force-stopped) and is tagged rebuild.
     String pg1 = lab.status().node("pg1").instanceId();
     Lab.await(Duration.ofSeconds(60), "pg1's instance to be stopped", () -> "stopped".equals(ec2State(pg1)));
-    writeRows(ROWS + 1, 2 * ROWS);
+    LabAutomation.writeRows(lab, TABLE, ROWS + 1, 2 * ROWS);
     Path bootLog = Path.of(System.getenv().getOrDefault("PGPILOT_LAB_DIR", "/var/lib/pgpilot-lab"), "pg1",
         "boot.log");
     long before = Files.exists(bootLog) ? Files.readAllLines(bootLog).size() : 0;
@@ -227,17 +219,18 @@ class FailoverIT {
       return "standby".equals(node.role()) && "pg2".equals(node.upstream()) && "streaming".equals(node.state())
           && Integer.valueOf(2).equals(node.timeline());
     });
-    Lab.await(Duration.ofSeconds(20), "pg1 to replay every commit", () -> countRows("pg1") == 2 * ROWS);
+    Lab.await(Duration.ofSeconds(20), "pg1 to replay every commit",
+        () -> LabAutomation.countRows(lab, "pg1", TABLE) == 2 * ROWS);
   }
 
   @Test
   @Order(7)
   void aSwitchoverMovesThePrimaryWithNoDataLossAndTheOldPrimaryRejoins() throws Exception {
     lab.recreate();
-    deployDocuments();
-    writeRows(1, ROWS);
+    LabAutomation.deployDocuments();
+    LabAutomation.writeRows(lab, TABLE, 1, ROWS);
 
-    Outcome outcome = new SwitchoverHandler(EventRouter.from(ClusterConfig.from(labEnvironment())))
+    Outcome outcome = new SwitchoverHandler(EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))))
         .handleRequest(Map.of("target", "pg2"), new LocalContext(SwitchoverHandler.class.getName()));
 
     assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
@@ -248,14 +241,14 @@ class FailoverIT {
           && "pg2".equals(status.node("pg1").upstream()) && "streaming".equals(status.node("pg1").state())
           && "streaming".equals(status.node("pg3").state()) && Integer.valueOf(2).equals(status.node("pg3").timeline());
     });
-    writeRows(ROWS + 1, ROWS + 1);
-    assertEquals(ROWS + 1, countRows("pg2"));
+    LabAutomation.writeRows(lab, TABLE, ROWS + 1, ROWS + 1);
+    assertEquals(ROWS + 1, LabAutomation.countRows(lab, "pg2", TABLE));
   }
 
   private static Outcome handle(String eventJson) {
     ScheduledEvent event = LambdaEventSerializers.serializerFor(ScheduledEvent.class, FailoverIT.class.getClassLoader())
         .fromJson(eventJson);
-    return new InstanceStateHandler(EventRouter.from(ClusterConfig.from(labEnvironment())))
+    return new InstanceStateHandler(EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))))
         .handleRequest(event, new LocalContext(InstanceStateHandler.class.getName()));
   }
 
@@ -275,29 +268,6 @@ class FailoverIT {
     try (Ec2Client ec2 = Ec2Client.create()) {
       return ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0)
           .state().nameAsString();
-    }
-  }
-
-  /** What a deployed function's environment holds, for this lab (./pgpilot lab env). */
-  private static Map<String, String> labEnvironment() {
-    Map<String, String> env = new HashMap<>();
-    lab.must("env").lines().map(l -> l.split("=", 2)).forEach(kv -> env.put(kv[0], kv[1]));
-    env.put("PGPILOT_PROBE_INTERVAL_MS", "200");
-    return env;
-  }
-
-  private static void writeRows(int from, int to) throws Exception {
-    try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS failover_probe (id int PRIMARY KEY)");
-      s.execute("INSERT INTO failover_probe SELECT generate_series(" + from + ", " + to + ") ON CONFLICT DO NOTHING");
-    }
-  }
-
-  private static int countRows(String node) throws Exception {
-    try (Connection c = lab.connectNode(node); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM failover_probe")) {
-      rs.next();
-      return rs.getInt(1);
     }
   }
 }

@@ -36,8 +36,8 @@ import software.amazon.awscdk.services.sns.Topic;
 import software.constructs.Construct;
 
 /**
- * The HA manager: four functions (java21, arm64, SnapStart on a published version behind the
- * alias "live"), the EventBridge rules that call them, the DynamoDB lease and history table and
+ * The HA manager: five functions (java21, arm64, SnapStart on a published version behind the
+ * alias "live"), the EventBridge rules that call them (the pgpool sensor's on the ec2 engine only), the DynamoDB lease and history table and
  * the SNS topic. The functions reach PostgreSQL from the VPC (the probe) and everything else
  * through the AWS APIs, within {@link AutomationPolicy}.
  */
@@ -48,7 +48,15 @@ public final class FailoverAutomation extends Construct {
       "InstanceState", "io.pgpilot.handlers.InstanceStateHandler::handleRequest",
       "Alarm", "io.pgpilot.handlers.AlarmHandler::handleRequest",
       "Monitor", "io.pgpilot.handlers.MonitorHandler::handleRequest",
+      "PgpoolSensor", "io.pgpilot.handlers.PgpoolSensorHandler::handleRequest",
       "Switchover", "io.pgpilot.handlers.SwitchoverHandler::handleRequest");
+
+  /**
+   * The custom event pgpool's failover_command publishes when it detaches a backend (the functions'
+   * PgpoolReport.SOURCE and DETAIL_TYPE; pgpool-report.sh sends them).
+   */
+  public static final String PGPOOL_SOURCE = "pgpilot.pgpool";
+  public static final String PGPOOL_DETAIL_TYPE = "pgpool backend down";
 
   /**
    * EC2 states the functions act on (InstanceStateHandler): running publishes hosts (and rejoins an
@@ -141,6 +149,20 @@ public final class FailoverAutomation extends Construct {
             .build())
         .targets(List.of(target("Alarm", Duration.hours(1), 20, 2)))
         .build();
+    if (props.auroraCluster() == null) {
+      // pgpool as a sensor: only its own source, only this cluster's reports. A report older than
+      // ten minutes says nothing the monitor has not seen; a failed run is retried (a pgpool that
+      // could not reach the node again when it was re-attached).
+      Rule.Builder.create(this, "PgpoolSensorRule")
+          .description("pgpilot " + cluster + ": its pgpool hosts' reports of a backend they detached")
+          .eventPattern(EventPattern.builder()
+              .source(List.of(PGPOOL_SOURCE))
+              .detailType(List.of(PGPOOL_DETAIL_TYPE))
+              .detail(Map.of("cluster", List.of(cluster)))
+              .build())
+          .targets(List.of(target("PgpoolSensor", Duration.minutes(10), 20, 2)))
+          .build();
+    }
     // A late or retried probe round is worth nothing: the next one comes a minute later.
     Rule.Builder.create(this, "MonitorRule")
         .description("pgpilot " + cluster + ": the monitor, every minute")

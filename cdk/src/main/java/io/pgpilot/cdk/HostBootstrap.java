@@ -14,7 +14,8 @@ import software.amazon.awscdk.services.ec2.UserData;
  * bootstrap-common.sh and the role's script, both kept as files beside this class so they read
  * (and lint) as shell rather than as Java strings. A database host's user data also carries
  * pgpilot-boot.sh, the gate that decides at every boot whether PostgreSQL starts, installed as
- * {@link #BOOT_GATE}: the lab boots its hosts through the same file.
+ * {@link #BOOT_GATE}: the lab boots its hosts through the same file. A pgpool host's carries
+ * pgpool-report.sh, its failover_command ({@link #PGPOOL_REPORT}), the same way.
  */
 final class HostBootstrap {
 
@@ -22,6 +23,9 @@ final class HostBootstrap {
   static final String BOOT_GATE = "/usr/local/sbin/pgpilot-boot";
   /** Ends the here-document that carries the boot gate: a line the gate itself never has. */
   private static final String BOOT_GATE_END = "PGPILOT_BOOT_GATE_END";
+  /** Where a pgpool host keeps pgpool-report.sh: pgpool's failover_command, which reports and promotes nothing. */
+  static final String PGPOOL_REPORT = "/usr/local/sbin/pgpilot-pgpool-report";
+  private static final String PGPOOL_REPORT_END = "PGPILOT_PGPOOL_REPORT_END";
 
   /** A variable's value goes in single quotes: anything but a quote is literal there. */
   private static final Pattern QUOTE = Pattern.compile("'");
@@ -53,17 +57,24 @@ final class HostBootstrap {
     });
     script.append(resource("bootstrap-common.sh"));
     if (kind == Kind.POSTGRES) {
-      String gate = resource("pgpilot-boot.sh");
-      if (gate.lines().anyMatch(BOOT_GATE_END::equals)) {
-        throw new IllegalStateException("pgpilot-boot.sh must not contain the line " + BOOT_GATE_END);
-      }
-      // Quoted delimiter: the gate is written as it is, nothing in it expanded now.
-      script.append("install -d -m 0755 ").append(BOOT_GATE.substring(0, BOOT_GATE.lastIndexOf('/'))).append('\n')
-          .append("cat > ").append(BOOT_GATE).append(" << '").append(BOOT_GATE_END).append("'\n").append(gate)
-          .append(gate.endsWith("\n") ? "" : "\n").append(BOOT_GATE_END).append('\n')
-          .append("chmod 0755 ").append(BOOT_GATE).append('\n');
+      install(script, "pgpilot-boot.sh", BOOT_GATE, BOOT_GATE_END);
+    } else {
+      install(script, "pgpool-report.sh", PGPOOL_REPORT, PGPOOL_REPORT_END);
     }
     return script.append(resource(kind.file)).toString();
+  }
+
+  /** Writes the resource {@code name} to {@code path} (mode 0755) from a here-document ended by {@code end}. */
+  private static void install(StringBuilder script, String name, String path, String end) {
+    String file = resource(name);
+    if (file.lines().anyMatch(end::equals)) {
+      throw new IllegalStateException(name + " must not contain the line " + end);
+    }
+    // Quoted delimiter: the file is written as it is, nothing in it expanded now.
+    script.append("install -d -m 0755 ").append(path, 0, path.lastIndexOf('/')).append('\n')
+        .append("cat > ").append(path).append(" << '").append(end).append("'\n").append(file)
+        .append(file.endsWith("\n") ? "" : "\n").append(end).append('\n')
+        .append("chmod 0755 ").append(path).append('\n');
   }
 
   static UserData userData(Kind kind, Map<String, String> variables) {

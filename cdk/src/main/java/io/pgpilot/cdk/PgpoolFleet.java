@@ -168,7 +168,8 @@ public final class PgpoolFleet extends Construct {
   private Role role(PgpoolFleetProps props) {
     Role role = Role.Builder.create(this, "Role")
         .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
-        .description("pgpilot " + props.clusterName() + " pgpool hosts: SSM agent, their logins, naming themselves")
+        .description("pgpilot " + props.clusterName() + " pgpool hosts: SSM agent, their logins, naming themselves,"
+            + " reporting a backend they detached")
         .managedPolicies(List.of(ManagedPolicy.fromAwsManagedPolicyName("AmazonSSMManagedInstanceCore")))
         .build();
     List<ISecret> secrets = new ArrayList<>(props.database().clientSecrets());
@@ -190,6 +191,18 @@ public final class PgpoolFleet extends Construct {
                 "aws:ResourceTag/" + PgpilotTags.ROLE, PgpilotTags.PGPOOL_ROLE),
             "ForAllValues:StringEquals", Map.of("aws:TagKeys", List.of(PgpilotTags.NAME)))))
         .build());
+    if (props.engine() == Engine.EC2) {
+      // The sensor: pgpool's failover_command reports a backend it detached, on the default bus,
+      // with pgpool's own source and detail-type only, so a pgpool host cannot pose as AWS or as pgpilot.
+      role.addToPolicy(PolicyStatement.Builder.create()
+          .actions(List.of("events:PutEvents"))
+          .resources(List.of(software.amazon.awscdk.Stack.of(this).formatArn(software.amazon.awscdk.ArnComponents
+              .builder().service("events").resource("event-bus").resourceName("default").build())))
+          .conditions(Ordered.map(Map.of("StringEquals", Map.of(
+              "events:source", FailoverAutomation.PGPOOL_SOURCE,
+              "events:detail-type", FailoverAutomation.PGPOOL_DETAIL_TYPE))))
+          .build());
+    }
     NagSuppressions.addResourceSuppressions(role, List.of(
         NagPackSuppression.builder().id("AwsSolutions-IAM4")
             .reason("AmazonSSMManagedInstanceCore is what the SSM agent needs to receive Run Command")

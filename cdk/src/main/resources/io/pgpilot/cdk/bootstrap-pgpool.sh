@@ -24,10 +24,26 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 health_user=$(secret "$PGPILOT_MONITOR_SECRET" | jq -r .username)
 if [ "$PGPILOT_ENGINE" = aurora ]; then
   # Aurora: it fails over itself and offers no replication-delay functions.
-  sr_check_period=0 health_retries=20
+  sr_check_period=0 health_retries=20 health_period=5 health_timeout=5 failover_command='' backend_error=off
+  search_timeout=0
 else
-  sr_check_period=5 health_retries=0
+  # pgpool is pgpilot's sensor: it detaches a backend at a session's error or a failed health check
+  # (every second) and its failover_command reports it to pgpilot, which confirms and decides.
+  # Measured on the lab: 0.16 s from a crash to pgpool's failover_command with
+  # failover_on_backend_error on, 1.06 s with it off (health check every second). A detach that
+  # pgpilot does not confirm costs a re-attach, not a failover.
+  sr_check_period=5 health_retries=0 health_period=1 health_timeout=2 backend_error=on
+  failover_command='/usr/local/sbin/pgpilot-pgpool-report %d %h %p %P'
+  # A short search: while pgpool searches for a primary it queues every re-attach, so an endless
+  # one after a blip between pgpool and the primary would keep writes down for good (measured on
+  # the lab). pgpilot-PgpoolBackends tells pgpool a primary promoted after the search.
+  search_timeout=5
 fi
+# What the failover_command reports with (no secret: the role may only put pgpool's own events).
+install -d -m 0755 /etc/pgpilot
+printf 'PGPILOT_CLUSTER=%s\nPGPILOT_PGPOOL_NAME=%s\nAWS_DEFAULT_REGION=%s\n' "$PGPILOT_CLUSTER" "$NAME" "$REGION" \
+  > /etc/pgpilot/pgpool-report.env
+chmod 0644 /etc/pgpilot/pgpool-report.env
 {
   cat << CONF
 # Written by the pgpilot bootstrap. Backends: the pgpilot block below (pgpilot-PgpoolBackends).
@@ -50,17 +66,17 @@ load_balance_mode = on
 sr_check_period = $sr_check_period
 sr_check_user = '$health_user'
 sr_check_password = ''
-health_check_period = 5
-health_check_timeout = 5
+health_check_period = $health_period
+health_check_timeout = $health_timeout
 health_check_user = '$health_user'
 health_check_password = ''
 health_check_database = 'postgres'
 health_check_max_retries = $health_retries
 health_check_retry_delay = 1
-# pgpilot, not pgpool, decides failovers (Aurora decides its own).
-failover_command = ''
-failover_on_backend_error = off
-search_primary_node_timeout = 0
+# pgpilot, not pgpool, decides failovers (Aurora decides its own): pgpool only reports.
+failover_command = '$failover_command'
+failover_on_backend_error = $backend_error
+search_primary_node_timeout = $search_timeout
 # BEGIN pgpilot backends
 # Managed by pgpilot-PgpoolBackends; edits here are overwritten.
 CONF

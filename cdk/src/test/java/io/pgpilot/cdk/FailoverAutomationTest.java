@@ -16,8 +16,8 @@ class FailoverAutomationTest {
   private final Template template = ec2.template();
 
   @Test
-  void fourJava21Arm64FunctionsWithSnapStartBehindALiveAlias() {
-    template.resourceCountIs("AWS::Lambda::Function", 4);
+  void fiveJava21Arm64FunctionsWithSnapStartBehindALiveAlias() {
+    template.resourceCountIs("AWS::Lambda::Function", 5);
     for (String handler : FailoverAutomation.HANDLERS.values()) {
       template.hasResourceProperties("AWS::Lambda::Function", Map.of(
           "Handler", handler,
@@ -37,8 +37,8 @@ class FailoverAutomationTest {
             Match.stringLikeRegexp("ClusterAurora.*")))))));
     template.hasResourceProperties("AWS::Lambda::Function", Map.of("Environment", Map.of("Variables",
         Match.objectLike(Map.of("PGPILOT_ENGINE", "ec2", "PGPILOT_AURORA_CLUSTER_ID", Match.absent())))));
-    template.resourceCountIs("AWS::Lambda::Version", 4);
-    template.resourceCountIs("AWS::Lambda::Alias", 4);
+    template.resourceCountIs("AWS::Lambda::Version", 5);
+    template.resourceCountIs("AWS::Lambda::Alias", 5);
     template.hasResourceProperties("AWS::Lambda::Alias", Map.of("Name", "live"));
     assertTrue(FailoverAutomation.HANDLERS.values().stream().allMatch(h -> h.startsWith("io.pgpilot.handlers.")));
   }
@@ -64,6 +64,23 @@ class FailoverAutomationTest {
             "MaximumRetryAttempts", 0))))));
     // Aurora has no instances of its own to watch.
     Synth.aurora().template().resourceCountIs("AWS::Events::Rule", 2);
+  }
+
+  @Test
+  void pgpoolsReportsReachTheSensorOnlyFromTheirOwnSourceAndThisCluster() {
+    template.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", Map.of(
+        "source", List.of("pgpilot.pgpool"),
+        "detail-type", List.of("pgpool backend down"),
+        "detail", Map.of("cluster", List.of("main"))),
+        "Targets", List.of(Match.objectLike(Map.of(
+            "Arn", Map.of("Ref", Match.stringLikeRegexp(".*PgpoolSensorAliaslive.*")),
+            "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 600, "MaximumRetryAttempts", 20))))));
+    template.resourceCountIs("AWS::Events::Rule", 4);
+    assertEquals("io.pgpilot.handlers.PgpoolSensorHandler::handleRequest",
+        FailoverAutomation.HANDLERS.get("PgpoolSensor"));
+    // Aurora's pgpool addresses its endpoints, which RDS fails over: no sensor rule.
+    assertFalse(Synth.aurora().resources("AWS::Events::Rule").values().stream()
+        .anyMatch(rule -> String.valueOf(Synth.Result.properties(rule).get("EventPattern")).contains("pgpilot.pgpool")));
   }
 
   @Test

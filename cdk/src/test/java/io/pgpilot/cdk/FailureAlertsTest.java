@@ -25,8 +25,8 @@ class FailureAlertsTest {
     Synth.Result result = Synth.of(engine);
     Map<String, Object> topic = ref(result, result.cluster().automation().topic());
     Map<String, Map<String, Object>> alarms = failureAlarms(result);
-    assertEquals(9, alarms.size(), alarms.keySet().toString());
-    assertEquals(9, result.cluster().failureAlerts().alarms().size());
+    assertEquals(11, alarms.size(), alarms.keySet().toString());
+    assertEquals(11, result.cluster().failureAlerts().alarms().size());
     for (String name : FailoverAutomation.HANDLERS.keySet()) {
       Map<String, Object> function = ref(result, result.cluster().automation().functions().get(name));
       for (String metric : List.of("Errors", "Throttles")) {
@@ -105,11 +105,11 @@ class FailureAlertsTest {
       retries.put(name, (Integer) properties.get("MaximumRetryAttempts"));
       ages.put(name, (Integer) properties.get("MaximumEventAgeInSeconds"));
     }
-    // Switchover is an operator's synchronous call; Aurora's InstanceState has no rule.
-    Map<String, Integer> expected = engine == Engine.EC2 ? Map.of("Alarm", 2, "InstanceState", 2, "Monitor", 0)
-        : Map.of("Alarm", 2, "Monitor", 0);
+    // Switchover is an operator's synchronous call; Aurora's InstanceState and PgpoolSensor have no rule.
+    Map<String, Integer> expected = engine == Engine.EC2
+        ? Map.of("Alarm", 2, "InstanceState", 2, "Monitor", 0, "PgpoolSensor", 2) : Map.of("Alarm", 2, "Monitor", 0);
     assertEquals(expected, retries);
-    assertEquals(engine == Engine.EC2 ? Map.of("Alarm", 3600, "InstanceState", 3600, "Monitor", 60)
+    assertEquals(engine == Engine.EC2 ? Map.of("Alarm", 3600, "InstanceState", 3600, "Monitor", 60, "PgpoolSensor", 600)
         : Map.of("Alarm", 3600, "Monitor", 60), ages);
     // Lambda keeps an event as long as the rule that hands it over.
     Map<String, Object> ruleAges = new TreeMap<>();

@@ -58,13 +58,32 @@ class PgpoolFleetTest {
   void pgpoolIsConfiguredAsTheSeedSays() {
     String script = HostBootstrap.resource("bootstrap-pgpool.sh");
     for (String setting : List.of("backend_clustering_mode = 'streaming_replication'", "load_balance_mode = on",
-        "ssl = on", "enable_pool_hba = on", "health_check_user = '$health_user'", "failover_command = ''",
+        "ssl = on", "enable_pool_hba = on", "health_check_user = '$health_user'",
+        "failover_command = '$failover_command'", "failover_on_backend_error = $backend_error",
+        "failover_command='" + HostBootstrap.PGPOOL_REPORT + " %d %h %p %P'", "failover_command=''",
         "# BEGIN pgpilot backends")) {
       assertTrue(script.contains(setting), "pgpool.conf sets " + setting);
     }
     String json = ec2.json();
     assertTrue(json.contains("PGPILOT_BACKENDS='pg1:5432:0:ALLOW_TO_FAILOVER,pg2:5432:1:ALLOW_TO_FAILOVER,"
         + "pg3:5432:1:ALLOW_TO_FAILOVER'"), "backends in node-id (name) order, the primary without reads");
+  }
+
+  @Test
+  void aHostMayPutOnlyPgpoolsOwnEventsOnTheDefaultBus() {
+    template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+        Match.arrayWith(List.of(Match.objectLike(Map.of(
+            "Action", "events:PutEvents",
+            "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":events:",
+                Map.of("Ref", "AWS::Region"), ":", Map.of("Ref", "AWS::AccountId"), ":event-bus/default"))),
+            "Condition", Map.of("StringEquals", Map.of(
+                "events:detail-type", "pgpool backend down", "events:source", "pgpilot.pgpool")))))))));
+    List<String> putEvents = ec2.resources("AWS::IAM::Policy").entrySet().stream()
+        .filter(e -> Synth.statements(e.getValue()).stream().anyMatch(s -> Synth.actions(s).contains("events:PutEvents")))
+        .map(Map.Entry::getKey).toList();
+    assertEquals(1, putEvents.size(), "only the pgpool hosts' role: " + putEvents);
+    assertTrue(putEvents.get(0).startsWith("ClusterPgpoolRole"), putEvents.get(0));
+    assertTrue(!Synth.aurora().json().contains("events:PutEvents"), "Aurora's pgpool reports nothing");
   }
 
   @Test

@@ -35,6 +35,8 @@ public final class ClusterPlanner {
             return switchover.decide(s.target(), topology, observation, run);
         } else if (request instanceof Request.Rejoin r) {
             return rejoin.decide(r.node(), topology, observation, run);
+        } else if (request instanceof Request.Reported r) {
+            return reported(r, topology, observation);
         }
         return publish(topology);
     }
@@ -45,6 +47,52 @@ public final class ClusterPlanner {
      */
     public List<String> awaitingRejoin(Topology topology, ClusterObservation observation) {
         return RejoinPlanner.awaiting(topology, observation, policy);
+    }
+
+    /**
+     * A sensor's report of {@code report.node()} down: the failover decision as the monitor would
+     * make it, from the same probe rounds, acted on as it is when it acts (a confirmed failure, a
+     * lost standby) or refuses for a reason of its own. When it would not act because nothing failed,
+     * or because the reported node's failure is not confirmed (it answers, or it did not answer in
+     * every round, or a standby still streams from it), the report was pgpool's alone: a blip
+     * between that pgpool and the node. Then every pgpool re-attaches the node once it can reach it
+     * again (pgpool detached it on its own word and would keep it detached), and the reason says
+     * so. A node out of service (tagged rebuild, or excluded) stays detached.
+     */
+    private Decision reported(Request.Reported report, Topology topology, ClusterObservation observation) {
+        Decision decision = failover.decide(topology, observation);
+        String node = report.node();
+        String primary = decision instanceof Plan plan ? plan.primary()
+                : topology.primary().map(Topology.Node::name).orElse(null);
+        // A refusal is about the tagged primary's failover: one about another node stands as it is.
+        boolean stands = decision instanceof Plan plan ? !plan.isNoOp()
+                : ((Refusal) decision).failure() || !node.equals(primary);
+        if (stands || primary == null || !topology.names().contains(node)) {
+            return decision;
+        }
+        ClusterView view = new ClusterView(topology, observation, policy.confirmationProbes());
+        String heard = report.reportedBy() + " reported " + node + " down";
+        String excluded = view.excluded(node);
+        Role tag = view.tag(node);
+        if (excluded != null || tag != Role.PRIMARY && tag != Role.STANDBY) {
+            String why = heard + ", which is out of service (" + (excluded != null ? excluded
+                    : "tagged " + tag.tag()) + "): pgpool keeps it detached; ";
+            return decision instanceof Plan plan ? new Plan(primary, plan.steps(), why + plan.reason(), plan.alerts())
+                    : new Refusal(why + decision.reason(), decision.alerts());
+        }
+        ClusterView.Verdict verdict = view.down(node);
+        boolean answers = view.now(node).reachable();
+        if (verdict.down() || answers && !(decision instanceof Plan)) {
+            return decision;  // nothing pgpool's view changes: the decision stands as the monitor's would
+        }
+        String seen = answers
+                ? "pgpilot finds it alive: it answered in the latest of " + observation.rounds().size() + " probe rounds"
+                : "it did not answer pgpilot's latest probe round, but " + verdict.why();
+        List<String> standbys = topology.names().stream()
+                .filter(n -> !n.equals(primary) && view.tag(n) == Role.STANDBY && view.excluded(n) == null).toList();
+        return new Plan(primary, List.of(new Step.SetPgpoolBackends(primary, standbys, node)), heard + "; " + seen
+                + ": no failover (" + decision.reason() + "); a blip between that pgpool and " + node + ", so every"
+                + " pgpool re-attaches " + node + " once it can reach it again", decision.alerts());
     }
 
     private Decision publish(Topology topology) {

@@ -62,6 +62,7 @@ final class Convergence {
         if (promote) {
             steps.add(new Step.Promote(primary));
         }
+        int promoted = steps.size();
         repoint(steps);
         syncStandbys(steps);
         Map<String, Role> retag = roleChanges();
@@ -73,7 +74,11 @@ final class Convergence {
             }
         }
         if (primaryChanged || !retag.isEmpty()) {
-            steps.add(new Step.SetPgpoolBackends(primary, inService()));
+            // A new primary goes to pgpool right after its promotion: pgpool routes by node name, not
+            // by the hosts map, and writes through it come back only once it knows the new primary
+            // (its own search for one is short), not after re-pointing and publishing, which wait
+            // on hosts that may be down.
+            steps.add(primaryChanged ? promoted : steps.size(), new Step.SetPgpoolBackends(primary, inService()));
         }
         for (String node : topology.names()) {
             if ((retired.contains(node) || lost.contains(node)) && view.tag(node) != Role.REBUILD

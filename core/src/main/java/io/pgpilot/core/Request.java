@@ -63,6 +63,25 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * A sensor (pgpool-II) reported {@code node} down: the failover as the monitor would run it,
+     * confirmed by probing; and when there is no failure to act on and {@code node} is in service,
+     * it is re-attached in every pgpool, which detached it on its own word. {@code reportedBy} names
+     * the report in the plan's reason.
+     */
+    record Reported(String node, String reportedBy) implements Request {
+
+        public Reported {
+            Checks.notNull(node, "node reported down");
+            Checks.notNull(reportedBy, "who reported " + node + " down");
+        }
+
+        @Override
+        public String describe() {
+            return "check of " + node + ", reported down by " + reportedBy;
+        }
+    }
+
     /** Publish the hosts map of the tags as they are (and the DNS record): an instance runs again. */
     record PublishHosts() implements Request {
 

@@ -183,12 +183,35 @@ public sealed interface Step {
         }
     }
 
-    /** Tell the pgpool fleet which backend takes writes and which take reads. */
-    record SetPgpoolBackends(String primary, List<String> standbys) implements Step {
+    /**
+     * Tell the pgpool fleet which backend takes writes and which take reads; every pgpool then
+     * re-attaches each backend it shows down whose PostgreSQL answers it. With {@code reattach}, a
+     * node pgpool detached on its own word (a sensor's report pgpilot did not confirm): each pgpool
+     * also waits, bounded, until it can reach that node again and re-attaches it then, so that a
+     * blip between one pgpool and the node ends when the path returns.
+     *
+     * @param reattach null, or the node to wait for and re-attach in every pgpool
+     */
+    record SetPgpoolBackends(String primary, List<String> standbys, String reattach) implements Step {
 
         public SetPgpoolBackends {
             Checks.notNull(primary, "primary");
             standbys = distinctNodes(standbys, primary, "pgpool standbys");
+            if (reattach != null && !reattach.equals(primary) && !standbys.contains(reattach)) {
+                throw new IllegalArgumentException("pgpool can re-attach only a node in service (" + primary + ", "
+                        + standbys + "), not " + reattach);
+            }
+        }
+
+        public SetPgpoolBackends(String primary, List<String> standbys) {
+            this(primary, standbys, null);
+        }
+
+        /** As a record prints itself, without the re-attach when there is none: the log of every plan stays as it was. */
+        @Override
+        public String toString() {
+            return "SetPgpoolBackends[primary=" + primary + ", standbys=" + standbys
+                    + (reattach == null ? "" : ", reattach=" + reattach) + "]";
         }
 
         @Override

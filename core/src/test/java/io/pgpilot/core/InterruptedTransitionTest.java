@@ -62,7 +62,13 @@ class InterruptedTransitionTest {
         cluster.run(plan(next).steps());
         Decision after = cluster.decide();
 
-        List<Step> rest = original.subList(resumeAt(original, k), original.size());
+        List<Step> rest = new ArrayList<>();
+        for (int i = resumeAt(original, k); i < original.size(); i++) {
+            // Observable steps already done stay done; the unobservable ones are redone from the first done.
+            if (i >= k || UNOBSERVABLE.contains(original.get(i).getClass())) {
+                rest.add(original.get(i));
+            }
+        }
         assertEquals(normalized(rest), normalized(plan(next).steps()), next::reason);
         assertTrue(plan(after).isNoOp(), after::reason);
         SimulatedCluster uninterrupted = setUp.get();
@@ -124,10 +130,10 @@ class InterruptedTransitionTest {
 
         assertSteps(List.of(
                 new Fence("pg1", Fence.How.STOP_POSTGRES),
+                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
                 new Step.SetSyncStandbys("pg2", List.of("pg3")),
                 publishHostsWithPrimary(cluster.topology(), "pg2"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.12"),
-                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
                 new Step.RebuildStandby("pg1", "pg2"),
                 NOTIFY,
                 retag("pg1", Role.REBUILD, "pg2", Role.PRIMARY)), decision);
@@ -190,11 +196,11 @@ class InterruptedTransitionTest {
 
         assertSteps(List.of(
                 new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED),
+                new Step.SetPgpoolBackends("pg3", List.of("pg2")),
                 new Step.Repoint("pg2", "pg3"),
                 new Step.SetSyncStandbys("pg3", List.of("pg2")),
                 publishHostsWithPrimary(cluster.topology(), "pg3"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.13"),
-                new Step.SetPgpoolBackends("pg3", List.of("pg2")),
                 new Step.RebuildStandby("pg1", "pg3"),
                 NOTIFY,
                 retag("pg1", Role.REBUILD, "pg3", Role.PRIMARY)), decision);
@@ -211,10 +217,10 @@ class InterruptedTransitionTest {
         Decision decision = cluster.decide();
 
         assertSteps(List.of(
+                new Step.SetPgpoolBackends("pg2", List.of("pg1", "pg3")),
                 new Step.SetSyncStandbys("pg2", List.of("pg1", "pg3")),
                 publishHostsWithPrimary(cluster.topology(), "pg2"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.12"),
-                new Step.SetPgpoolBackends("pg2", List.of("pg1", "pg3")),
                 NOTIFY,
                 retag("pg1", Role.STANDBY, "pg2", Role.PRIMARY)), decision);
     }

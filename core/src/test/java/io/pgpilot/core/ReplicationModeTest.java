@@ -58,9 +58,9 @@ class ReplicationModeTest {
         assertSteps(List.of(
                 new Fence("pg1", Fence.How.STOP_INSTANCE),
                 new Step.Promote("pg2"),
+                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
                 publishHostsWithPrimary(topology, "pg2"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.12"),
-                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
                 new Step.RebuildStandby("pg1", "pg2"),
                 NOTIFY,
                 retag("pg1", Role.REBUILD, "pg2", Role.PRIMARY)), decision);
@@ -80,7 +80,7 @@ class ReplicationModeTest {
 
         List<Step> steps = plan(decision).steps();
         assertEquals(new Step.Promote("pg2"), steps.get(1));
-        assertEquals(new Step.SetSyncStandbys("pg2", List.of()), steps.get(2));
+        assertEquals(new Step.SetSyncStandbys("pg2", List.of()), steps.get(3));
         assertReasonMentions(decision, "asynchronous replication (PGPILOT_REPLICATION_MODE): making pg2"
                 + " asynchronous, so no commit waits for a standby (synchronous_standby_names '' where it named pg3)");
     }

@@ -5,6 +5,7 @@ import io.pgpilot.core.AuroraObservation;
 import io.pgpilot.core.AuroraPlanner;
 import io.pgpilot.core.Decision;
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.PgpoolReport;
 import io.pgpilot.core.Request;
 import io.pgpilot.core.Step;
 import io.pgpilot.core.StepResult;
@@ -113,6 +114,14 @@ public final class AuroraEngine implements Engine {
         return new Routing.Ignore("instance " + instanceId + " " + state.awsName() + ": PGPILOT_ENGINE=aurora, so EC2"
                 + " state changes are not pgpilot's to act on; Aurora DB cluster " + config.auroraClusterId()
                 + " is watched through its alarms and the monitor");
+    }
+
+    /** Aurora's failover is its own: pgpool addresses its endpoints, which follow the writer. */
+    @Override
+    public Routing reported(PgpoolReport report) {
+        return new Routing.Ignore(report.describe() + ": PGPILOT_ENGINE=aurora, so pgpool's backends are Aurora DB"
+                + " cluster " + config.auroraClusterId() + "'s endpoints, which RDS fails over itself; the writer is"
+                + " watched through its alarms and the monitor");
     }
 
     @Override

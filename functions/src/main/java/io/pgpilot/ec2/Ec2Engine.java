@@ -8,6 +8,7 @@ import io.pgpilot.core.Ec2State;
 import io.pgpilot.core.Handover;
 import io.pgpilot.core.Lsn;
 import io.pgpilot.core.NodeObservation;
+import io.pgpilot.core.PgpoolReport;
 import io.pgpilot.core.Request;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.RunSoFar;
@@ -121,6 +122,33 @@ public final class Ec2Engine implements Engine {
         }
         return event + "it is tagged " + Instances.CLUSTER_TAG + "=" + tagged + " but has no " + Instances.NAME_TAG
                 + ": not a host pgpilot manages";
+    }
+
+    /**
+     * A report from one of this cluster's pgpool hosts (tagged pgpilot:role=pgpool) about one of
+     * its database nodes runs the confirmation; a report from any other host, or about a host that
+     * is no database node, is ignored with the reason. The run is called after the report, with a
+     * note when pgpool resolved the node to another address than EC2 gives it (a stale hosts file
+     * on that pgpool host).
+     */
+    @Override
+    public Routing reported(PgpoolReport report) {
+        Inventory inventory = observer.inventory();
+        String what = report.describe();
+        Instance reporter = inventory.hosts().get(report.pgpool());
+        if (reporter == null || !Inventory.PGPOOL_ROLE.equals(reporter.roleTag())) {
+            return new Routing.Ignore(what + ": " + report.pgpool() + " is not a pgpool host of cluster " + cluster
+                    + " (no instance of it is tagged " + Instances.NAME_TAG + "=" + report.pgpool() + ", "
+                    + Instances.ROLE_TAG + "=" + Inventory.PGPOOL_ROLE + "); nothing done");
+        }
+        if (!inventory.topology().names().contains(report.node())) {
+            return new Routing.Ignore(what + ": cluster " + cluster + " has no database node " + report.node()
+                    + " (its nodes: " + String.join(", ", inventory.topology().names()) + "); nothing done");
+        }
+        String address = inventory.topology().node(report.node()).address();
+        String stale = report.address() == null || report.address().equals(address) ? ""
+                : "; EC2 gives " + report.node() + " address " + address + ": that pgpool host's hosts file may be stale";
+        return new Routing.Run(new Request.Reported(report.node(), "pgpool " + report.pgpool()), what + stale);
     }
 
     /**

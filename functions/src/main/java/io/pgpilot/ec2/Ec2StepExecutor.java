@@ -62,6 +62,8 @@ public final class Ec2StepExecutor {
     public static final String PGPOOL_BACKENDS = "pgpilot-PgpoolBackends";
     public static final String REBUILD_STANDBY = "pgpilot-RebuildStandby";
 
+    /** The longest a pgpool waits to reach a node that a sensor's report had it detach (issue 13: a 2 s blip). */
+    static final Duration REATTACH_WAIT = Duration.ofSeconds(20);
     /** How long a fresh probe may take to show a step's effect; within the lease's step margin. */
     static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration MIN_POLL = Duration.ofMillis(50);
@@ -103,7 +105,19 @@ public final class Ec2StepExecutor {
 
         /** A document's own wait (waitSeconds): inside the command timeout, at most 60 s. */
         String waitSeconds() {
-            return Long.toString(Math.max(5, Math.min(60, commandTimeout.toSeconds() - 15)));
+            return Long.toString(waitSecondsValue());
+        }
+
+        private long waitSecondsValue() {
+            return Math.max(5, Math.min(60, commandTimeout.toSeconds() - 15));
+        }
+
+        /**
+         * How long each pgpool waits to reach a node it re-attaches (attachWaitSeconds): a blip's
+         * length, no more, as the run holds the cluster lease meanwhile and a failover would wait.
+         */
+        String reattachWaitSeconds() {
+            return Long.toString(Math.min(REATTACH_WAIT.toSeconds(), waitSecondsValue()));
         }
     }
 
@@ -538,10 +552,18 @@ public final class Ec2StepExecutor {
         }
         String list = backends(inventory, backends);
         List<String> ids = pgpools.stream().map(Instance::instanceId).toList();
-        String commandId = commands.send(PGPOOL_BACKENDS, Map.of("backends", list), CommandTarget.instances(ids));
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("backends", list);
+        if (backends.reattach() != null) {
+            // Each pgpool waits until it reaches the node again; one that never does fails the step.
+            parameters.put("attach", backends.reattach());
+            parameters.put("attachWaitSeconds", settings.reattachWaitSeconds());
+        }
+        String commandId = commands.send(PGPOOL_BACKENDS, parameters, CommandTarget.instances(ids));
         requireAll(backends, PGPOOL_BACKENDS, inventory, commands.await(commandId, ids, settings.commandTimeout()),
                 commandId);
-        return done("pgpool backends " + list + " on " + names(inventory, ids));
+        return done("pgpool backends " + list + " on " + names(inventory, ids) + (backends.reattach() == null ? ""
+                : "; " + backends.reattach() + " attached in each of them"));
     }
 
     String backends(Inventory inventory, Step.SetPgpoolBackends backends) {

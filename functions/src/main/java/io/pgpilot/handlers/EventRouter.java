@@ -20,6 +20,7 @@ import io.pgpilot.core.Checks;
 import io.pgpilot.core.ClusterPlanner;
 import io.pgpilot.core.Decision;
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.PgpoolReport;
 import io.pgpilot.core.Plan;
 import io.pgpilot.core.Refusal;
 import io.pgpilot.core.Request;
@@ -48,6 +49,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -68,6 +70,9 @@ import java.util.function.UnaryOperator;
  *       nothing to fail over, it finishes what a run left pending (a rejoin). A failure the
  *       planner refuses to act on, any node it excludes, and a tick that fails are told to an
  *       operator once an hour while they last.</li>
+ *   <li>pgpool's report of a backend it detached: the same confirmation and plan as the monitor's,
+ *       re-attaching the node in every pgpool when pgpilot finds no failure; reports of one node
+ *       coalesced.</li>
  *   <li>Switchover and forced failover: an operator's requests.</li>
  * </ul>
  * Events are delivered at least once: an event id already handled is a no-op that reports the
@@ -84,6 +89,11 @@ public final class EventRouter {
      * that fails every time is a base backup and a failure notice every time, not every minute.
      */
     static final Duration PENDING_RETRY = Duration.ofHours(1);
+    /**
+     * How long reports of one node are coalesced into the run the first one started: longer than
+     * the confirmation and plan take, so that late reports of a failure pgpilot acted on find it done.
+     */
+    static final Duration REPORT_WINDOW = Duration.ofSeconds(60);
 
     private final ClusterConfig config;
     private final Engine engine;
@@ -201,6 +211,52 @@ public final class EventRouter {
             return once(eventId, run.trigger(), () -> runner.run(run.request(), run.trigger(), owner, null));
         }
         return ignore(((Engine.Routing.Ignore) routing).why());
+    }
+
+    /**
+     * A pgpool's report of a backend it detached (source pgpilot.pgpool): read and checked
+     * ({@link PgpoolReport#read}; refused with the reason), routed by the engine (a reporter or a
+     * node that is not this cluster's is ignored), then the confirmation run, named after the
+     * report. Reports of one node are coalesced: the first starts the run, and every other within
+     * {@link #REPORT_WINDOW} (ten sessions, several pgpools, a redelivery) is answered COALESCED
+     * without a look at the cluster. The window is reopened when the run did nothing (another run's
+     * lease), failed (Lambda's retry runs it again), or ended with the node re-attached: pgpool
+     * reports a node once per detachment, so a report after the re-attach is a new detachment and
+     * must be confirmed afresh.
+     *
+     * @param detail the event's detail, untrusted
+     */
+    public Outcome onPgpoolReport(String eventId, Map<String, ?> detail, String owner) {
+        PgpoolReport.Reading reading = PgpoolReport.read(detail, config.cluster());
+        if (reading instanceof PgpoolReport.Refused refused) {
+            return ignore("event " + Checks.quote(eventId) + ": " + refused.why());
+        }
+        PgpoolReport report = ((PgpoolReport.Accepted) reading).report();
+        Engine.Routing routing = engine.reported(report);
+        if (!(routing instanceof Engine.Routing.Run run)) {
+            return ignore(((Engine.Routing.Ignore) routing).why());
+        }
+        String key = report.coalescingKey();
+        if (!events.markProcessed(config.cluster(), key, clock.instant(), REPORT_WINDOW)) {
+            String reason = run.trigger() + ": coalesced into the run that an earlier report of " + report.node()
+                    + " started less than " + REPORT_WINDOW.toSeconds() + " s ago; nothing more done (event "
+                    + eventId + ")";
+            log.info("coalesced", "cluster", config.cluster(), "eventId", eventId, "node", report.node(),
+                    "reason", reason);
+            return Outcome.of(Outcome.Action.COALESCED, config.cluster(), null, reason);
+        }
+        Outcome outcome;
+        try {
+            outcome = runner.run(run.request(), run.trigger(), owner, null);
+        } catch (RuntimeException e) {
+            forget(key);
+            throw e;
+        }
+        if (outcome.failed() || outcome.action() == Outcome.Action.LEASE_HELD
+                || outcome.action() == Outcome.Action.REATTACHED) {
+            forget(key);
+        }
+        return outcome;
     }
 
     /** A CloudWatch Alarm State Change. */

@@ -2,6 +2,7 @@ package io.pgpilot.runner;
 
 import io.pgpilot.core.Decision;
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.PgpoolReport;
 import io.pgpilot.core.Request;
 import io.pgpilot.core.Step;
 import io.pgpilot.core.StepResult;
@@ -43,6 +44,13 @@ public interface Engine {
 
     /** What an EC2 instance-state change of {@code instanceId} asks for. */
     Routing route(String instanceId, Ec2State state);
+
+    /**
+     * What a sensor's report (a pgpool that detached a backend) asks for: a confirmation run, or
+     * why none (the reporter or the node is not this cluster's). The report itself is already read
+     * and checked ({@link PgpoolReport#read}).
+     */
+    Routing reported(PgpoolReport report);
 
     /**
      * A look for a run, under the lease. {@code handover}: the monitor's own look, which the run

@@ -38,7 +38,14 @@ public record Outcome(Action action, String cluster, String primary, String reas
         /** The hosts map (and DNS record) was published after an instance started. */
         PUBLISHED,
         /** The monitor probed and published metrics; nothing needed doing. */
-        OBSERVED
+        OBSERVED,
+        /**
+         * A sensor (pgpool) reported a node down, pgpilot found no failure to act on, and every
+         * pgpool re-attached the node: a blip between one pgpool and the node.
+         */
+        REATTACHED,
+        /** A sensor's report of a node a run already started for, within the window: nothing more done. */
+        COALESCED
     }
 
     public Outcome {

@@ -240,8 +240,15 @@ public final class PlanRunner {
         }
         publishPhases(phases);
         Outcome.Action action = request instanceof Request.PublishHosts ? Outcome.Action.PUBLISHED
+                : run.results.stream().anyMatch(PlanRunner::reattached) ? Outcome.Action.REATTACHED
                 : Outcome.Action.COMPLETED;
         return new Outcome(action, cluster, primary, reason, run.steps(), millis(phases));
+    }
+
+    /** A node a sensor's report had pgpool detach, attached again in every pgpool. */
+    private static boolean reattached(StepResult result) {
+        return result.status() == StepResult.Status.DONE
+                && result.step() instanceof Step.SetPgpoolBackends backends && backends.reattach() != null;
     }
 
     private Outcome refused(Run run, String primary, String reason) {

@@ -49,7 +49,7 @@ class MonitorRunTest {
         assertEquals(alarmed.services.notices.get(0).subject(), fixture.services.notices.get(0).subject());
         assertTrue(outcome.reason().contains("pg1 has failed: unreachable in all 4 probe rounds over 1.0 s"),
                 outcome::reason);
-        assertEquals(List.of("detection", "decision", "fence", "promote", "repoint", "routing", "completion", "total"),
+        assertEquals(List.of("detection", "decision", "fence", "promote", "routing", "repoint", "completion", "total"),
                 List.copyOf(outcome.phaseMillis().keySet()));
         assertEquals(0, outcome.phaseMillis().get("detection"), "one round and no pause on the injected clock");
         assertEquals(1000, byAlarm.phaseMillis().get("detection"), "3 rounds 500 ms apart");

@@ -42,16 +42,16 @@ class FailoverRunTest {
         assertEquals("pg2", outcome.primary());
         assertEquals(List.of(
                 "pgpilot-PromoteStandby [pg2]",
+                "pgpilot-PgpoolBackends [pgpool1]",
                 "pgpilot-ConfigurePrimary [pg2]",
                 "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
-                "pgpilot-PgpoolBackends [pgpool1]",
                 "retag pg1=rebuild,pg2=primary"), lab.journal);
         assertEquals(1, fixture.services.notices.size());
         assertEquals("pgpilot lab: failover from pg1 to pg2", fixture.services.notices.get(0).subject());
         assertTrue(fixture.services.notices.get(0).message().contains(
                 "rebuild of pg1 from pg2 deferred until the instance runs (EC2 state stopped)"),
                 fixture.services.notices.get(0)::message);
-        assertEquals(List.of("detection", "decision", "promote", "repoint", "routing", "completion", "total"),
+        assertEquals(List.of("detection", "decision", "promote", "routing", "repoint", "completion", "total"),
                 List.copyOf(outcome.phaseMillis().keySet()));
         assertEquals(7, outcome.steps().size());
         assertTrue(outcome.steps().get(0).startsWith("Promote[node=pg2]: DONE: pg2 accepts writes on timeline 2"),
@@ -74,7 +74,7 @@ class FailoverRunTest {
         assertEquals("stop pg1 (force)", lab.journal.get(0));
         assertEquals("pgpilot-PromoteStandby [pg2]", lab.journal.get(1));
         assertTrue(outcome.reason().contains("unreachable in all 3 probe rounds over 1.0 s"), outcome::reason);
-        assertEquals(List.of("detection", "decision", "fence", "promote", "repoint", "routing", "completion", "total"),
+        assertEquals(List.of("detection", "decision", "fence", "promote", "routing", "repoint", "completion", "total"),
                 List.copyOf(outcome.phaseMillis().keySet()));
         assertEquals(1000, outcome.phaseMillis().get("detection"), "3 rounds 500 ms apart on the injected clock");
     }
@@ -155,7 +155,7 @@ class FailoverRunTest {
         assertEquals(Outcome.Action.FAILED, outcome.action());
         assertTrue(outcome.reason().contains("step 3 of 7 failed")
                 && outcome.reason().contains("lost the cluster lease"), outcome::reason);
-        assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-ConfigurePrimary [pg2]"), lab.journal);
+        assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-PgpoolBackends [pgpool1]"), lab.journal);
     }
 
     @Test
@@ -166,9 +166,9 @@ class FailoverRunTest {
         Outcome outcome = run();
 
         assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
-        assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-ConfigurePrimary [pg2]",
-                "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]", "pgpilot-UpdateHosts [app1]",
-                "pgpilot-PgpoolBackends [pgpool1]", "retag pg1=rebuild,pg2=primary"), lab.journal);
+        assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-PgpoolBackends [pgpool1]",
+                "pgpilot-ConfigurePrimary [pg2]", "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
+                "pgpilot-UpdateHosts [app1]", "retag pg1=rebuild,pg2=primary"), lab.journal);
         assertEquals(1, fixture.services.notices.size(), "the failover's own notification only");
     }
 
@@ -182,7 +182,7 @@ class FailoverRunTest {
         assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
         assertEquals("primary", lab.host("pg2").tags.get("pgpilot:role"), "the transition is recorded");
         assertTrue(lab.journal.contains("pgpilot-PgpoolBackends [pgpool1]"), "pgpool still follows the new primary");
-        String notUpdated = "hosts not updated: app1 (" + lab.id("app1") + ": SSM command cmd-4 ended TimedOut"
+        String notUpdated = "hosts not updated: app1 (" + lab.id("app1") + ": SSM command cmd-5 ended TimedOut"
                 + " (Delivery Timed Out))";
         FakeServices.Notice told = fixture.services.notices.get(1);
         assertEquals("pgpilot lab: not done in this run", told.subject());
@@ -212,7 +212,7 @@ class FailoverRunTest {
 
         assertEquals(Outcome.Action.COMPLETED, next.action(), next::reason);
         assertEquals("primary", lab.host("pg2").tags.get("pgpilot:role"));
-        assertEquals("pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]", lab.journal.get(lab.journal.size() - 3));
+        assertEquals("pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]", lab.journal.get(lab.journal.size() - 2));
     }
 
     @Test
@@ -279,8 +279,8 @@ class FailoverRunTest {
         assertEquals("pg2", outcome.primary());
         assertEquals(List.of(
                 "pgpilot-PromoteStandby [pg2]",
-                "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
                 "pgpilot-PgpoolBackends [pgpool1]",
+                "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
                 "retag pg1=rebuild,pg2=primary"), async.lab.journal, "no pgpilot-ConfigurePrimary: pg2 has none");
         assertEquals(List.of(), async.lab.host("pg2").sync);
     }

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# pgpilot-pgpool-report: pgpool-II's failover_command on a pgpilot pgpool host. pgpool is a
+# sensor here, never a decider: this reports the backend pgpool detached to pgpilot, as a custom
+# EventBridge event (source pgpilot.pgpool, detail-type "pgpool backend down"), and promotes
+# nothing. pgpilot confirms the failure by probing before it acts, fails over (fencing first) when
+# it is real, and re-attaches the node in every pgpool when it is not.
+#
+#   failover_command = '/usr/local/sbin/pgpilot-pgpool-report %d %h %p %P'
+#
+# pgpool-II 4.3 replaces %d with the detached node's id, %h with its backend_hostname (pgpilot
+# writes node names there: pg1...), %p with its port and %P with the old primary's node id. The
+# others (%m %H %M %r %R %N %S %D: the new main node, the old main and primary's host and port,
+# data directories) serve a script that picks a node to promote, which this one never does.
+#
+# Why it must return at once: pgpool runs failover_command after it has detached the node (a
+# failed health check, a session's error with failover_on_backend_error on, or PostgreSQL's admin
+# shutdown, 57P01) and killed its child processes, and starts new children, which serve clients
+# again, only when the command returns. So the publish runs in the background, bounded by
+# `timeout`, and this exits 0 whatever happens: a failed report costs detection time (the
+# monitor still finds the failure), never pgpool's service.
+#
+# What pgpool does without a promotion: the node stays detached in this pgpool (pgpool never
+# re-attaches it by itself), and pgpool keeps searching for a primary (search_primary_node_timeout
+# = 0) until pgpilot promotes one or re-attaches this one (pgpilot-PgpoolBackends with attach).
+# failover_command is not told why pgpool detached the node, so the report's reason is
+# "detached"; pgpool's log says which it was.
+#
+# Reads PGPILOT_REPORT_CONF (default /etc/pgpilot/pgpool-report.env), written at first boot:
+#   PGPILOT_CLUSTER         the pgpilot cluster (pgpilot:cluster)
+#   PGPILOT_PGPOOL_NAME     this host's pgpilot:name
+#   AWS_DEFAULT_REGION      the region of the cluster's default event bus
+#   PGPILOT_EVENTS_ENDPOINT optional: an EventBridge endpoint URL (the lab's stand-in)
+# No secret: the instance role may only put events with source pgpilot.pgpool.
+set -uo pipefail
+
+tag=pgpilot-pgpool-report
+log() { logger -t "$tag" -- "$*" 2> /dev/null || echo "$tag: $*" >&2; }
+
+conf=${PGPILOT_REPORT_CONF:-/etc/pgpilot/pgpool-report.env}
+if ! [ -r "$conf" ]; then
+  log "cannot read $conf: nothing reported"
+  exit 0
+fi
+# Exported as read: the aws CLI takes its region (and, in the lab, its credentials) from them.
+set -a
+# shellcheck source=/dev/null
+. "$conf"
+set +a
+cluster=${PGPILOT_CLUSTER:-} pgpool=${PGPILOT_PGPOOL_NAME:-}
+node_id=${1:-} node=${2:-} port=${3:-} old_primary=${4:-}
+
+# What pgpool passes comes from pgpool.conf; still, only a report pgpilot can read is sent.
+label='[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+if ! [[ $cluster =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$ && $pgpool =~ ^$label$ ]]; then
+  log "PGPILOT_CLUSTER or PGPILOT_PGPOOL_NAME in $conf is missing or malformed: nothing reported"
+  exit 0
+fi
+if ! [[ $node_id =~ ^[0-9]{1,3}$ && $node =~ ^$label$ && $port =~ ^[0-9]{1,5}$ && $old_primary =~ ^-?[0-9]{1,3}$ ]]; then
+  log "unexpected arguments from pgpool (node id, host, port, old primary id): nothing reported"
+  exit 0
+fi
+address=$(timeout 1 getent ahostsv4 "$node" 2> /dev/null | awk '{ print $1; exit }') || address=""
+primary=false
+if [ "$node_id" = "$old_primary" ]; then primary=true; fi
+detail=$(jq -cn --arg cluster "$cluster" --arg node "$node" --arg address "$address" --arg pgpool "$pgpool" \
+  --arg nodeId "$node_id" --arg port "$port" --arg primary "$primary" \
+  '{cluster: $cluster, node: $node, address: $address, pgpool: $pgpool, reason: "detached",
+    nodeId: $nodeId, port: $port, primary: $primary}') || { log "cannot build the report (jq): nothing reported"; exit 0; }
+entries=$(jq -cn --arg detail "$detail" \
+  '[{Source: "pgpilot.pgpool", DetailType: "pgpool backend down", Detail: $detail}]') || exit 0
+
+# shellcheck disable=SC2317  # run by the background shell below, through declare -f
+publish() {
+  local -a endpoint=()
+  if [ -n "${PGPILOT_EVENTS_ENDPOINT:-}" ]; then endpoint=(--endpoint-url "$PGPILOT_EVENTS_ENDPOINT"); fi
+  local failed
+  # Bounded: at most 3 attempts of 2 s to connect and 5 s to read, and 15 s in all.
+  if failed=$(AWS_MAX_ATTEMPTS=3 AWS_RETRY_MODE=standard timeout 15 aws "${endpoint[@]}" events put-events \
+    --cli-connect-timeout 2 --cli-read-timeout 5 --entries "$entries" --query FailedEntryCount --output text 2>&1) \
+    && [ "$failed" = 0 ]; then
+    log "reported $node (node $node_id, primary: $primary) down to pgpilot cluster $cluster"
+  else
+    log "could not report $node (node $node_id) down to pgpilot cluster $cluster: ${failed:0:300}; pgpilot's monitor still probes it"
+  fi
+}
+
+log "pgpool detached $node (node $node_id, address ${address:-unresolved}, primary: $primary): reporting it, promoting nothing"
+# Detached from pgpool: its own session, no stdio pgpool could wait on; values pass as environment.
+export tag node node_id primary cluster entries PGPILOT_EVENTS_ENDPOINT
+setsid bash -c "$(declare -f log publish); publish" < /dev/null > /dev/null 2>&1 &
+exit 0

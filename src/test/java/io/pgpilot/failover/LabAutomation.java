@@ -1,0 +1,52 @@
+package io.pgpilot.failover;
+
+import io.pgpilot.lab.Lab;
+import io.pgpilot.lab.ssm.DocumentDeployer;
+import io.pgpilot.lab.ssm.Emulator;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/** What the deployed automation has, for the lab: its SSM documents and its functions' environment. */
+final class LabAutomation {
+
+  private LabAutomation() {
+  }
+
+  /** The documents as CDK deploys them; a recreated lab has a fresh emulator. */
+  static void deployDocuments() {
+    try (Emulator deployTo = new Emulator(URI.create(System.getenv("AWS_ENDPOINT_URL")))) {
+      DocumentDeployer.deploy(deployTo.ssm(System.getenv().getOrDefault("AWS_REGION", "us-east-1")),
+          Path.of("..", "..", "ssm-documents"));
+    }
+  }
+
+  /** What a deployed function's environment holds, for this lab (./pgpilot lab env). */
+  static Map<String, String> environment(Lab lab) {
+    Map<String, String> env = new HashMap<>();
+    lab.must("env").lines().map(l -> l.split("=", 2)).forEach(kv -> env.put(kv[0], kv[1]));
+    env.put("PGPILOT_PROBE_INTERVAL_MS", "200");
+    return env;
+  }
+
+  /** Commits rows FROM to TO into TABLE (made if missing) through pgpool, as an application would. */
+  static void writeRows(Lab lab, String table, int from, int to) throws Exception {
+    try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id int PRIMARY KEY)");
+      s.execute("INSERT INTO " + table + " SELECT generate_series(" + from + ", " + to + ") ON CONFLICT DO NOTHING");
+    }
+  }
+
+  /** The rows of TABLE on NODE itself. */
+  static int countRows(Lab lab, String node, String table) throws Exception {
+    try (Connection c = lab.connectNode(node); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}
