@@ -231,15 +231,28 @@ class SsmDocumentsIT {
   @Test
   @Order(13)
   void pgpoolRoutesWritesToTheNewPrimary() throws Exception {
-    result(ok("pgpool1", "pgpilot-PgpoolBackends", Map.of("pcpHost", "pgpool1",
-        "backends", "pg1:5432:0:ALLOW_TO_FAILOVER,pg2:5432:0:ALLOW_TO_FAILOVER,pg3:5432:1:ALLOW_TO_FAILOVER")));
+    String backends = "pg1:5432:0:ALLOW_TO_FAILOVER,pg2:5432:0:ALLOW_TO_FAILOVER,pg3:5432:1:ALLOW_TO_FAILOVER";
+    // A node that does not answer as a primary is never made pgpool's primary.
+    LabSsmAgent.Invocation refused = agent.run("pgpool1", "pgpilot-PgpoolBackends",
+        Map.of("pcpHost", "pgpool1", "backends", backends, "tellPrimary", "pg3"));
+    assertEquals(LabSsmAgent.Status.Failed, refused.status(), refused.stdout());
+    assertTrue(refused.stderr().contains("does not answer pgpool as a primary"), refused.stderr());
+    assertTrue(!"primary".equals(poolNodes().get("pg3")[1]));
+
+    // The failover's hot path looks at the new primary alone, with pg1 down.
+    JsonNode told = result(ok("pgpool1", "pgpilot-PgpoolBackends",
+        Map.of("pcpHost", "pgpool1", "backends", backends, "tellPrimary", "pg2")));
+    assertEquals("primary", told.get("nodes").get(0).get("role").asText(), told.toString());
+    assertTrue(!told.get("changed").asBoolean(), "tellPrimary leaves pgpool.conf alone");
+    try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO ssm_probe VALUES ('through-pgpool-after-failover')");
+    }
+
+    result(ok("pgpool1", "pgpilot-PgpoolBackends", Map.of("pcpHost", "pgpool1", "backends", backends)));
     Lab.await(Duration.ofSeconds(30), "pgpool sees pg2 as primary and pg1 down", () -> {
       Map<String, String[]> nodes = poolNodes();
       return "primary".equals(nodes.get("pg2")[1]) && "down".equals(nodes.get("pg1")[2]);
     });
-    try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
-      s.execute("INSERT INTO ssm_probe VALUES ('through-pgpool-after-failover')");
-    }
   }
 
   @Test

@@ -73,12 +73,14 @@ final class Convergence {
                 steps.add(new Step.UpdateDnsRecord(policy.dnsRecordName(), topology.node(primary).address()));
             }
         }
+        if (primaryChanged) {
+            // pgpool routes by node name, not by the hosts map: writes through it come back once it
+            // knows the new primary, not after re-pointing and publishing, which wait on hosts that
+            // may be down.
+            steps.add(promoted, new Step.TellPgpoolPrimary(primary));
+        }
         if (primaryChanged || !retag.isEmpty()) {
-            // A new primary goes to pgpool right after its promotion: pgpool routes by node name, not
-            // by the hosts map, and writes through it come back only once it knows the new primary
-            // (its own search for one is short), not after re-pointing and publishing, which wait
-            // on hosts that may be down.
-            steps.add(primaryChanged ? promoted : steps.size(), new Step.SetPgpoolBackends(primary, inService()));
+            steps.add(new Step.SetPgpoolBackends(primary, inService()));
         }
         for (String node : topology.names()) {
             if ((retired.contains(node) || lost.contains(node)) && view.tag(node) != Role.REBUILD

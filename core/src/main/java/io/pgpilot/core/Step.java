@@ -184,6 +184,25 @@ public sealed interface Step {
     }
 
     /**
+     * Tell every pgpool that {@code primary} is its primary, right after the promotion, unless a
+     * pgpool found it already: pgpool searches for a new primary only for a few seconds after it
+     * detached the old one, and writes through it come back only once it knows. Only this node is
+     * looked at, so a backend that is down (the old primary) costs nothing here; the full
+     * {@link SetPgpoolBackends} follows once the cluster is re-pointed.
+     */
+    record TellPgpoolPrimary(String primary) implements Step {
+
+        public TellPgpoolPrimary {
+            Checks.notNull(primary, "primary");
+        }
+
+        @Override
+        public Phase phase() {
+            return Phase.ROUTING;
+        }
+    }
+
+    /**
      * Tell the pgpool fleet which backend takes writes and which take reads; every pgpool then
      * re-attaches each backend it shows down whose PostgreSQL answers it. With {@code reattach}, a
      * node pgpool detached on its own word (a sensor's report pgpilot did not confirm): each pgpool

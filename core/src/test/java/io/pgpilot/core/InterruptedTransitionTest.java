@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class InterruptedTransitionTest {
 
     /** Steps whose effect no probe can see: they are redone until the retag records completion. */
-    private static final List<Class<? extends Step>> UNOBSERVABLE = List.of(Step.PublishHosts.class,
+    private static final List<Class<? extends Step>> UNOBSERVABLE = List.of(Step.TellPgpoolPrimary.class, Step.PublishHosts.class,
             Step.UpdateDnsRecord.class, Step.SetPgpoolBackends.class, Step.RebuildStandby.class, Step.Notify.class);
 
     static Stream<Arguments> interruptions() {
@@ -130,10 +130,11 @@ class InterruptedTransitionTest {
 
         assertSteps(List.of(
                 new Fence("pg1", Fence.How.STOP_POSTGRES),
-                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
+                new Step.TellPgpoolPrimary("pg2"),
                 new Step.SetSyncStandbys("pg2", List.of("pg3")),
                 publishHostsWithPrimary(cluster.topology(), "pg2"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.12"),
+                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
                 new Step.RebuildStandby("pg1", "pg2"),
                 NOTIFY,
                 retag("pg1", Role.REBUILD, "pg2", Role.PRIMARY)), decision);
@@ -196,11 +197,12 @@ class InterruptedTransitionTest {
 
         assertSteps(List.of(
                 new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED),
-                new Step.SetPgpoolBackends("pg3", List.of("pg2")),
+                new Step.TellPgpoolPrimary("pg3"),
                 new Step.Repoint("pg2", "pg3"),
                 new Step.SetSyncStandbys("pg3", List.of("pg2")),
                 publishHostsWithPrimary(cluster.topology(), "pg3"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.13"),
+                new Step.SetPgpoolBackends("pg3", List.of("pg2")),
                 new Step.RebuildStandby("pg1", "pg3"),
                 NOTIFY,
                 retag("pg1", Role.REBUILD, "pg3", Role.PRIMARY)), decision);
@@ -217,10 +219,11 @@ class InterruptedTransitionTest {
         Decision decision = cluster.decide();
 
         assertSteps(List.of(
-                new Step.SetPgpoolBackends("pg2", List.of("pg1", "pg3")),
+                new Step.TellPgpoolPrimary("pg2"),
                 new Step.SetSyncStandbys("pg2", List.of("pg1", "pg3")),
                 publishHostsWithPrimary(cluster.topology(), "pg2"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.12"),
+                new Step.SetPgpoolBackends("pg2", List.of("pg1", "pg3")),
                 NOTIFY,
                 retag("pg1", Role.STANDBY, "pg2", Role.PRIMARY)), decision);
     }

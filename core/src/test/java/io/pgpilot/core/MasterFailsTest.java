@@ -32,10 +32,11 @@ class MasterFailsTest {
         assertSteps(List.of(
                 new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED),
                 new Step.Promote("pg2"),
-                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
+                new Step.TellPgpoolPrimary("pg2"),
                 new Step.SetSyncStandbys("pg2", List.of("pg3")),
                 publishHostsWithPrimary(topology, "pg2"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.12"),
+                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
                 new Step.RebuildStandby("pg1", "pg2"),
                 NOTIFY,
                 retag("pg1", Role.REBUILD, "pg2", Role.PRIMARY)), decision);
@@ -88,11 +89,12 @@ class MasterFailsTest {
         assertSteps(List.of(
                 new Fence("pg1", Fence.How.STOP_INSTANCE_UNAWAITED),
                 new Step.Promote("pg3"),
-                new Step.SetPgpoolBackends("pg3", List.of("pg2")),
+                new Step.TellPgpoolPrimary("pg3"),
                 new Step.Repoint("pg2", "pg3"),
                 new Step.SetSyncStandbys("pg3", List.of("pg2")),
                 publishHostsWithPrimary(cluster.topology(), "pg3"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.13"),
+                new Step.SetPgpoolBackends("pg3", List.of("pg2")),
                 new Step.RebuildStandby("pg1", "pg3"),
                 NOTIFY,
                 retag("pg1", Role.REBUILD, "pg3", Role.PRIMARY)), decision);
@@ -109,7 +111,7 @@ class MasterFailsTest {
         Decision decision = cluster.decide();
 
         assertEquals(new Step.Promote("pg2"), plan(decision).steps().get(1));
-        assertEquals(new Step.SetPgpoolBackends("pg2", List.of("pg3")), plan(decision).steps().get(2));
+        assertEquals(new Step.TellPgpoolPrimary("pg2"), plan(decision).steps().get(2));
         assertEquals(new Step.Repoint("pg3", "pg2"), plan(decision).steps().get(3));
         assertReasonMentions(decision,
                 "pg3 has received as much, and the synchronous standby is preferred among equals");
@@ -335,10 +337,11 @@ class MasterFailsTest {
 
         assertSteps(List.of(
                 new Step.Promote("pg3"),
-                new Step.SetPgpoolBackends("pg3", List.of()),
+                new Step.TellPgpoolPrimary("pg3"),
                 new Step.SetSyncStandbys("pg3", List.of()),
                 publishHostsWithPrimary(cluster.topology(), "pg3"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.13"),
+                new Step.SetPgpoolBackends("pg3", List.of()),
                 new Step.RebuildStandby("pg1", "pg3"),
                 new Step.RebuildStandby("pg2", "pg3"),
                 NOTIFY,

@@ -58,9 +58,10 @@ class ReplicationModeTest {
         assertSteps(List.of(
                 new Fence("pg1", Fence.How.STOP_INSTANCE),
                 new Step.Promote("pg2"),
-                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
+                new Step.TellPgpoolPrimary("pg2"),
                 publishHostsWithPrimary(topology, "pg2"),
                 new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.12"),
+                new Step.SetPgpoolBackends("pg2", List.of("pg3")),
                 new Step.RebuildStandby("pg1", "pg2"),
                 NOTIFY,
                 retag("pg1", Role.REBUILD, "pg2", Role.PRIMARY)), decision);

@@ -70,8 +70,8 @@ public final class Ec2StepExecutor {
     /** The steps this executor acts on; {@link PlanRunner} and {@link AuroraEngine} execute the others. */
     public static final Set<Class<? extends Step>> STEPS = Set.of(Step.Fence.class, Step.Unfence.class,
             Step.AwaitCatchUp.class, Step.Promote.class, Step.Repoint.class, Step.SetSyncStandbys.class,
-            Step.PublishHosts.class, Step.UpdateDnsRecord.class, Step.SetPgpoolBackends.class,
-            Step.RetagInstances.class, Step.RebuildStandby.class);
+            Step.PublishHosts.class, Step.UpdateDnsRecord.class, Step.TellPgpoolPrimary.class,
+            Step.SetPgpoolBackends.class, Step.RetagInstances.class, Step.RebuildStandby.class);
     private static final Duration VERIFY_POLL = Duration.ofMillis(200);
     /** How often a stopping instance is described; DescribeInstances is throttled per account. */
     static final Duration STOP_POLL = Duration.ofSeconds(1);
@@ -188,6 +188,8 @@ public final class Ec2StepExecutor {
             return publishHosts(inventory, hosts, lease);
         } else if (step instanceof Step.UpdateDnsRecord record) {
             return updateDns(record);
+        } else if (step instanceof Step.TellPgpoolPrimary tell) {
+            return tellPgpoolPrimary(inventory, tell);
         } else if (step instanceof Step.SetPgpoolBackends backends) {
             return setPgpoolBackends(inventory, backends);
         } else if (step instanceof Step.RetagInstances retag) {
@@ -540,6 +542,27 @@ public final class Ec2StepExecutor {
         return done(record.name() + " -> " + record.address() + " (TTL " + Route53DnsRecords.DEFAULT_TTL.toSeconds() + " s)");
     }
 
+    /** The same document as the backends, told to look at the new primary only and change nothing else. */
+    private Effect tellPgpoolPrimary(Inventory inventory, Step.TellPgpoolPrimary tell) {
+        List<Instance> pgpools = inventory.pgpoolHosts();
+        if (pgpools.isEmpty()) {
+            return noPgpool(inventory);
+        }
+        List<String> ids = pgpools.stream().map(Instance::instanceId).toList();
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("backends", backends(inventory, new Step.SetPgpoolBackends(tell.primary(), List.of())));
+        parameters.put("tellPrimary", tell.primary());
+        String commandId = commands.send(PGPOOL_BACKENDS, parameters, CommandTarget.instances(ids));
+        requireAll(tell, PGPOOL_BACKENDS, inventory, commands.await(commandId, ids, settings.commandTimeout()),
+                commandId);
+        return done("pgpool on " + names(inventory, ids) + " routes writes to " + tell.primary());
+    }
+
+    private static Effect noPgpool(Inventory inventory) {
+        return new Effect(StepResult.Status.SKIPPED, "no running host of cluster " + inventory.cluster()
+                + " is tagged " + Instances.ROLE_TAG + "=" + Inventory.PGPOOL_ROLE);
+    }
+
     /**
      * Every database node in node-id order (by name), so no existing pgpool node changes place:
      * the primary with weight 0 (writes only), the standbys in service 1, nodes out of service 0.
@@ -547,8 +570,7 @@ public final class Ec2StepExecutor {
     private Effect setPgpoolBackends(Inventory inventory, Step.SetPgpoolBackends backends) {
         List<Instance> pgpools = inventory.pgpoolHosts();
         if (pgpools.isEmpty()) {
-            return new Effect(StepResult.Status.SKIPPED, "no running host of cluster " + inventory.cluster()
-                    + " is tagged " + Instances.ROLE_TAG + "=" + Inventory.PGPOOL_ROLE);
+            return noPgpool(inventory);
         }
         String list = backends(inventory, backends);
         List<String> ids = pgpools.stream().map(Instance::instanceId).toList();

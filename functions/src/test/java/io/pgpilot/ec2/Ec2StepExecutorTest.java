@@ -65,6 +65,7 @@ class Ec2StepExecutorTest {
                 "pg-primary", "10.87.0.11")));
         SAMPLES.put(Step.UpdateDnsRecord.class,
                 lab -> new Step.UpdateDnsRecord("pg-primary.lab.internal", "10.87.0.11"));
+        SAMPLES.put(Step.TellPgpoolPrimary.class, lab -> new Step.TellPgpoolPrimary("pg1"));
         SAMPLES.put(Step.SetPgpoolBackends.class, lab -> new Step.SetPgpoolBackends("pg1", List.of("pg2", "pg3")));
         SAMPLES.put(Step.RetagInstances.class, lab -> new Step.RetagInstances(Map.of("pg3", Role.REBUILD)));
         SAMPLES.put(Step.RebuildStandby.class, lab -> new Step.RebuildStandby("pg3", "pg1"));

@@ -45,6 +45,7 @@ class FailoverRunTest {
                 "pgpilot-PgpoolBackends [pgpool1]",
                 "pgpilot-ConfigurePrimary [pg2]",
                 "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
+                "pgpilot-PgpoolBackends [pgpool1]",
                 "retag pg1=rebuild,pg2=primary"), lab.journal);
         assertEquals(1, fixture.services.notices.size());
         assertEquals("pgpilot lab: failover from pg1 to pg2", fixture.services.notices.get(0).subject());
@@ -53,9 +54,10 @@ class FailoverRunTest {
                 fixture.services.notices.get(0)::message);
         assertEquals(List.of("detection", "decision", "promote", "routing", "repoint", "completion", "total"),
                 List.copyOf(outcome.phaseMillis().keySet()));
-        assertEquals(7, outcome.steps().size());
+        assertEquals(8, outcome.steps().size());
         assertTrue(outcome.steps().get(0).startsWith("Promote[node=pg2]: DONE: pg2 accepts writes on timeline 2"),
                 outcome.steps().get(0));
+        assertTrue(outcome.steps().get(1).startsWith("TellPgpoolPrimary[primary=pg2]: DONE"), outcome.steps().get(1));
         assertEquals("completed", fixture.services.history.get(0).outcome());
         assertEquals(1, fixture.services.phases.size());
         assertEquals(Optional.empty(), fixture.services.holder("lab", fixture.clock.instant()), "lease released");
@@ -135,11 +137,11 @@ class FailoverRunTest {
         Outcome outcome = run();
 
         assertEquals(Outcome.Action.FAILED, outcome.action());
-        assertTrue(outcome.reason().startsWith("step 1 of 7 failed: Promote[node=pg2] failed: pgpilot-PromoteStandby on"
+        assertTrue(outcome.reason().startsWith("step 1 of 8 failed: Promote[node=pg2] failed: pgpilot-PromoteStandby on"
                 + " pg2"), outcome::reason);
         assertTrue(outcome.reason().contains("PromoteStandby 15/pg2: still in recovery after 60s"), outcome::reason);
         assertEquals(List.of("pgpilot-PromoteStandby [pg2]"), lab.journal);
-        assertTrue(fixture.services.notices.get(0).subject().startsWith("pgpilot lab: FAILED: step 1 of 7"));
+        assertTrue(fixture.services.notices.get(0).subject().startsWith("pgpilot lab: FAILED: step 1 of 8"));
         assertEquals("failed", fixture.services.history.get(0).outcome());
         assertEquals(Optional.empty(), fixture.services.holder("lab", fixture.clock.instant()));
         assertTrue(fixture.log().contains("\"event\":\"failed\""), fixture::log);
@@ -153,7 +155,7 @@ class FailoverRunTest {
         Outcome outcome = run();
 
         assertEquals(Outcome.Action.FAILED, outcome.action());
-        assertTrue(outcome.reason().contains("step 3 of 7 failed")
+        assertTrue(outcome.reason().contains("step 3 of 8 failed")
                 && outcome.reason().contains("lost the cluster lease"), outcome::reason);
         assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-PgpoolBackends [pgpool1]"), lab.journal);
     }
@@ -168,7 +170,8 @@ class FailoverRunTest {
         assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
         assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-PgpoolBackends [pgpool1]",
                 "pgpilot-ConfigurePrimary [pg2]", "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
-                "pgpilot-UpdateHosts [app1]", "retag pg1=rebuild,pg2=primary"), lab.journal);
+                "pgpilot-UpdateHosts [app1]", "pgpilot-PgpoolBackends [pgpool1]", "retag pg1=rebuild,pg2=primary"),
+                lab.journal);
         assertEquals(1, fixture.services.notices.size(), "the failover's own notification only");
     }
 
@@ -212,7 +215,7 @@ class FailoverRunTest {
 
         assertEquals(Outcome.Action.COMPLETED, next.action(), next::reason);
         assertEquals("primary", lab.host("pg2").tags.get("pgpilot:role"));
-        assertEquals("pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]", lab.journal.get(lab.journal.size() - 2));
+        assertEquals("pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]", lab.journal.get(lab.journal.size() - 3));
     }
 
     @Test
@@ -281,6 +284,7 @@ class FailoverRunTest {
                 "pgpilot-PromoteStandby [pg2]",
                 "pgpilot-PgpoolBackends [pgpool1]",
                 "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
+                "pgpilot-PgpoolBackends [pgpool1]",
                 "retag pg1=rebuild,pg2=primary"), async.lab.journal, "no pgpilot-ConfigurePrimary: pg2 has none");
         assertEquals(List.of(), async.lab.host("pg2").sync);
     }

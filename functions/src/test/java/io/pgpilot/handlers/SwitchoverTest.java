@@ -34,6 +34,7 @@ class SwitchoverTest {
                 "pgpilot-PgpoolBackends [pgpool1]",
                 "pgpilot-ConfigurePrimary [pg2]",
                 "pgpilot-UpdateHosts [pg1, pg2, pg3, pgpool1, app1]",
+                "pgpilot-PgpoolBackends [pgpool1]",
                 "retag pg2=primary",
                 "pgpilot-FenceNode [pg1]",
                 "pgpilot-RebuildStandby [pg1]",
@@ -41,9 +42,10 @@ class SwitchoverTest {
                 "pgpilot-PgpoolBackends [pgpool1]",
                 "retag pg1=standby"), lab.journal);
         assertEquals("fence", lab.sent.get(0).parameters().get("action"));
-        assertEquals("unfence", lab.sent.get(5).parameters().get("action"));
-        assertEquals("true", lab.sent.get(6).parameters().get("rewind"));
-        assertEquals("pg2", lab.sent.get(6).parameters().get("upstreamHost"));
+        assertEquals("pg2", lab.sent.get(2).parameters().get("tellPrimary"), "pgpool is told right after the promotion");
+        assertEquals("unfence", lab.sent.get(6).parameters().get("action"));
+        assertEquals("true", lab.sent.get(7).parameters().get("rewind"));
+        assertEquals("pg2", lab.sent.get(7).parameters().get("upstreamHost"));
         assertEquals("pg2", lab.host("pg1").upstream);
         assertEquals("pgpilot lab: switchover from pg1 to pg2", fixture.services.notices.get(0).subject());
         assertEquals(1, fixture.services.history.size(), "one history entry for the whole switchover");
