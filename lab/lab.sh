@@ -310,6 +310,9 @@ health_check_timeout = 2
 health_check_user = '$DBUSER'
 health_check_password = ''
 health_check_max_retries = 0
+# As on AWS (cdk bootstrap-pgpool.sh): a backend whose host is gone answers nothing, and pgpool's
+# 10 s default held its restart of every child after a failover (measured: 10 s of no reads or writes).
+connect_timeout = 2000
 EOF
     if [[ $HA == pgpool ]]; then
       cat <<EOF

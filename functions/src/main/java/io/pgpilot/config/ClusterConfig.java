@@ -51,6 +51,10 @@ import java.util.regex.Pattern;
  *       no standby had received, at most the RPO guard beyond the primary's last recorded position. Any
  *       other value is refused</td><td>synchronous</td></tr>
  *   <tr><td>PGPILOT_PROBE_INTERVAL_MS</td><td>pause between probe rounds, 0 to 10000</td><td>500</td></tr>
+ *   <tr><td>PGPILOT_SENTINEL_SECONDS</td><td>how long one scheduled monitor invocation keeps looking,
+ *       0 to 840: it looks again every probe interval until then, so that a failure no event reports
+ *       is found within about one look, not at the next schedule (a minute). 0: one look per schedule.
+ *       With the lease it must fit in Lambda's 900 s (a run may start at the end)</td><td>50</td></tr>
  *   <tr><td>PGPILOT_LEASE_SECONDS</td><td>the cluster lease's term, 30 to 900. A run renews it before
  *       every step, and between the polls of a step that waits longer (a rebuild), and stops when it
  *       cannot, so it only has to outlast one command: at least the command timeout + 30 s. Short,
@@ -91,7 +95,7 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                             Duration leaseDuration, Duration commandTimeout, Duration rebuildWait,
                             Duration catchUpTimeout,
                             String metricsNamespace, Engine engine, String auroraClusterId, Duration auroraSettle,
-                            FailoverPolicy.Replication replication) {
+                            FailoverPolicy.Replication replication, Duration sentinel) {
 
     /** What the functions manage. */
     public enum Engine {
@@ -144,6 +148,11 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                     + STEP_MARGIN.toSeconds() + " s of verification it exceeds Lambda's " + LAMBDA_LIMIT.toSeconds()
                     + " s; lower the rebuild wait (a rebuild still running then is finished by the monitor) or the"
                     + " command timeout");
+        }
+        if (sentinel == null || sentinel.isNegative() || sentinel.plus(leaseDuration).compareTo(LAMBDA_LIMIT) > 0) {
+            throw new IllegalArgumentException("PGPILOT_SENTINEL_SECONDS=" + (sentinel == null ? null
+                    : sentinel.toSeconds()) + " with PGPILOT_LEASE_SECONDS=" + leaseDuration.toSeconds()
+                    + ": the monitor's watch plus a run's lease must fit in Lambda's " + LAMBDA_LIMIT.toSeconds() + " s");
         }
         if (leaseDuration.compareTo(catchUpTimeout.plus(STEP_MARGIN)) < 0) {
             throw new IllegalArgumentException("PGPILOT_LEASE_SECONDS=" + leaseDuration.toSeconds()
@@ -257,7 +266,8 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                         Pattern.compile("synchronous|asynchronous"), "synchronous (the default: commits wait for a"
                                 + " standby that streams directly from the primary) or asynchronous"
                                 + " (synchronous_standby_names ''), in lower case"))
-                        ? FailoverPolicy.Replication.ASYNCHRONOUS : FailoverPolicy.Replication.SYNCHRONOUS);
+                        ? FailoverPolicy.Replication.ASYNCHRONOUS : FailoverPolicy.Replication.SYNCHRONOUS,
+                Duration.ofSeconds(read.number("PGPILOT_SENTINEL_SECONDS", 50, 0, 840)));
     }
 
     private record Reader(Map<String, String> env) {

@@ -31,6 +31,7 @@ import io.pgpilot.core.ports.EndpointProbe;
 import io.pgpilot.core.ports.EventLedger;
 import io.pgpilot.core.ports.HistoryLog;
 import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.Lease;
 import io.pgpilot.core.ports.Leases;
 import io.pgpilot.core.ports.MetricSink;
 import io.pgpilot.core.ports.NodeProbe;
@@ -95,22 +96,35 @@ public final class EventRouter {
      */
     static final Duration REPORT_WINDOW = Duration.ofSeconds(60);
 
+    /** How often the monitor publishes its readings: CloudWatch's standard resolution, whatever the looks. */
+    static final Duration METRICS_PERIOD = Duration.ofMinutes(1);
+    /** How long beyond its watch a sentinel's lease lasts: its last look. */
+    static final Duration SENTINEL_MARGIN = Duration.ofSeconds(10);
+
     private final ClusterConfig config;
     private final Engine engine;
     private final PlanRunner runner;
+    private final Leases leases;
     private final EventLedger events;
     private final Notifier notifier;
     private final Clock clock;
+    private final Pause pause;
     private final Log log;
+    /** When this instance (one per Lambda container) last published metrics and logged a quiet look. */
+    private Instant published;
+    private Instant quietLogged;
+    private String quietReason;
 
-    public EventRouter(ClusterConfig config, Engine engine, PlanRunner runner, EventLedger events, Notifier notifier,
-                       Clock clock, Log log) {
+    public EventRouter(ClusterConfig config, Engine engine, PlanRunner runner, Leases leases, EventLedger events,
+                       Notifier notifier, Clock clock, Pause pause, Log log) {
         this.config = config;
         this.engine = engine;
         this.runner = runner;
+        this.leases = leases;
         this.events = events;
         this.notifier = notifier;
         this.clock = clock;
+        this.pause = pause;
         this.log = log;
     }
 
@@ -127,7 +141,7 @@ public final class EventRouter {
                 observer, config.dnsConfigured() ? dns : null, clock, pause, log);
         Engine engine = new Ec2Engine(config.cluster(), instances, observer, new ClusterPlanner(config.policy()),
                 executor, metrics, clock, log);
-        return wire(config, engine, leases, events, history, notifier, metrics, clock, log);
+        return wire(config, engine, leases, events, history, notifier, metrics, clock, pause, log);
     }
 
     /**
@@ -139,14 +153,15 @@ public final class EventRouter {
                                      Leases leases, EventLedger events, HistoryLog history, Notifier notifier,
                                      MetricSink metrics, Clock clock, Pause pause, Log log) {
         Engine engine = new AuroraEngine(config, dbClusters, endpointProbe, history, metrics, clock, pause, log);
-        return wire(config, engine, leases, events, history, notifier, metrics, clock, log);
+        return wire(config, engine, leases, events, history, notifier, metrics, clock, pause, log);
     }
 
     private static EventRouter wire(ClusterConfig config, Engine engine, Leases leases, EventLedger events,
-                                    HistoryLog history, Notifier notifier, MetricSink metrics, Clock clock, Log log) {
+                                    HistoryLog history, Notifier notifier, MetricSink metrics, Clock clock,
+                                    Pause pause, Log log) {
         PlanRunner runner = new PlanRunner(config.cluster(), engine, leases, history, metrics, notifier,
                 config.leaseDuration(), clock, log);
-        return new EventRouter(config, engine, runner, events, notifier, clock, log);
+        return new EventRouter(config, engine, runner, leases, events, notifier, clock, pause, log);
     }
 
     /** The real adapters, configured from the environment (see {@link ClusterConfig}); no AWS call is made here. */
@@ -298,9 +313,55 @@ public final class EventRouter {
         }
     }
 
+    /**
+     * The schedule's invocation: the monitor's look again every probe interval for
+     * PGPILOT_SENTINEL_SECONDS, so that a failure no event reports (a crash, a hang, a partition: EC2
+     * emits nothing, and pgpool sees only its own paths) is found within about one look at any
+     * moment, not at the next schedule a minute later. It ends early when a look decides more than
+     * observing (its outcome is the invocation's), or when {@code remaining} (the invocation's time
+     * left) could no longer hold a run. One sentinel at a time, under its own lease (never the
+     * cluster's, which only runs take): an invocation that finds one watching looks once.
+     */
+    public Outcome watch(String owner, Supplier<Duration> remaining) {
+        Instant start = clock.instant();
+        Optional<Lease> lease = config.sentinel().isZero() ? Optional.empty()
+                : leases.tryAcquire(sentinelKey(), owner, config.sentinel().plus(SENTINEL_MARGIN), start);
+        if (lease.isEmpty()) {
+            return monitor(owner);
+        }
+        try {
+            Instant until = start.plus(config.sentinel());
+            int looks = 0;
+            while (true) {
+                Outcome outcome = monitor(owner);
+                looks++;
+                boolean quiet = outcome.action() == Outcome.Action.OBSERVED
+                        || outcome.action() == Outcome.Action.LEASE_HELD;
+                boolean timeLeft = clock.instant().plus(config.probeInterval()).isBefore(until)
+                        && remaining.get().compareTo(config.leaseDuration()) >= 0;
+                if (!quiet || !timeLeft) {
+                    return quiet ? Outcome.of(outcome.action(), outcome.cluster(), outcome.primary(), outcome.reason()
+                            + " (watched " + Duration.between(start, clock.instant()).toSeconds() + " s, " + looks
+                            + " looks)") : outcome;
+                }
+                pause.sleep(config.probeInterval());
+            }
+        } finally {
+            leases.release(lease.get(), clock.instant());
+        }
+    }
+
+    private String sentinelKey() {
+        return config.cluster() + "#sentinel";
+    }
+
     private Outcome tick(String owner) {
         Engine.Look look = engine.monitor();
-        engine.publish(look);
+        Instant now = clock.instant();
+        if (published == null || !now.isBefore(published.plus(METRICS_PERIOD))) {
+            engine.publish(look);
+            published = now;
+        }
         Request failover = new Request.Failover(false);
         Decision decision = engine.decide(failover, look, look, List.of());
         String primary = look.primary();
@@ -326,8 +387,13 @@ public final class EventRouter {
                 reason += " " + waiting.why();
             }
         }
-        log.info("monitor", "cluster", config.cluster(), "decision", decision instanceof Plan ? "no-op" : "refusal",
-                "primary", primary, "reason", reason);
+        // A sentinel looks many times a minute: the same quiet look is logged once a minute.
+        if (!reason.equals(quietReason) || quietLogged == null || !now.isBefore(quietLogged.plus(METRICS_PERIOD))) {
+            log.info("monitor", "cluster", config.cluster(), "decision", decision instanceof Plan ? "no-op"
+                    : "refusal", "primary", primary, "reason", reason);
+            quietReason = reason;
+            quietLogged = now;
+        }
         return Outcome.of(Outcome.Action.OBSERVED, config.cluster(), primary, reason);
     }
 

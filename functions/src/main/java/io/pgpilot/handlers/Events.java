@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import io.pgpilot.core.Checks;
 import io.pgpilot.runner.Outcome;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -55,6 +56,11 @@ final class Events {
     static String owner(Context context) {
         String id = context == null ? null : context.getAwsRequestId();
         return id == null || id.isBlank() ? "local-" + UUID.randomUUID() : id;
+    }
+
+    /** The invocation's time left; a call without a Lambda context (a test, a local run) has Lambda's longest. */
+    static Duration remaining(Context context) {
+        return context == null ? Duration.ofMinutes(15) : Duration.ofMillis(context.getRemainingTimeInMillis());
     }
 
     /** The outcome, or a RunFailedException when the run failed. */

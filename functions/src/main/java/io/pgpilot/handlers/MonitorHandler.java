@@ -8,8 +8,9 @@ import io.pgpilot.runner.Outcome;
 
 /**
  * The schedule (every minute): probes every node several times, publishes the metrics, and runs
- * the failover workflow itself on a confirmed failure; see {@link EventRouter#monitor}. Whatever
- * the event holds, it is only the tick. With PGPILOT_ENGINE=aurora it describes the DB cluster and
+ * the failover workflow itself on a confirmed failure; see {@link EventRouter#monitor}. It keeps
+ * looking for PGPILOT_SENTINEL_SECONDS, within the invocation's time ({@link EventRouter#watch}).
+ * Whatever the event holds, it is only the tick. With PGPILOT_ENGINE=aurora it describes the DB cluster and
  * probes its endpoint instead, and fails over with FailoverDBCluster on a confirmed failure.
  */
 public final class MonitorHandler implements RequestHandler<ScheduledEvent, Outcome> {
@@ -26,6 +27,6 @@ public final class MonitorHandler implements RequestHandler<ScheduledEvent, Outc
 
     @Override
     public Outcome handleRequest(ScheduledEvent event, Context context) {
-        return Events.finish(router.monitor(Events.owner(context)));
+        return Events.finish(router.watch(Events.owner(context), () -> Events.remaining(context)));
     }
 }

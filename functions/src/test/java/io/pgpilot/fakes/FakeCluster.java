@@ -79,6 +79,8 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     /** DescribeInstances throws this while it is set: an EC2 API error. */
     public RuntimeException describeFailure;
     public int probes;
+    /** Called with {@link #probes} after each probe is counted: a fault that comes while the monitor watches. */
+    public java.util.function.IntConsumer onProbe = n -> { };
     /** How many DescribeInstances calls still see an instance stopping after StopInstances; then it is stopped. */
     public int stoppingDescribes;
     private final Map<String, Integer> stopping = new HashMap<>();
@@ -381,6 +383,7 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     public synchronized NodeObservation probe(Topology topology, String node) {
         settle();
         probes++;
+        onProbe.accept(probes);
         Host host = host(node);
         if (!host.serving()) {
             return NodeObservation.unreachable(node);

@@ -9,7 +9,12 @@ import io.pgpilot.core.ports.NodeSample;
 import io.pgpilot.fakes.FakeServices;
 import io.pgpilot.fakes.Fixture;
 import io.pgpilot.runner.Outcome;
+import io.pgpilot.fakes.FakeCluster;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The scheduled monitor: probes, metrics, and a failover of its own on a confirmed failure. */
@@ -26,19 +31,68 @@ class MonitorHandlerTest {
 
     @Test
     void givenHealthyClusterWithALaggingStandby_whenTheMonitorRuns_thenItProbesSeveralTimesAndPublishesLag() {
-        fixture.lab.host("pg3").lsn = Lsn.parse("0/3000000");
+        Fixture once = new Fixture(FakeCluster.seedChain(), Map.of("PGPILOT_SENTINEL_SECONDS", "0"));
+        once.lab.host("pg3").lsn = Lsn.parse("0/3000000");
+
+        Outcome outcome = new MonitorHandler(once.automation).handleRequest(LambdaEvents.eventBridge(TICK), null);
+
+        assertEquals(Outcome.Action.OBSERVED, outcome.action(), outcome::reason);
+        assertEquals("pg1", outcome.primary());
+        assertEquals(9, once.lab.probes, "3 rounds of 3 nodes");
+        assertEquals(List.of(), once.lab.journal);
+        assertEquals(1, once.services.probes.size());
+        assertTrue(once.services.probes.get(0).primaryReachable());
+        assertEquals(List.of(new NodeSample("pg1", true, 0L, null),
+                new NodeSample("pg2", true, 0L, null), new NodeSample("pg3", true, 96L, null)),
+                once.services.probes.get(0).nodes());
+    }
+
+    @Test
+    void givenAQuietCluster_whenTheScheduleInvokesTheMonitor_thenItWatchesUntilJustBeforeTheNextScheduleAndPublishesOnce() {
+        Instant start = fixture.clock.instant();
+
+        Outcome outcome = tick();
+
+        long watched = Duration.between(start, fixture.clock.instant()).toSeconds();
+        assertEquals(Outcome.Action.OBSERVED, outcome.action(), outcome::reason);
+        assertTrue(watched >= 49 && watched < 60, "watched " + watched + " s of the minute");
+        assertTrue(fixture.lab.probes > 9 * 20 && fixture.lab.probes % 9 == 0, "looks: " + fixture.lab.probes / 9);
+        assertTrue(outcome.reason().contains("(watched " + watched + " s, " + fixture.lab.probes / 9 + " looks)"),
+                outcome::reason);
+        assertEquals(1, fixture.services.probes.size(), "the readings are published once a minute, not per look");
+        assertEquals(1, fixture.log().split("\"event\":\"monitor\"", -1).length - 1, "a quiet look is logged once");
+        assertEquals(Optional.empty(), fixture.services.holder("lab#sentinel", fixture.clock.instant()),
+                "the sentinel's lease is given up");
+        assertEquals(List.of(), fixture.lab.journal);
+    }
+
+    @Test
+    void givenAPrimaryThatCrashesWhileTheMonitorWatches_whenItsNextLookConfirmsIt_thenItFailsOverAtOnce() {
+        Instant start = fixture.clock.instant();
+        fixture.lab.onProbe = n -> {
+            if (n == 9 * 20) {
+                fixture.lab.host("pg1").postgresUp = false;
+            }
+        };
+
+        Outcome outcome = tick();
+
+        assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
+        assertEquals("pg2", outcome.primary());
+        assertTrue(fixture.lab.probesBeforeFirstStop <= 9 * 22, "confirmed within two looks of the crash, at probe "
+                + fixture.lab.probesBeforeFirstStop);
+        assertTrue(Duration.between(start, fixture.clock.instant()).toSeconds() < 50, "the invocation ends with the run");
+    }
+
+    @Test
+    void givenASentinelAlreadyWatching_whenAnotherInvocationComes_thenItLooksOnce() {
+        fixture.services.tryAcquire("lab#sentinel", "the-other-invocation", Duration.ofSeconds(60),
+                fixture.clock.instant());
 
         Outcome outcome = tick();
 
         assertEquals(Outcome.Action.OBSERVED, outcome.action(), outcome::reason);
-        assertEquals("pg1", outcome.primary());
-        assertEquals(9, fixture.lab.probes, "3 rounds of 3 nodes");
-        assertEquals(List.of(), fixture.lab.journal);
-        assertEquals(1, fixture.services.probes.size());
-        assertTrue(fixture.services.probes.get(0).primaryReachable());
-        assertEquals(List.of(new NodeSample("pg1", true, 0L, null),
-                new NodeSample("pg2", true, 0L, null), new NodeSample("pg3", true, 96L, null)),
-                fixture.services.probes.get(0).nodes());
+        assertEquals(9, fixture.lab.probes, "one look: 3 rounds of 3 nodes");
     }
 
     @Test

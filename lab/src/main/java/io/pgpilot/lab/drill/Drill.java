@@ -11,6 +11,7 @@ import io.pgpilot.handlers.RunFailedException;
 import io.pgpilot.handlers.SwitchoverHandler;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.invoke.LocalContext;
+import io.pgpilot.lab.sensor.PgpoolReports;
 import io.pgpilot.lab.ssm.DocumentDeployer;
 import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
@@ -46,6 +47,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import java.util.logging.StreamHandler;
+import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -74,8 +76,11 @@ public final class Drill {
       + "  --matrix      every scenario (or those of --scenarios), one table; exit 1 when any run violates\n"
       + "  --json FILE   the report (default target/drill/drill-SCENARIO.json, with --matrix target/drill/matrix.json;"
       + " the charts beside it, .png)\n"
-      + "  --tick-ms MS  the monitor's schedule in the lab, 200 to 60000 (default 1000; EventBridge's is a minute)";
+      + "  --tick-ms MS  the monitor's schedule, 200 to 60000 (default 60000: the deployed rule's rate(1 minute));\n"
+      + "                shorter is a lab-only fast mode that AWS cannot give, labelled so in the report";
   private static final Duration ACT_LIMIT = Duration.ofSeconds(90);
+  /** The deployed monitor rule's schedule, rate(1 minute): EventBridge's shortest. */
+  static final long SCHEDULE_MS = 60_000;
   /** How long partition-probe watches the monitor not act: several ticks, each probing a primary that does not answer. */
   private static final Duration PROBE_WINDOW = Duration.ofSeconds(20);
   private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(90);
@@ -102,7 +107,7 @@ public final class Drill {
       List<Scenario> only = null;
       Integer runs = null;
       Path json = null;
-      long tickMs = 1000;
+      long tickMs = SCHEDULE_MS;
       Path documents = Path.of("ssm-documents");
       boolean async = false;
       boolean compare = false;
@@ -370,7 +375,10 @@ public final class Drill {
   private Map<String, Object> settings() {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("scenarios", options.scenarios().stream().map(s -> s.id).toList());
-    settings.put("monitorTickMs", options.tickMs());
+    settings.put("monitorScheduleSeconds", options.tickMs() / 1000.0);
+    settings.put("monitorSchedule", options.tickMs() == SCHEDULE_MS ? "as deployed: rate(1 minute)"
+        : "lab-only fast mode (--tick-ms " + options.tickMs() + "): AWS schedules no more often than once a minute");
+    settings.put("sentinelSeconds", config(current).sentinel().toSeconds());
     settings.put("probeIntervalMs", env.getOrDefault("PGPILOT_PROBE_INTERVAL_MS", "500"));
     settings.put("confirmationProbes", env.getOrDefault("PGPILOT_CONFIRMATION_PROBES", "3"));
     settings.put("replication", options.async() ? "asynchronous (PGPILOT_REPLICATION_MODE=asynchronous)"
@@ -419,6 +427,7 @@ public final class Drill {
     long logFrom = Files.size(automationLogFile);
     String excluded = scenario == Scenario.BAD_TAG ? instances.instanceId(Scenario.BAD_TAG_HOST) : null;
     Ticker ticker = pgpilot && scenario.trigger == Scenario.Trigger.MONITOR ? new Ticker(clock) : null;
+    SensorFeed sensor = null;
     Seen seen = new Seen();
     Acted acted = null;
     boolean healed = true;
@@ -444,6 +453,7 @@ public final class Drill {
         }
         if (ticker != null) {
           ticker.start();
+          sensor = new SensorFeed(ticker, clock);
         }
         Thread.sleep(WARM_UP_MS);
         say(tag + ": writing through pgpool, " + workload.commits().size() + " commits in " + WARM_UP_MS / 1000
@@ -486,6 +496,9 @@ public final class Drill {
       } finally {
         if (!healed) {
           scenario.heal(lab, instances, shape);
+        }
+        if (sensor != null) {
+          sensor.close();
         }
         if (ticker != null) {
           ticker.close();
@@ -737,8 +750,20 @@ public final class Drill {
         || l.contains("already runs")).findFirst().orElse(null);
   }
 
-  /** An invocation of a handler: its outcome and when it ran on the run's clock. */
-  record Acted(Outcome outcome, long startMs, long endMs) {}
+  /** An invocation of a handler: its outcome, when it ran on the run's clock, and what invoked it. */
+  record Acted(Outcome outcome, long startMs, long endMs, String source) {
+
+    Acted(Outcome outcome, long startMs, long endMs) {
+      this(outcome, startMs, endMs, "monitor");
+    }
+
+    /** Whether pgpilot decided here: acted (or failed to), or refused when refusals count. */
+    boolean decisive(boolean refusalCounts) {
+      Outcome.Action action = outcome.action();
+      return action == Outcome.Action.COMPLETED || action == Outcome.Action.FAILED
+          || refusalCounts && action == Outcome.Action.REFUSED;
+    }
+  }
 
   /** One decision of pgpilot's for the report: its action, when, and its reason. */
   private static String decision(Acted acted, long faultAt) {
@@ -796,7 +821,7 @@ public final class Drill {
         long start = clock.nowMs();
         Outcome outcome;
         try {
-          outcome = monitorTick();
+          outcome = monitorInvocation(() -> held || !running);
         } catch (RunFailedException e) {
           outcome = e.outcome();
         } catch (RuntimeException e) {
@@ -828,15 +853,15 @@ public final class Drill {
         for (int i = 0; i < ticks.size(); i++) {
           Acted t = ticks.get(i);
           Outcome.Action action = t.outcome().action();
-          if (t.endMs() > faultAt && action != Outcome.Action.OBSERVED && action != Outcome.Action.LEASE_HELD
-              && (refusalCounts || action != Outcome.Action.REFUSED)) {
+          if (t.endMs() > faultAt && t.decisive(refusalCounts)) {
             return t;
           }
           if (i >= printed && t.endMs() > faultAt) {
             printed = i + 1;
             if (!t.outcome().reason().equals(seen)) {
               seen = t.outcome().reason();
-              say("monitor at +" + Report.seconds(t.endMs() - faultAt) + ": " + action + ", " + abbreviate(seen));
+              say(t.source() + " at +" + Report.seconds(t.endMs() - faultAt) + ": " + action + ", "
+                  + abbreviate(seen));
             }
           }
         }
@@ -846,10 +871,59 @@ public final class Drill {
           + limit.toSeconds() + " s of the fault", List.of(), Map.of()), faultAt, clock.nowMs());
     }
 
+    /** What another trigger (pgpool's report) did, among the monitor's invocations. */
+    void record(Acted acted) {
+      ticks.add(acted);
+    }
+
     @Override
     public void close() throws InterruptedException {
       running = false;
       thread.join(ACT_LIMIT.toMillis());
+    }
+  }
+
+  /**
+   * pgpool's reports as EventBridge delivers them to the PgpoolSensor function (the lab's stand-in:
+   * the deployed rule's pattern to a queue, {@link PgpoolReports}), each handed to the handler as it
+   * comes, beside the monitor's schedule.
+   */
+  private final class SensorFeed implements AutoCloseable {
+    private final PgpoolReports reports;
+    private final Ticker ticker;
+    private final RunClock clock;
+    private final Thread thread = new Thread(this::loop, "drill-pgpool-reports");
+    private volatile boolean running = true;
+
+    SensorFeed(Ticker ticker, RunClock clock) {
+      this.reports = new PgpoolReports(env, router);
+      this.ticker = ticker;
+      this.clock = clock;
+      reports.discard();  // those of the runs before
+      thread.start();
+    }
+
+    private void loop() {
+      while (running) {
+        long start = clock.nowMs();
+        try {
+          for (PgpoolReports.Delivered delivered : reports.deliver(Duration.ofMillis(250))) {
+            ticker.record(new Acted(delivered.outcome(), start, clock.nowMs(), "pgpool report"));
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          ticker.record(new Acted(new Outcome(Outcome.Action.FAILED, null, null, "pgpool report: "
+              + e.getMessage(), List.of(), Map.of()), start, clock.nowMs(), "pgpool report"));
+        }
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      thread.join(ACT_LIMIT.toMillis());
+      reports.close();
     }
   }
 
@@ -919,7 +993,7 @@ public final class Drill {
           + abbreviate(rejoin.reason()));
     }
     // The schedule's next tick, which returns standbys to their configured upstreams.
-    Outcome tick = monitorTick();
+    Outcome tick = monitorLook();
     say(tag + ": monitor: " + tick.action() + ", " + abbreviate(tick.reason()));
   }
 
@@ -942,10 +1016,19 @@ public final class Drill {
     }
   }
 
-  private Outcome monitorTick() {
+  /** One look of the monitor's, outside its schedule: the drill's own, to see the cluster settled. */
+  private Outcome monitorLook() {
+    return router.monitor("drill-" + UUID.randomUUID());
+  }
+
+  /**
+   * The schedule's invocation of the Monitor function: it keeps looking (its sentinel) until it acts
+   * or its time is up; {@code cutShort} ends that time early, as only the lab can.
+   */
+  private Outcome monitorInvocation(BooleanSupplier cutShort) {
     ScheduledEvent tick = LambdaEventSerializers.serializerFor(ScheduledEvent.class, Drill.class.getClassLoader())
         .fromJson(scheduledEvent());
-    return new MonitorHandler(router).handleRequest(tick, new LocalContext(MonitorHandler.class.getName()));
+    return new MonitorHandler(router).handleRequest(tick, new LocalContext(MonitorHandler.class.getName(), cutShort));
   }
 
   /** Null when one node is primary, every other streams on its timeline and a write through pgpool commits. */
@@ -1035,7 +1118,7 @@ public final class Drill {
     deployDocuments(emulator);
     Workload.prepare(lab, pgpool);
     router = router(current);
-    Outcome tick = monitorTick();
+    Outcome tick = monitorLook();
     say("monitor: " + tick.action() + ", " + abbreviate(tick.reason()));
   }
 

@@ -23,6 +23,7 @@ class DrillTest {
 
     assertEquals(Scenario.PRIMARY_CRASH, options.scenario());
     assertEquals(3, options.runs());
+    assertEquals(60_000, options.tickMs(), "the monitor on the deployed rule's schedule, rate(1 minute)");
     assertEquals(Path.of("target", "drill", "drill-primary-crash.json"), options.json());
     assertEquals(Path.of("target", "drill", "drill-primary-crash.png"), options.chart(Scenario.PRIMARY_CRASH));
   }
