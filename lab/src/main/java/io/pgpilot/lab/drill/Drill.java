@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,13 +68,15 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 public final class Drill {
 
   private static final String USAGE = "usage: drill [--scenario NAME] [--runs N] [--async] [--compare] [--json FILE]"
-      + " [--tick-ms MS]\n"
+      + " [--tick-ms MS] [--aws-latency]\n"
       + "       drill --matrix [--scenarios A,B...] [--runs N] [--json FILE] [--tick-ms MS]\n"
       + "  scenarios: " + Scenario.ids() + " (default primary-crash)\n"
       + "  --runs N      runs, 1 to 100 (default 3; 1 per scenario with --matrix)\n"
       + "  --async       asynchronous replication (PGPILOT_REPLICATION_MODE=asynchronous)\n"
       + "  --compare     the same runs with pgpool-II's failover_command and with Patroni (default and tuned)\n"
       + "  --matrix      every scenario (or those of --scenarios), one table; exit 1 when any run violates\n"
+      + "  --aws-latency the lab's services take AWS's time: Run Command delivery 5 s, event delivery 0.5 s and a\n"
+      + "                function's cold start 1 s before each event's handler (the report's settings.awsLatency)\n"
       + "  --json FILE   the report (default target/drill/drill-SCENARIO.json, with --matrix target/drill/matrix.json;"
       + " the charts beside it, .png)\n"
       + "  --tick-ms MS  the monitor's schedule, 200 to 60000 (default 60000: the deployed rule's rate(1 minute));\n"
@@ -100,7 +103,7 @@ public final class Drill {
 
   /** What the command line asked for: one scenario, or with {@code matrix} each of {@code scenarios} in turn. */
   record Options(List<Scenario> scenarios, boolean matrix, int runs, Path json, long tickMs, Path documents,
-      boolean async, boolean compare) {
+      boolean async, boolean compare, AwsLatency latency) {
 
     static Options parse(String[] args) {
       Scenario scenario = null;
@@ -112,6 +115,7 @@ public final class Drill {
       boolean async = false;
       boolean compare = false;
       boolean matrix = false;
+      AwsLatency latency = AwsLatency.NONE;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -132,6 +136,10 @@ public final class Drill {
           }
           case "--matrix" -> {
             matrix = true;
+            continue;
+          }
+          case "--aws-latency" -> {
+            latency = AwsLatency.MODEL;
             continue;
           }
           default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
@@ -158,7 +166,7 @@ public final class Drill {
         json = Path.of("target", "drill", matrix ? "matrix.json" : "drill-" + scenario.id + ".json");
       }
       return new Options(scenarios, matrix, runs != null ? runs : matrix ? 1 : 3, json, tickMs, documents, async,
-          compare);
+          compare, latency);
     }
 
     private static String need(String flag, String value) {
@@ -247,7 +255,7 @@ public final class Drill {
     Path log = options.json().toAbsolutePath().resolveSibling("drill-" + options.name() + "-automation.log");
     Files.createDirectories(log.getParent());
     Logger labLogger = Logger.getLogger("io.pgpilot");
-    try (LabSsmService ssm = new LabSsmService(0, emulator);
+    try (LabSsmService ssm = new LabSsmService(0, emulator, Clock.systemUTC(), options.latency().ssmDelivery());
         PrintStream automationLog = new PrintStream(Files.newOutputStream(log), true);
         Ec2Client ec2 = Ec2Client.create()) {
       // The lab SSM service's lines go with the automation's, not between the drill's.
@@ -379,6 +387,9 @@ public final class Drill {
     settings.put("monitorSchedule", options.tickMs() == SCHEDULE_MS ? "as deployed: rate(1 minute)"
         : "lab-only fast mode (--tick-ms " + options.tickMs() + "): AWS schedules no more often than once a minute");
     settings.put("sentinelSeconds", config(current).sentinel().toSeconds());
+    settings.put("awsLatency", options.latency() == AwsLatency.NONE
+        ? "none: the lab's own speed (Run Command at once, events handed over at once, functions warm)"
+        : options.latency().settings());
     settings.put("probeIntervalMs", env.getOrDefault("PGPILOT_PROBE_INTERVAL_MS", "500"));
     settings.put("confirmationProbes", env.getOrDefault("PGPILOT_CONFIRMATION_PROBES", "3"));
     settings.put("replication", options.async() ? "asynchronous (PGPILOT_REPLICATION_MODE=asynchronous)"
@@ -617,8 +628,10 @@ public final class Drill {
       case MONITOR -> ticker.awaitAction(faultAt, true, scenario.expectsAction() ? ACT_LIMIT : PROBE_WINDOW);
       case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(instance, "stopped", UUID.randomUUID().toString()));
       case INSTANCE_EVENTS_AT_ONCE -> deliverAtOnce(clock, instance, seen);
-      case SWITCHOVER -> invoke(clock, () -> new SwitchoverHandler(router)
-          .handleRequest(request, new LocalContext(SwitchoverHandler.class.getName())));
+      case SWITCHOVER -> invoke(clock, () -> {
+        pause(options.latency().lambdaStart().toMillis());
+        return new SwitchoverHandler(router).handleRequest(request, new LocalContext(SwitchoverHandler.class.getName()));
+      });
     };
     record(tag, acted, faultAt, seen);
     if (scenario == Scenario.KILLED_MIDWAY) {
@@ -907,7 +920,8 @@ public final class Drill {
       while (running) {
         long start = clock.nowMs();
         try {
-          for (PgpoolReports.Delivered delivered : reports.deliver(Duration.ofMillis(250))) {
+          for (PgpoolReports.Delivered delivered : reports.deliver(Duration.ofMillis(250),
+              options.latency().toHandler())) {
             ticker.record(new Acted(delivered.outcome(), start, clock.nowMs(), "pgpool report"));
           }
         } catch (InterruptedException e) {
@@ -1083,6 +1097,7 @@ public final class Drill {
         instanceId, instanceId, state);
     ScheduledEvent event = LambdaEventSerializers.serializerFor(ScheduledEvent.class, Drill.class.getClassLoader())
         .fromJson(json);
+    pause(options.latency().toHandler().toMillis());
     try {
       return new InstanceStateHandler(router).handleRequest(event,
           new LocalContext(InstanceStateHandler.class.getName()));

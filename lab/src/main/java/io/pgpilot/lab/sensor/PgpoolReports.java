@@ -74,6 +74,11 @@ public final class PgpoolReports implements AutoCloseable {
    * order; empty when none came.
    */
   public List<Delivered> deliver(Duration limit) throws InterruptedException {
+    return deliver(limit, Duration.ZERO);
+  }
+
+  /** As {@link #deliver(Duration)}, handing them over {@code latency} after they came (EventBridge's and Lambda's). */
+  public List<Delivered> deliver(Duration limit, Duration latency) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     List<Message> messages = List.of();
     while (messages.isEmpty() && System.nanoTime() < deadline) {
@@ -81,6 +86,9 @@ public final class PgpoolReports implements AutoCloseable {
       if (messages.isEmpty()) {
         Thread.sleep(100);
       }
+    }
+    if (!messages.isEmpty()) {
+      Thread.sleep(latency.toMillis());
     }
     List<Delivered> delivered = new ArrayList<>();
     for (Message message : messages) {

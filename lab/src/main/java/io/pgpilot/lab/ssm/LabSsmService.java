@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -52,6 +53,7 @@ public final class LabSsmService implements AutoCloseable {
   private final int port;
   private final Emulator emulator;
   private final Clock clock;
+  private final Duration delivery;
   private HttpServer server;
   private ExecutorService http;
   private RunCommand runCommand;
@@ -62,9 +64,18 @@ public final class LabSsmService implements AutoCloseable {
   }
 
   public LabSsmService(int port, URI emulator, Clock clock) {
+    this(port, emulator, clock, Duration.ZERO);
+  }
+
+  /**
+   * With {@code delivery}: each invocation starts that long after SendCommand, as Run Command's
+   * delivery to an agent takes its time on AWS (the drill's --aws-latency); zero delivers at once.
+   */
+  public LabSsmService(int port, URI emulator, Clock clock, Duration delivery) {
     this.port = port;
     this.emulator = new Emulator(emulator);
     this.clock = clock;
+    this.delivery = delivery;
   }
 
   /** Starts serving and returns the endpoint, e.g. http://127.0.0.1:41234. */
@@ -73,7 +84,7 @@ public final class LabSsmService implements AutoCloseable {
       throw new IllegalStateException("the lab SSM service is already started at " + uri());
     }
     runCommand = new RunCommand(emulator, new Targets(new LabHosts()),
-        Executors.newFixedThreadPool(WORKERS, threads("lab-ssm-invocation")), clock);
+        Executors.newFixedThreadPool(WORKERS, threads("lab-ssm-invocation")), clock, delivery);
     http = Executors.newFixedThreadPool(HTTP_THREADS, threads("lab-ssm-http"));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     server.setExecutor(http);

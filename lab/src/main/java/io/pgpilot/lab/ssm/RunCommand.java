@@ -41,13 +41,15 @@ final class RunCommand implements AutoCloseable {
   private final Targets targets;
   private final ExecutorService workers;
   private final Clock clock;
+  private final Duration delivery;
   private final Map<String, Command> commands = new ConcurrentHashMap<>();
 
-  RunCommand(Emulator emulator, Targets targets, ExecutorService workers, Clock clock) {
+  RunCommand(Emulator emulator, Targets targets, ExecutorService workers, Clock clock, Duration delivery) {
     this.emulator = emulator;
     this.targets = targets;
     this.workers = workers;
     this.clock = clock;
+    this.delivery = delivery;
   }
 
   /** Everything is checked before anything runs: the request, the document, its parameters, the targets. */
@@ -193,6 +195,12 @@ final class RunCommand implements AutoCloseable {
   }
 
   private void run(String region, Command command, CommandInvocation invocation) {
+    try {
+      Thread.sleep(delivery.toMillis());  // still Pending meanwhile, as an undelivered command is
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     if (!invocation.start(clock.instant())) {
       return;
     }

@@ -24,6 +24,7 @@ class DrillTest {
     assertEquals(Scenario.PRIMARY_CRASH, options.scenario());
     assertEquals(3, options.runs());
     assertEquals(60_000, options.tickMs(), "the monitor on the deployed rule's schedule, rate(1 minute)");
+    assertEquals(AwsLatency.NONE, options.latency(), "the lab's own speed unless asked");
     assertEquals(Path.of("target", "drill", "drill-primary-crash.json"), options.json());
     assertEquals(Path.of("target", "drill", "drill-primary-crash.png"), options.chart(Scenario.PRIMARY_CRASH));
   }
@@ -67,6 +68,11 @@ class DrillTest {
     assertEquals(2, options.runs());
     assertEquals(Scenario.PRIMARY_STOP, options.scenario());
     assertTrue(Drill.Options.parse(new String[] {"--compare"}).compare());
+    AwsLatency model = Drill.Options.parse(new String[] {"--aws-latency", "--runs", "5"}).latency();
+    assertEquals(AwsLatency.MODEL, model);
+    assertEquals(java.time.Duration.ofMillis(1500), model.toHandler(), "event delivery, then a cold start");
+    assertEquals(model.settings().keySet(), java.util.Set.of("ssmDeliveryMs", "eventDeliveryMs", "lambdaStartMs",
+        "sources"));
   }
 
   private static void assertRefused(String message, String... args) {
