@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -121,6 +122,12 @@ public final class Ec2StepExecutor {
         }
     }
 
+    /**
+     * The tell each promotion sent to the pgpool fleet, by new primary, for the TellPgpoolPrimary
+     * step to await: sent before the promotion, it is delivered meanwhile and acts the moment the
+     * node answers as a primary, instead of one more Run Command delivery after it.
+     */
+    private final Map<String, SentTell> tells = new ConcurrentHashMap<>();
     private final Settings settings;
     private final Instances instances;
     private final Commands commands;
@@ -263,6 +270,7 @@ public final class Ec2StepExecutor {
     // --------------------------------------------------------------------------- replication
 
     private Effect promote(Inventory inventory, Step.Promote promote) {
+        sendTell(inventory, promote.node());
         Instance host = inventory.host(promote.node());
         CommandResult result = runOn(promote, PROMOTE_STANDBY,
                 params(inventory, promote.node(), "waitSeconds", settings.waitSeconds()), host);
@@ -542,17 +550,55 @@ public final class Ec2StepExecutor {
         return done(record.name() + " -> " + record.address() + " (TTL " + Route53DnsRecords.DEFAULT_TTL.toSeconds() + " s)");
     }
 
+    /** A tell sent to these pgpool hosts. */
+    private record SentTell(String commandId, List<String> instanceIds) {
+    }
+
     /** The same document as the backends, told to look at the new primary only and change nothing else. */
+    private Map<String, String> tellParameters(Inventory inventory, String primary, boolean wait) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("backends", backends(inventory, new Step.SetPgpoolBackends(primary, List.of())));
+        parameters.put("tellPrimary", primary);
+        if (wait) {
+            parameters.put("tellWaitSeconds", settings.waitSeconds());
+        }
+        return parameters;
+    }
+
+    /** Sends the tell of a promotion about to be made; a tell not sent is sent by its step. */
+    private void sendTell(Inventory inventory, String primary) {
+        List<String> ids = inventory.pgpoolHosts().stream().map(Instance::instanceId).toList();
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            tells.put(primary, new SentTell(commands.send(PGPOOL_BACKENDS, tellParameters(inventory, primary, true),
+                    CommandTarget.instances(ids)), ids));
+        } catch (RuntimeException e) {
+            log.warn("tell-not-sent", "cluster", inventory.cluster(), "primary", primary, "error", e.toString());
+        }
+    }
+
+    /**
+     * Awaits the tell its promotion sent; sends one when there is none (a run that resumes after the
+     * promotion) or when it failed (it waited less than the promotion took).
+     */
     private Effect tellPgpoolPrimary(Inventory inventory, Step.TellPgpoolPrimary tell) {
         List<Instance> pgpools = inventory.pgpoolHosts();
+        SentTell sent = tells.remove(tell.primary());
         if (pgpools.isEmpty()) {
             return noPgpool(inventory);
         }
         List<String> ids = pgpools.stream().map(Instance::instanceId).toList();
-        Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("backends", backends(inventory, new Step.SetPgpoolBackends(tell.primary(), List.of())));
-        parameters.put("tellPrimary", tell.primary());
-        String commandId = commands.send(PGPOOL_BACKENDS, parameters, CommandTarget.instances(ids));
+        if (sent != null && sent.instanceIds().equals(ids)) {
+            List<CommandResult> results = commands.await(sent.commandId(), ids, settings.commandTimeout());
+            if (results.stream().allMatch(CommandResult::succeeded)) {
+                return done("pgpool on " + names(inventory, ids) + " routes writes to " + tell.primary()
+                        + " (told with the promotion, SSM command " + sent.commandId() + ")");
+            }
+        }
+        String commandId = commands.send(PGPOOL_BACKENDS, tellParameters(inventory, tell.primary(), false),
+                CommandTarget.instances(ids));
         requireAll(tell, PGPOOL_BACKENDS, inventory, commands.await(commandId, ids, settings.commandTimeout()),
                 commandId);
         return done("pgpool on " + names(inventory, ids) + " routes writes to " + tell.primary());

@@ -163,6 +163,35 @@ class Ec2StepExecutorTest {
     }
 
     @Test
+    void givenAPromotion_whenPgpoolIsToldNext_thenTheTellSentWithThePromotionIsAwaitedNotSentAgain() {
+        lab.host("pg1").postgresUp = false;
+        Ec2StepExecutor executor = executor(true);
+
+        executor.execute(observer.inventory(), new Step.Promote("pg2"), HELD);
+        StepResult told = executor.execute(observer.inventory(), new Step.TellPgpoolPrimary("pg2"), HELD);
+
+        assertEquals(List.of("pgpilot-PgpoolBackends [pgpool1]", "pgpilot-PromoteStandby [pg2]"), lab.journal,
+                "the tell goes first, so that its delivery overlaps the promotion");
+        assertEquals("pg2", lab.sent.get(0).parameters().get("tellPrimary"));
+        assertEquals("60", lab.sent.get(0).parameters().get("tellWaitSeconds"), "it waits for pg2 to be a primary");
+        assertEquals(StepResult.Status.DONE, told.status(), told::describe);
+        assertTrue(told.detail().contains("told with the promotion"), told::detail);
+    }
+
+    @Test
+    void givenATellSentWithThePromotionThatFailed_whenPgpoolIsToldNext_thenItIsSentAgain() {
+        Ec2StepExecutor executor = executor(true);
+        lab.failNext(Ec2StepExecutor.PGPOOL_BACKENDS, "pg2:5432 does not answer pgpool as a primary");
+
+        executor.execute(observer.inventory(), new Step.Promote("pg2"), HELD);
+        StepResult told = executor.execute(observer.inventory(), new Step.TellPgpoolPrimary("pg2"), HELD);
+
+        assertEquals(StepResult.Status.DONE, told.status(), told::describe);
+        assertEquals(3, lab.sent.size(), "the tell, the promotion, the tell again");
+        assertEquals(null, lab.sent.get(2).parameters().get("tellWaitSeconds"), "the promotion is done: no wait");
+    }
+
+    @Test
     void givenRepoint_whenExecuted_thenTheDocumentGetsTheNewUpstreamsNameAndDebianClusterAndStreamingIsVerified() {
         StepResult result = execute(new Step.Repoint("pg3", "pg1"));
 

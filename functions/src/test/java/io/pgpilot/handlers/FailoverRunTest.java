@@ -41,8 +41,8 @@ class FailoverRunTest {
         assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
         assertEquals("pg2", outcome.primary());
         assertEquals(List.of(
-                "pgpilot-PromoteStandby [pg2]",
                 "pgpilot-PgpoolBackends [pgpool1]",
+                "pgpilot-PromoteStandby [pg2]",
                 "pgpilot-ConfigurePrimary [pg2]",
                 "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
                 "pgpilot-PgpoolBackends [pgpool1]",
@@ -74,7 +74,8 @@ class FailoverRunTest {
 
         assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
         assertEquals("stop pg1 (force)", lab.journal.get(0));
-        assertEquals("pgpilot-PromoteStandby [pg2]", lab.journal.get(1));
+        assertEquals("pgpilot-PgpoolBackends [pgpool1]", lab.journal.get(1), "pgpool's tell, sent with the promotion");
+        assertEquals("pgpilot-PromoteStandby [pg2]", lab.journal.get(2));
         assertTrue(outcome.reason().contains("unreachable in all 3 probe rounds over 1.0 s"), outcome::reason);
         assertEquals(List.of("detection", "decision", "fence", "promote", "routing", "repoint", "completion", "total"),
                 List.copyOf(outcome.phaseMillis().keySet()));
@@ -140,7 +141,8 @@ class FailoverRunTest {
         assertTrue(outcome.reason().startsWith("step 1 of 8 failed: Promote[node=pg2] failed: pgpilot-PromoteStandby on"
                 + " pg2"), outcome::reason);
         assertTrue(outcome.reason().contains("PromoteStandby 15/pg2: still in recovery after 60s"), outcome::reason);
-        assertEquals(List.of("pgpilot-PromoteStandby [pg2]"), lab.journal);
+        assertEquals(List.of("pgpilot-PgpoolBackends [pgpool1]", "pgpilot-PromoteStandby [pg2]"), lab.journal,
+                "pgpool's tell is sent with the promotion: it waits for a primary, and does nothing without one");
         assertTrue(fixture.services.notices.get(0).subject().startsWith("pgpilot lab: FAILED: step 1 of 8"));
         assertEquals("failed", fixture.services.history.get(0).outcome());
         assertEquals(Optional.empty(), fixture.services.holder("lab", fixture.clock.instant()));
@@ -157,7 +159,7 @@ class FailoverRunTest {
         assertEquals(Outcome.Action.FAILED, outcome.action());
         assertTrue(outcome.reason().contains("step 3 of 8 failed")
                 && outcome.reason().contains("lost the cluster lease"), outcome::reason);
-        assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-PgpoolBackends [pgpool1]"), lab.journal);
+        assertEquals(List.of("pgpilot-PgpoolBackends [pgpool1]", "pgpilot-PromoteStandby [pg2]"), lab.journal);
     }
 
     @Test
@@ -168,7 +170,7 @@ class FailoverRunTest {
         Outcome outcome = run();
 
         assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
-        assertEquals(List.of("pgpilot-PromoteStandby [pg2]", "pgpilot-PgpoolBackends [pgpool1]",
+        assertEquals(List.of("pgpilot-PgpoolBackends [pgpool1]", "pgpilot-PromoteStandby [pg2]",
                 "pgpilot-ConfigurePrimary [pg2]", "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
                 "pgpilot-UpdateHosts [app1]", "pgpilot-PgpoolBackends [pgpool1]", "retag pg1=rebuild,pg2=primary"),
                 lab.journal);
@@ -281,8 +283,8 @@ class FailoverRunTest {
         assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome::reason);
         assertEquals("pg2", outcome.primary());
         assertEquals(List.of(
-                "pgpilot-PromoteStandby [pg2]",
                 "pgpilot-PgpoolBackends [pgpool1]",
+                "pgpilot-PromoteStandby [pg2]",
                 "pgpilot-UpdateHosts [pg2, pg3, pgpool1, app1]",
                 "pgpilot-PgpoolBackends [pgpool1]",
                 "retag pg1=rebuild,pg2=primary"), async.lab.journal, "no pgpilot-ConfigurePrimary: pg2 has none");

@@ -29,9 +29,9 @@ class SwitchoverTest {
                 + " rejoined as a standby of pg2"), outcome::reason);
         assertEquals(List.of(
                 "pgpilot-FenceNode [pg1]",
+                "pgpilot-PgpoolBackends [pgpool1]",
                 "pgpilot-PromoteStandby [pg2]",
                 "retag pg1=rebuild",
-                "pgpilot-PgpoolBackends [pgpool1]",
                 "pgpilot-ConfigurePrimary [pg2]",
                 "pgpilot-UpdateHosts [pg1, pg2, pg3, pgpool1, app1]",
                 "pgpilot-PgpoolBackends [pgpool1]",
@@ -42,7 +42,7 @@ class SwitchoverTest {
                 "pgpilot-PgpoolBackends [pgpool1]",
                 "retag pg1=standby"), lab.journal);
         assertEquals("fence", lab.sent.get(0).parameters().get("action"));
-        assertEquals("pg2", lab.sent.get(2).parameters().get("tellPrimary"), "pgpool is told right after the promotion");
+        assertEquals("pg2", lab.sent.get(1).parameters().get("tellPrimary"), "pgpool is told with the promotion");
         assertEquals("unfence", lab.sent.get(6).parameters().get("action"));
         assertEquals("true", lab.sent.get(7).parameters().get("rewind"));
         assertEquals("pg2", lab.sent.get(7).parameters().get("upstreamHost"));
