@@ -53,9 +53,8 @@ public final class ClusterPlanner {
      * A sensor's report of {@code report.node()} down: the failover decision as the monitor would
      * make it, from the same probe rounds, acted on as it is when it acts (a confirmed failure, a
      * lost standby) or refuses for a reason of its own. When it would not act because nothing failed,
-     * or because the reported node's failure is not confirmed (it answers, or it did not answer in
-     * every round, or a standby still streams from it), the report was pgpool's alone: a blip
-     * between that pgpool and the node. Then every pgpool re-attaches the node once it can reach it
+     * or because the reported node's failure is not confirmed and it lives now (it answers the
+     * latest round, or a standby streams from it then), the report was pgpool's alone: a blip between that pgpool and the node. Then every pgpool re-attaches the node once it can reach it
      * again (pgpool detached it on its own word and would keep it detached), and the reason says
      * so. A node out of service (tagged rebuild, or excluded) stays detached.
      */
@@ -82,7 +81,9 @@ public final class ClusterPlanner {
         }
         ClusterView.Verdict verdict = view.down(node);
         boolean answers = view.now(node).reachable();
-        if (verdict.down() || answers && !(decision instanceof Plan)) {
+        // A node that does not answer now and that no standby streams from now looks down: it stays
+        // detached, unconfirmed, until a look confirms its failure (a crash during the rounds) or not.
+        if (verdict.down() || answers && !(decision instanceof Plan) || !answers && !view.streamedFromNow(node)) {
             return decision;  // nothing pgpool's view changes: the decision stands as the monitor's would
         }
         String seen = answers

@@ -166,6 +166,15 @@ final class ClusterView {
      * it meanwhile: a standby still streaming from it proves it alive and only the probe path broken.
      * A node that answers with readings pgpilot does not believe still answers: it is not down.
      */
+    /** Whether a standby streams from {@code node} in the latest probe round: it lives now, whatever its probes say. */
+    boolean streamedFromNow(String node) {
+        return observation.latest().nodes().stream().anyMatch(o -> streamsFrom(o, node));
+    }
+
+    private static boolean streamsFrom(NodeObservation other, String node) {
+        return other.usable() && other.streamsFrom(node);
+    }
+
     Verdict down(String node) {
         Ec2State ec2 = ec2(node);
         if (ec2.isGoingDown()) {
@@ -179,7 +188,7 @@ final class ClusterView {
         }
         for (ProbeRound round : rounds) {
             for (NodeObservation other : round.nodes()) {
-                if (other.usable() && other.streamsFrom(node)) {
+                if (streamsFrom(other, node)) {
                     return new Verdict(false, other.node() + "'s WAL receiver was streaming from " + node + " at "
                             + round.at() + ", so it is alive and only the probe path to it is broken");
                 }

@@ -770,9 +770,17 @@ public final class Drill {
       this(outcome, startMs, endMs, "monitor");
     }
 
-    /** Whether pgpilot decided here: acted (or failed to), or refused when refusals count. */
+    /**
+     * Whether pgpilot decided here: the monitor acted (or failed to), or refused when refusals
+     * count; a report's run only when it completed a plan, since one that refused (a failure not
+     * confirmed yet) or failed (a re-attach of a node pgpool still cannot reach) leaves the
+     * decision to the next look.
+     */
     boolean decisive(boolean refusalCounts) {
       Outcome.Action action = outcome.action();
+      if (!source.equals("monitor")) {
+        return action == Outcome.Action.COMPLETED;
+      }
       return action == Outcome.Action.COMPLETED || action == Outcome.Action.FAILED
           || refusalCounts && action == Outcome.Action.REFUSED;
     }
