@@ -1,43 +1,20 @@
 #!/usr/bin/env bash
 # pgpilot-pgpool-report: pgpool-II's failover_command on a pgpilot pgpool host. pgpool is a
-# sensor here, never a decider: this reports the backend pgpool detached to pgpilot, as a custom
-# EventBridge event (source pgpilot.pgpool, detail-type "pgpool backend down"), and promotes
-# nothing. pgpilot confirms the failure by probing before it acts, fails over (fencing first) when
-# it is real, and re-attaches the node in every pgpool when it is not.
+# sensor, never a decider: this reports the backend it detached as an EventBridge event (source
+# pgpilot.pgpool, detail-type "pgpool backend down") and promotes nothing; pgpilot confirms by
+# probing, fails over (fencing first) when the failure is real, else re-attaches the node.
 #
 #   failover_command = '/usr/local/sbin/pgpilot-pgpool-report %d %h %p %P'
 #
-# pgpool-II 4.3 replaces %d with the detached node's id, %h with its backend_hostname (pgpilot
-# writes node names there: pg1...), %p with its port and %P with the old primary's node id. The
-# others (%m %H %M %r %R %N %S %D: the new main node, the old main and primary's host and port,
-# data directories) serve a script that picks a node to promote, which this one never does.
+# (pgpool-II 4.3: node id, backend_hostname, port, old primary's id.) pgpool starts new children,
+# which serve clients again, only when this returns: the publish runs in the background, bounded,
+# and this exits 0 whatever happens (a lost report costs detection time, never pgpool's service).
+# It is sent by curl --aws-sigv4 with the instance role's credentials (IMDSv2) in about 20 ms;
+# by the aws CLI (0.5-0.7 s to start, measured) only when that fails.
 #
-# Why it must return at once: pgpool runs failover_command after it has detached the node (a
-# failed health check, a session's error with failover_on_backend_error on, or PostgreSQL's admin
-# shutdown, 57P01) and killed its child processes, and starts new children, which serve clients
-# again, only when the command returns. So the publish runs in the background, bounded by
-# `timeout`, and this exits 0 whatever happens: a failed report costs detection time (the
-# monitor still finds the failure), never pgpool's service.
-#
-# What pgpool does without a promotion: the node stays detached in this pgpool (pgpool never
-# re-attaches it by itself), and pgpool searches for a primary for search_primary_node_timeout (5 s);
-# pgpilot tells it the primary it promotes, or re-attaches this node (pgpilot-PgpoolBackends).
-# failover_command is not told why pgpool detached the node, so the report's reason is
-# "detached"; pgpool's log says which it was.
-#
-# How: one HTTPS request signed by curl (--aws-sigv4) with the instance role's credentials from
-# the instance metadata (IMDSv2), about 20 ms; the aws CLI, which takes 0.5-0.7 s to start
-# (measured), only when that fails.
-#
-# Reads PGPILOT_REPORT_CONF (default /etc/pgpilot/pgpool-report.env), written at first boot:
-#   PGPILOT_CLUSTER         the pgpilot cluster (pgpilot:cluster)
-#   PGPILOT_PGPOOL_NAME     this host's pgpilot:name
-#   AWS_DEFAULT_REGION      the region of the cluster's default event bus
-#   PGPILOT_EVENTS_ENDPOINT optional: an EventBridge endpoint URL (the lab's stand-in)
-#   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY optional: credentials other than the instance role's
-#                           (the lab's dummy ones)
-# No secret in it on AWS: the instance role may only put events with source pgpilot.pgpool. The
-# role's keys reach curl on its standard input, never on a command line.
+# PGPILOT_REPORT_CONF (default /etc/pgpilot/pgpool-report.env): PGPILOT_CLUSTER,
+# PGPILOT_PGPOOL_NAME, AWS_DEFAULT_REGION; optional PGPILOT_EVENTS_ENDPOINT and AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY (the lab's). No secret on AWS; keys reach curl on stdin, not argv.
 set -uo pipefail
 
 tag=pgpilot-pgpool-report
@@ -79,25 +56,23 @@ entries=$(jq -cn --arg detail "$detail" \
 # shellcheck disable=SC2317  # run by the background shell below, through declare -f
 signed() {
   local region=${AWS_DEFAULT_REGION:-} key=${AWS_ACCESS_KEY_ID:-} secret=${AWS_SECRET_ACCESS_KEY:-}
-  local token=${AWS_SESSION_TOKEN:-} imds=http://169.254.169.254/latest imds_token role creds
+  local token=${AWS_SESSION_TOKEN:-} md=http://169.254.169.254/latest t role c answer
   [[ $region =~ ^[a-z]{2}(-[a-z]+)+-[0-9]$ ]] || { echo "no valid AWS_DEFAULT_REGION"; return 1; }
   if [ -z "$key" ]; then
-    imds_token=$(curl -sf -m 1 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$imds/api/token") \
-      || { echo "no IMDSv2 token"; return 1; }
-    role=$(curl -sf -m 1 -H "X-aws-ec2-metadata-token: $imds_token" "$imds/meta-data/iam/security-credentials/") \
-      || { echo "no instance role"; return 1; }
-    creds=$(curl -sf -m 1 -H "X-aws-ec2-metadata-token: $imds_token" "$imds/meta-data/iam/security-credentials/${role%%$'\n'*}") \
-      || { echo "no instance role credentials"; return 1; }
-    key=$(jq -r .AccessKeyId <<< "$creds") secret=$(jq -r .SecretAccessKey <<< "$creds") token=$(jq -r .Token <<< "$creds")
+    if ! { t=$(curl -sf -m 1 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$md/api/token") \
+      && role=$(curl -sf -m 1 -H "X-aws-ec2-metadata-token: $t" "$md/meta-data/iam/security-credentials/") \
+      && c=$(curl -sf -m 1 -H "X-aws-ec2-metadata-token: $t" "$md/meta-data/iam/security-credentials/${role%%$'\n'*}"); }; then
+      echo "no instance role credentials (IMDSv2)"; return 1
+    fi
+    key=$(jq -r .AccessKeyId <<< "$c") secret=$(jq -r .SecretAccessKey <<< "$c") token=$(jq -r .Token <<< "$c")
   fi
-  local url=${PGPILOT_EVENTS_ENDPOINT:-https://events.$region.amazonaws.com}
-  local answer
   answer=$( {
       printf 'user = "%s:%s"\n' "$key" "$secret"
       if [ -n "$token" ]; then printf 'header = "x-amz-security-token: %s"\n' "$token"; fi
     } | curl -sS -m 5 --connect-timeout 2 -K - --aws-sigv4 "aws:amz:$region:events" \
       -H 'X-Amz-Target: AWSEvents.PutEvents' -H 'Content-Type: application/x-amz-json-1.1' \
-      --data-binary "$(jq -cn --argjson e "$entries" '{Entries: $e}')" "${url%/}/" 2>&1) || { echo "${answer:0:300}"; return 1; }
+      --data-binary "$(jq -cn --argjson e "$entries" '{Entries: $e}')" \
+      "${PGPILOT_EVENTS_ENDPOINT:-https://events.$region.amazonaws.com}/" 2>&1)
   [ "$(jq -r '.FailedEntryCount // empty' <<< "$answer" 2> /dev/null)" = 0 ] || { echo "${answer:0:300}"; return 1; }
 }
 

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * pgpool's failover_command as pgpool runs it: it reports the detached backend in the background,
- * returns at once with status 0, and promotes nothing; an `aws` on PATH that records its
- * arguments stands in for the AWS CLI.
+ * returns at once with status 0, and promotes nothing. A `curl` on PATH stands in for curl and
+ * the instance metadata (failing unless FAKE_CURL=ok, so no request leaves this machine), an
+ * `aws` that records its arguments for the AWS CLI.
  */
 class PgpoolReportScriptTest {
 
@@ -31,6 +32,7 @@ class PgpoolReportScriptTest {
   private Path script;
   private Path conf;
   private Path published;
+  private Path signed;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -48,10 +50,29 @@ class PgpoolReportScriptTest {
     Files.writeString(aws, "#!/bin/bash\nsleep \"${FAKE_AWS_SLEEP:-0}\"\nprintf '%s\\n' \"$@\" > \"$FAKE_AWS_OUT.tmp\"\n"
         + "mv \"$FAKE_AWS_OUT.tmp\" \"$FAKE_AWS_OUT\"\necho 0\n");
     Files.setPosixFilePermissions(aws, PosixFilePermissions.fromString("rwxr-xr-x"));
+    signed = dir.resolve("signed");
+    Path curl = dir.resolve("bin/curl");
+    Files.writeString(curl, """
+        #!/bin/bash
+        [ "${FAKE_CURL:-fail}" = ok ] || exit 7
+        for a in "$@"; do
+          case $a in
+            */api/token) echo imds-token; exit 0 ;;
+            */security-credentials/) echo pgpool-role; exit 0 ;;
+            */security-credentials/pgpool-role)
+              echo '{"AccessKeyId":"AKIDROLE","SecretAccessKey":"SECRETROLE","Token":"TOKENROLE"}'; exit 0 ;;
+          esac
+        done
+        printf '%s\n' "$@" > "$FAKE_CURL_OUT.args"; cat > "$FAKE_CURL_OUT.stdin"; mv "$FAKE_CURL_OUT.args" "$FAKE_CURL_OUT"
+        echo '{"FailedEntryCount":0,"Entries":[{"EventId":"e1"}]}'
+        """);
+    Files.setPosixFilePermissions(curl, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
   private record Run(int status, long millis) {
   }
+
+  private boolean curlWorks;
 
   private Run run(String sleep, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("bash", script.toString()));
@@ -62,6 +83,8 @@ class PgpoolReportScriptTest {
     builder.environment().put("PGPILOT_REPORT_CONF", conf.toString());
     builder.environment().put("FAKE_AWS_OUT", published.toString());
     builder.environment().put("FAKE_AWS_SLEEP", sleep);
+    builder.environment().put("FAKE_CURL_OUT", signed.toString());
+    builder.environment().put("FAKE_CURL", curlWorks ? "ok" : "fail");
     long start = System.nanoTime();
     Process process = builder.start();
     assertTrue(process.waitFor(10, TimeUnit.SECONDS));
@@ -94,6 +117,29 @@ class PgpoolReportScriptTest {
       assertTrue(entries.contains(field), field + " in " + entries);
     }
     assertFalse(String.join(" ", args).contains("--endpoint-url"));
+  }
+
+  @Test
+  void givenTheInstanceRole_whenRun_thenOneRequestSignedByCurlWithItsKeysOnStdinAndNoAwsCli() throws Exception {
+    curlWorks = true;
+
+    assertEquals(0, run("0", "0", "pg1", "5432", "0").status());
+
+    for (int i = 0; i < 100 && !Files.exists(signed); i++) {
+      Thread.sleep(100);
+    }
+    List<String> args = Files.readAllLines(signed);
+    String stdin = Files.readString(dir.resolve("signed.stdin"));
+    assertEquals("aws:amz:eu-west-1:events", args.get(args.indexOf("--aws-sigv4") + 1));
+    assertEquals("https://events.eu-west-1.amazonaws.com/", args.get(args.size() - 1));
+    assertTrue(args.contains("X-Amz-Target: AWSEvents.PutEvents"), args.toString());
+    String body = args.get(args.indexOf("--data-binary") + 1);
+    assertTrue(body.startsWith("{\"Entries\":[{\"Source\":\"pgpilot.pgpool\""), body);
+    assertTrue(stdin.contains("user = \"AKIDROLE:SECRETROLE\"") && stdin.contains("x-amz-security-token: TOKENROLE"),
+        "the role's keys, from the instance metadata, on stdin");
+    assertFalse(String.join(" ", args).contains("SECRETROLE"), "no secret on the command line");
+    Thread.sleep(300);
+    assertFalse(Files.exists(published), "the aws CLI only when curl fails");
   }
 
   @Test
