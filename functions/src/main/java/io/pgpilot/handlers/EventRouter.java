@@ -317,9 +317,10 @@ public final class EventRouter {
      * The schedule's invocation: the monitor's look again every probe interval for
      * PGPILOT_SENTINEL_SECONDS, so that a failure no event reports (a crash, a hang, a partition: EC2
      * emits nothing, and pgpool sees only its own paths) is found within about one look at any
-     * moment, not at the next schedule a minute later. It ends early when a look decides more than
-     * observing (its outcome is the invocation's), or when {@code remaining} (the invocation's time
-     * left) could no longer hold a run. One sentinel at a time, under its own lease (never the
+     * moment, not at the next schedule a minute later. It ends early when a look acts (its outcome
+     * is the invocation's; a refusal is looked at again, and is the invocation's outcome when the
+     * last look refused), or when {@code remaining} (the invocation's time left) could no longer
+     * hold a run. One sentinel at a time, under its own lease (never the
      * cluster's, which only runs take): an invocation that finds one watching looks once.
      */
     public Outcome watch(String owner, Supplier<Duration> remaining) {
@@ -335,8 +336,10 @@ public final class EventRouter {
             while (true) {
                 Outcome outcome = monitor(owner);
                 looks++;
+                // A refusal is looked at again: a crash between two probes of a round refuses
+                // ("not confirmed") a moment before the next look confirms it.
                 boolean quiet = outcome.action() == Outcome.Action.OBSERVED
-                        || outcome.action() == Outcome.Action.LEASE_HELD;
+                        || outcome.action() == Outcome.Action.LEASE_HELD || outcome.action() == Outcome.Action.REFUSED;
                 boolean timeLeft = clock.instant().plus(config.probeInterval()).isBefore(until)
                         && remaining.get().compareTo(config.leaseDuration()) >= 0;
                 if (!quiet || !timeLeft) {
@@ -349,6 +352,16 @@ public final class EventRouter {
         } finally {
             leases.release(lease.get(), clock.instant());
         }
+    }
+
+    /** A sentinel looks many times a minute: a look that says the same as the last is logged once a minute. */
+    private boolean fresh(String reason, Instant now) {
+        if (reason.equals(quietReason) && quietLogged != null && now.isBefore(quietLogged.plus(METRICS_PERIOD))) {
+            return false;
+        }
+        quietReason = reason;
+        quietLogged = now;
+        return true;
     }
 
     private String sentinelKey() {
@@ -371,9 +384,11 @@ public final class EventRouter {
             return runner.run(failover, "monitor: " + plan.reason(), owner, look);
         }
         if (decision instanceof Refusal refusal && !refusal.alerts().isEmpty()) {
-            // A failure pgpilot found and will not act on: tried again at the next tick.
-            log.warn("monitor", "cluster", config.cluster(), "decision", "refusal", "primary", primary,
-                    "reason", refusal.reason());
+            // A failure pgpilot found and will not act on: tried again at the next look.
+            if (fresh(refusal.reason(), now)) {
+                log.warn("monitor", "cluster", config.cluster(), "decision", "refusal", "primary", primary,
+                        "reason", refusal.reason());
+            }
             return Outcome.of(Outcome.Action.REFUSED, config.cluster(), primary, refusal.reason());
         }
         String reason = decision instanceof Plan ? decision.reason()
@@ -387,12 +402,9 @@ public final class EventRouter {
                 reason += " " + waiting.why();
             }
         }
-        // A sentinel looks many times a minute: the same quiet look is logged once a minute.
-        if (!reason.equals(quietReason) || quietLogged == null || !now.isBefore(quietLogged.plus(METRICS_PERIOD))) {
+        if (fresh(reason, now)) {
             log.info("monitor", "cluster", config.cluster(), "decision", decision instanceof Plan ? "no-op"
                     : "refusal", "primary", primary, "reason", reason);
-            quietReason = reason;
-            quietLogged = now;
         }
         return Outcome.of(Outcome.Action.OBSERVED, config.cluster(), primary, reason);
     }
