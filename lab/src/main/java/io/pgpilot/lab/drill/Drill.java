@@ -464,7 +464,8 @@ public final class Drill {
         }
         if (ticker != null) {
           ticker.start();
-          sensor = new SensorFeed(ticker, clock);
+          // killed-midway kills the monitor's run, as its expectations say: pgpool's reports are discarded.
+          sensor = scenario == Scenario.KILLED_MIDWAY ? null : new SensorFeed(ticker, clock);
         }
         Thread.sleep(WARM_UP_MS);
         say(tag + ": writing through pgpool, " + workload.commits().size() + " commits in " + WARM_UP_MS / 1000
@@ -934,7 +935,7 @@ public final class Drill {
           }
         } catch (InterruptedException e) {
           return;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | RunKiller.Killed e) {
           ticker.record(new Acted(new Outcome(Outcome.Action.FAILED, null, null, "pgpool report: "
               + e.getMessage(), List.of(), Map.of()), start, clock.nowMs(), "pgpool report"));
         }
