@@ -550,8 +550,8 @@ public final class Ec2StepExecutor {
         return done(record.name() + " -> " + record.address() + " (TTL " + Route53DnsRecords.DEFAULT_TTL.toSeconds() + " s)");
     }
 
-    /** A tell sent to these pgpool hosts. */
-    private record SentTell(String commandId, List<String> instanceIds) {
+    /** A tell sent to these pgpool hosts, when. */
+    private record SentTell(String commandId, List<String> instanceIds, Instant sentAt) {
     }
 
     /** The same document as the backends, told to look at the new primary only and change nothing else. */
@@ -573,7 +573,7 @@ public final class Ec2StepExecutor {
         }
         try {
             tells.put(primary, new SentTell(commands.send(PGPOOL_BACKENDS, tellParameters(inventory, primary, true),
-                    CommandTarget.instances(ids)), ids));
+                    CommandTarget.instances(ids)), ids, clock.instant()));
         } catch (RuntimeException e) {
             log.warn("tell-not-sent", "cluster", inventory.cluster(), "primary", primary, "error", e.toString());
         }
@@ -581,7 +581,8 @@ public final class Ec2StepExecutor {
 
     /**
      * Awaits the tell its promotion sent; sends one when there is none (a run that resumes after the
-     * promotion) or when it failed (it waited less than the promotion took).
+     * promotion), when it failed (it waited less than the promotion took), or when it is older than
+     * a command's timeout (left by a run that ended before its tell: what it found then is not now).
      */
     private Effect tellPgpoolPrimary(Inventory inventory, Step.TellPgpoolPrimary tell) {
         List<Instance> pgpools = inventory.pgpoolHosts();
@@ -590,7 +591,8 @@ public final class Ec2StepExecutor {
             return noPgpool(inventory);
         }
         List<String> ids = pgpools.stream().map(Instance::instanceId).toList();
-        if (sent != null && sent.instanceIds().equals(ids)) {
+        if (sent != null && sent.instanceIds().equals(ids)
+                && clock.instant().isBefore(sent.sentAt().plus(settings.commandTimeout()))) {
             List<CommandResult> results = commands.await(sent.commandId(), ids, settings.commandTimeout());
             if (results.stream().allMatch(CommandResult::succeeded)) {
                 return done("pgpool on " + names(inventory, ids) + " routes writes to " + tell.primary()

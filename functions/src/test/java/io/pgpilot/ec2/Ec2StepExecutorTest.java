@@ -192,6 +192,19 @@ class Ec2StepExecutorTest {
     }
 
     @Test
+    void givenATellLeftByAnEarlierRun_whenPgpoolIsToldLater_thenANewOneIsSent() {
+        Ec2StepExecutor executor = executor(true);
+        executor.execute(observer.inventory(), new Step.Promote("pg2"), HELD);
+        clock.advance(SETTINGS.commandTimeout());
+
+        StepResult told = executor.execute(observer.inventory(), new Step.TellPgpoolPrimary("pg2"), HELD);
+
+        assertEquals(StepResult.Status.DONE, told.status(), told::describe);
+        assertEquals(3, lab.sent.size(), "the old tell is not taken for an answer now");
+        assertTrue(!told.detail().contains("told with the promotion"), told::detail);
+    }
+
+    @Test
     void givenRepoint_whenExecuted_thenTheDocumentGetsTheNewUpstreamsNameAndDebianClusterAndStreamingIsVerified() {
         StepResult result = execute(new Step.Repoint("pg3", "pg1"));
 
