@@ -76,6 +76,29 @@ in_ns_daemon() {
   exec ip netns exec "$host" "${AS_POSTGRES[@]}" "$@" 9>&-
 }
 conf_dir() { echo "/etc/postgresql/$PGV/$1"; }
+
+# run_document HOST NAME [PARAM=VALUE...]: the steps of one of pgpilot's SSM documents
+# (ssm-documents/NAME.yaml) run as root inside HOST, as the agent runs them (every parameter as
+# SSM_<name>, defaults from the file): what bootstrap-common.sh's run_document does at a boot on AWS.
+run_document() {
+  local h=$1 name=$2 script rc=0 kv
+  shift 2
+  local -a vars=()
+  script=$(mktemp)
+  "$(cat "$LAB/emulator/python")" - "$here/../ssm-documents/$name.yaml" > "$script" <<'PY' || die "cannot read $name"
+import shlex, sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+for key, spec in (doc.get("parameters") or {}).items():
+    if "default" in spec:  # a parameter given in the environment wins, as in SSM
+        print('[ -n "${SSM_%s+x}" ] || export SSM_%s=%s' % (key, key, shlex.quote(str(spec["default"]))))
+for step in doc["mainSteps"]:
+    print("(\n%s\n) || exit $?" % "\n".join(step["inputs"]["runCommand"]))
+PY
+  for kv in "$@"; do vars+=("SSM_$kv"); done
+  (cd / && ip netns exec "$h" env "${vars[@]}" bash "$script") 9>&- > "$LAB/$h/$name.log" 2>&1 || rc=$?
+  rm -f "$script"
+  [[ $rc == 0 ]] || die "$h: $name failed (exit $rc): $(tail -n 3 "$LAB/$h/$name.log")"
+}
 data_dir() {
   if [[ $HA == patroni* ]]; then echo "$LAB/$1/pgdata"; else echo "/var/lib/postgresql/$PGV/$1"; fi
 }
@@ -329,10 +352,11 @@ EOF
 # finds the new primary by itself.
 failover_command = 'PGPILOT_REPORT_CONF=/etc/pgpool2/pgpool-report.env /etc/pgpool2/pgpilot-pgpool-report %d %h %p %P'
 failover_on_backend_error = on
-# A short search, as on AWS: while pgpool searches, it queues every re-attach (pcp_attach_node), so
-# an endless search after a blip between pgpool and the primary would keep writes down for good.
-# pgpilot tells pgpool the primary it promoted later (pgpilot-PgpoolBackends).
-search_primary_node_timeout = 5
+# A 1 s search, as on AWS: while pgpool searches, it queues every re-attach (pcp_attach_node), so
+# after a blip between pgpool and a live primary, writes wait for the search's end (measured with
+# 5 s: writes back 3.6 s after the path's return; an endless search keeps them down for good).
+# pgpilot tells pgpool the primary it promoted (pgpilot-PgpoolBackends, sent with the promotion).
+search_primary_node_timeout = 1
 EOF
     else
       cat <<EOF
@@ -490,8 +514,13 @@ cmd_up() {
     standby_up pg2 "${UPSTREAM[pg2]}"
     say "pg3: downstream standby of pg2 (cascading)"
     standby_up pg3 "${UPSTREAM[pg3]}"
-    sql pg1 "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 ($SYNC_STANDBY)'" >/dev/null
-    sql pg1 "SELECT pg_reload_conf()" >/dev/null
+    # As bootstrap-postgres.sh does on AWS: every node configured by pgpilot's own document
+    # (pg_hba block, replication role and its pg_rewind grants, settings), so that a failover
+    # only has to change synchronous_standby_names.
+    say "pg1 pg2 pg3: pgpilot-ConfigurePrimary"
+    run_document pg1 pgpilot-ConfigurePrimary cluster=pg1 replicationCidr="$NET.0/24" syncStandbys="$SYNC_STANDBY"
+    run_document pg2 pgpilot-ConfigurePrimary cluster=pg2 replicationCidr="$NET.0/24"
+    run_document pg3 pgpilot-ConfigurePrimary cluster=pg3 replicationCidr="$NET.0/24"
   fi
   say "pgpool1: pgpool-II"
   pgpool_up

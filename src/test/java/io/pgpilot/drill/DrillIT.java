@@ -26,9 +26,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * assertions). A primary crash: no acknowledged commit lost, the new primary writable, every
  * standby following it, the cluster whole afterwards. The synchronous standby unreachable: a
  * refusal, then the failover to it once it answers, nothing lost. A subset of the fault matrix:
- * a partitioned primary, an old primary's instance started again, a cut probe path and five
- * events at once, each holding every invariant (never two hosts able to acknowledge a commit, no
- * direct commit lost after the promotion) and its scenario's expectations.
+ * a partitioned primary, an old primary's instance started again, a cut probe path, five events
+ * at once and a false alarm from pgpool (its path to the primary cut for 2 s), each holding every
+ * invariant (never two hosts able to acknowledge a commit, no direct commit lost after the
+ * promotion) and its scenario's expectations.
  */
 @ExtendWith(LabExtension.class)
 class DrillIT {
@@ -87,7 +88,8 @@ class DrillIT {
   @Test
   void theFaultMatrixSubsetHoldsEveryInvariantAndExpectation(Lab theLab) throws Exception {
     lab = theLab;
-    List<String> scenarios = List.of("isolate-primary", "instance-restart", "partition-probe", "concurrent-events");
+    List<String> scenarios = List.of("isolate-primary", "instance-restart", "partition-probe", "concurrent-events",
+        "pgpool-blip");
     Path json = Path.of("target", "drill-it", "matrix.json");
 
     int status = drill(json, "--matrix", "--runs", "1", "--scenarios", String.join(",", scenarios));

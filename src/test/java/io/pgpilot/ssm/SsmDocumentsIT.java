@@ -1,6 +1,7 @@
 package io.pgpilot.ssm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,6 +155,30 @@ class SsmDocumentsIT {
 
   @Test
   @Order(7)
+  void configurePrimaryWithSyncStandbysOnlyChangesTheNamesAndNothingElse() throws Exception {
+    Map<String, String> only = Map.of("cluster", "pg1", "replicationCidr", "10.99.0.0/24", "syncStandbys",
+        "pg2,pg3", "syncStandbysOnly", "true");
+    JsonNode both = result(ok("pg1", "pgpilot-ConfigurePrimary", only));
+    assertEquals("[\"synchronous_standby_names\"]", both.get("changes").toString(),
+        "only the names, not the pg_hba block of another CIDR: " + both);
+    assertFalse(both.get("restarted").asBoolean());
+    try (Connection pg1 = lab.connectNode("pg1"); Statement s = pg1.createStatement();
+        ResultSet names = s.executeQuery("SHOW synchronous_standby_names")) {
+      names.next();
+      assertEquals("FIRST 1 (pg2,pg3)", names.getString(1), "a new session sees the reloaded names");
+    }
+
+    JsonNode back = result(ok("pg1", "pgpilot-ConfigurePrimary", Map.of("cluster", "pg1", "replicationCidr",
+        "10.87.0.0/24", "syncStandbys", "pg2", "syncStandbysOnly", "true")));
+    assertEquals("[\"synchronous_standby_names\"]", back.get("changes").toString(), back.toString());
+    JsonNode full = result(ok("pg1", "pgpilot-ConfigurePrimary", Map.of("cluster", "pg1", "replicationCidr",
+        "10.87.0.0/24", "syncStandbys", "pg2")));
+    assertFalse(full.get("changed").asBoolean(), "the rest was as the full document wants it: " + full);
+    insert("after-sync-only");
+  }
+
+  @Test
+  @Order(9)
   void configureStandbyOfAStandbyAlreadyStreamingChangesNothing() throws Exception {
     JsonNode run = result(ok("pg3", "pgpilot-ConfigureStandby",
         Map.of("cluster", "pg3", "upstreamHost", "pg2", "applicationName", "pg3")));
@@ -244,6 +269,9 @@ class SsmDocumentsIT {
         Map.of("pcpHost", "pgpool1", "backends", backends, "tellPrimary", "pg2")));
     assertEquals("primary", told.get("nodes").get(0).get("role").asText(), told.toString());
     assertTrue(!told.get("changed").asBoolean(), "tellPrimary leaves pgpool.conf alone");
+    // pcp_promote_node marks every other node down; the tell attaches the standby again (asynchronously).
+    Lab.await(Duration.ofSeconds(10), "pgpool has pg3 attached again after the tell: " + told,
+        () -> !"down".equals(poolNodes().get("pg3")[2]));
     try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
       s.execute("INSERT INTO ssm_probe VALUES ('through-pgpool-after-failover')");
     }

@@ -34,10 +34,10 @@ else
   # pgpilot does not confirm costs a re-attach, not a failover.
   sr_check_period=5 health_retries=0 health_period=1 health_timeout=2 backend_error=on
   failover_command='/usr/local/sbin/pgpilot-pgpool-report %d %h %p %P'
-  # A short search: while pgpool searches for a primary it queues every re-attach, so an endless
-  # one after a blip between pgpool and the primary would keep writes down for good (measured on
-  # the lab). pgpilot-PgpoolBackends tells pgpool a primary promoted after the search.
-  search_timeout=5
+  # A 1 s search: while pgpool searches for a primary it queues every re-attach, so after a blip
+  # between pgpool and a live primary writes wait for the search's end (an endless one: for good).
+  # pgpilot's promotion comes after the search on AWS anyway; pgpilot-PgpoolBackends tells pgpool.
+  search_timeout=1
 fi
 # What the failover_command reports with (no secret: the role may only put pgpool's own events).
 install -d -m 0755 /etc/pgpilot

@@ -302,9 +302,11 @@ public final class Ec2StepExecutor {
         Instance host = inventory.host(sync.primary());
         // The record names the new standbys before any of them can confirm a commit.
         observer.recordBeforeSyncChange(inventory, sync.primary(), sync.standbys());
+        // Only the names: the rest of the document was applied when the node was configured (its
+        // boot, the lab's up), and on a new primary it would cost a second or more and could restart it.
         CommandResult result = runOn(sync, CONFIGURE_PRIMARY, params(inventory, sync.primary(),
-                "replicationCidr", settings.replicationCidr(), "syncStandbys", String.join(",", sync.standbys())),
-                host);
+                "replicationCidr", settings.replicationCidr(), "syncStandbys", String.join(",", sync.standbys()),
+                "syncStandbysOnly", "true"), host);
         NodeObservation seen = verify(inventory, sync.primary(), o -> o.reachable()
                 && o.syncStandbys().equals(sync.standbys()));
         if (!seen.syncStandbys().equals(sync.standbys())) {

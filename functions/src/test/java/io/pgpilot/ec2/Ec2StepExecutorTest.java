@@ -215,12 +215,12 @@ class Ec2StepExecutorTest {
     }
 
     @Test
-    void givenSyncStandbys_whenExecuted_thenConfigurePrimaryGetsThemAndTheReplicationCidr() {
+    void givenSyncStandbys_whenExecuted_thenConfigurePrimarySetsOnlyThem() {
         StepResult result = execute(new Step.SetSyncStandbys("pg1", List.of("pg3")));
         execute(new Step.SetSyncStandbys("pg1", List.of()));
 
         assertEquals(Map.of("pgVersion", "15", "cluster", "pg1", "replicationCidr", "10.87.0.0/24",
-                "syncStandbys", "pg3"), lab.sent.get(0).parameters());
+                "syncStandbys", "pg3", "syncStandbysOnly", "true"), lab.sent.get(0).parameters());
         assertEquals("", lab.sent.get(1).parameters().get("syncStandbys"));
         assertTrue(result.detail().startsWith("synchronous_standby_names on pg1 is 'FIRST 1 (\"pg3\")'"),
                 result::detail);

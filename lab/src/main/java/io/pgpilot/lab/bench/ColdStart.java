@@ -275,7 +275,7 @@ public final class ColdStart {
 
   // ------------------------------------------------------------------------------ set-up
 
-  /** The four events, written to files: each exercises the handler's real init and a cheap first call. */
+  /** One event per handler, written to files: each exercises the handler's real init and a cheap first call. */
   private Map<String, Path> writeEvents() throws IOException {
     Map<String, String> json = new LinkedHashMap<>();
     ObjectNode stateChange = (ObjectNode) JSON.readTree(options.events.resolve("ec2-instance-state-change-stopped.json")
@@ -289,6 +289,9 @@ public final class ColdStart {
     ((ObjectNode) alarm.get("detail").get("previousState")).put("value", "ALARM");
     json.put("alarm", alarm.toString());
     json.put("monitor", Files.readString(options.events.resolve("scheduled-event.json")));
+    ObjectNode report = (ObjectNode) JSON.readTree(options.events.resolve("pgpool-backend-down.json").toFile());
+    ((ObjectNode) report.get("detail")).put("node", UNKNOWN_NODE);
+    json.put("pgpool-sensor", report.toString());
     json.put("switchover", JSON.createObjectNode().put("target", UNKNOWN_NODE).toString());
     Map<String, Path> files = new LinkedHashMap<>();
     for (Map.Entry<String, String> event : json.entrySet()) {

@@ -96,7 +96,7 @@ public final class Drill {
   /** The lab's HA modes the comparison runs, pgpilot first: the ratios are to it. */
   static final List<String> CONTENDERS = List.of(PGPILOT, "pgpool", "patroni", "patroni-tuned");
   static final Map<String, String> CONTENDER_NOTES = Map.of(
-      PGPILOT, "the Lambda handlers and SSM documents; crash detection by the monitor's schedule",
+      PGPILOT, "the Lambda handlers and SSM documents; crash detection by pgpool's report or the monitor's sentinel",
       "pgpool", "pgpool-II 4.3 failover_command and follow_primary_command, health check every 1 s",
       "patroni", "Patroni 3.0 and etcd 3.4, Patroni's defaults: ttl 30, loop_wait 10, retry_timeout 10",
       "patroni-tuned", "Patroni 3.0 and etcd 3.4, ttl 10, loop_wait 1, retry_timeout 4");
@@ -455,6 +455,7 @@ public final class Drill {
     Boolean whole = null;
     String problem = null;
     long restoreMs = 0;
+    Long pathBackAt = null;
     try {
       sampler.start();
       try {
@@ -477,6 +478,14 @@ public final class Drill {
         }
         scenario.inject(lab, instances, target, shape);
         faultAt = clock.nowMs();
+        if (scenario == Scenario.PGPOOL_BLIP) {
+          Thread.sleep(Scenario.BLIP_MS);
+          scenario.heal(lab, instances, shape);
+          healed = true;
+          pathBackAt = clock.nowMs();
+          say(tag + ": " + Scenario.PGPOOL_HOST + "'s path to " + target + " back at +"
+              + Report.seconds(pathBackAt - faultAt));
+        }
         if (pgpilot) {
           acted = act(scenario, tag, clock, ticker, before.node(target).instanceId(), target, faultAt, seen);
         }
@@ -552,6 +561,8 @@ public final class Drill {
     Long promotedAt = Writability.promotedAtMs(samples, primaryBefore);
     List<String> problems = new ArrayList<>(samplerProblems(sampler, samples, primaryBefore, faultAt));
     Long rto = workload.rtoMs(faultAt);
+    Workload.Commit backForGood = workload.resumedAfter(faultAt);
+    Long steady = backForGood == null ? null : backForGood.ackMs() - faultAt;
     if (pgpilot) {
       Writability.Sample again = promotedAt == null ? null
           : Writability.firstAsPrimary(samples.get(primaryBefore), promotedAt);
@@ -587,7 +598,7 @@ public final class Drill {
     }
     return new RunResult(ha, number, scenario.id, target, primaryBefore, primaryAfter, timelineOf(shape),
         timelineAfter, acted == null ? null : acted.outcome().action().name(),
-        acted == null ? null : acted.outcome().reason(), seen.decisions, ranking, rto,
+        acted == null ? null : acted.outcome().reason(), seen.decisions, ranking, rto, steady,
         workload.commits().size(), missing == null ? null : missing.size(),
         missing == null ? List.of() : missing.subList(0, Math.min(20, missing.size())),
         overlap.hosts(), overlap.hosts() > 1 ? overlapDetail(overlap, faultAt) : null,
@@ -595,6 +606,7 @@ public final class Drill {
         lostAfter == null ? null : directMissing.size() - lostAfter.size(),
         lostAfter == null ? List.of() : lostAfter.stream().limit(20).map(Workload.Commit::seq).toList(),
         workload.longestReadGapAfter(faultAt), workload.writeErrors(),
+        pathBackAt == null || rto == null ? null : rto - (pathBackAt - faultAt),
         acted == null ? Map.of() : phases(acted, faultAt), restoreMs, whole, problem,
         problems.isEmpty() ? null : String.join("; ", problems));
   }
@@ -772,17 +784,17 @@ public final class Drill {
     }
 
     /**
-     * Whether pgpilot decided here: the monitor acted (or failed to), or refused when refusals
-     * count; a report's run only when it completed a plan, since one that refused (a failure not
-     * confirmed yet) or failed (a re-attach of a node pgpool still cannot reach) leaves the
-     * decision to the next look.
+     * Whether pgpilot decided here: it completed a plan or re-attached a node pgpool had detached;
+     * the monitor also when it failed, or refused when refusals count. A report's run that refused
+     * (a failure not confirmed yet) or failed (a re-attach of a node pgpool still cannot reach)
+     * leaves the decision to the next look.
      */
     boolean decisive(boolean refusalCounts) {
       Outcome.Action action = outcome.action();
-      if (!source.equals("monitor")) {
-        return action == Outcome.Action.COMPLETED;
+      if (action == Outcome.Action.COMPLETED || action == Outcome.Action.REATTACHED) {
+        return true;
       }
-      return action == Outcome.Action.COMPLETED || action == Outcome.Action.FAILED
+      return source.equals("monitor") && action == Outcome.Action.FAILED
           || refusalCounts && action == Outcome.Action.REFUSED;
     }
   }

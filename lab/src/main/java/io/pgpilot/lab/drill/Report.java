@@ -33,6 +33,9 @@ final class Report {
     summary.put("correctRuns", runs.stream().filter(RunResult::correct).count());
     summary.put("medianRtoMs", median(runs.stream().map(RunResult::rtoMs).toList()));
     summary.put("maxRtoMs", runs.stream().map(RunResult::rtoMs).filter(Objects::nonNull).max(Long::compare).orElse(null));
+    summary.put("medianSteadyMs", median(runs.stream().map(RunResult::steadyMs).toList()));
+    summary.put("maxSteadyMs", runs.stream().map(RunResult::steadyMs).filter(Objects::nonNull).max(Long::compare)
+        .orElse(null));
     summary.put("lostCommits", runs.stream().map(RunResult::lostCommits).filter(Objects::nonNull)
         .mapToInt(Integer::intValue).sum());
     summary.put("runsWithoutPrimary", runs.stream().filter(r -> r.lostCommits() == null).count());
@@ -42,6 +45,12 @@ final class Report {
         .reduce(Integer::sum).orElse(null));
     summary.put("ackedCommits", runs.stream().mapToInt(RunResult::ackedCommits).sum());
     summary.put("medianReadOutageMs", median(runs.stream().map(r -> (Long) r.readOutageMs()).toList()));
+    Long pathBack = median(runs.stream().map(RunResult::writesAfterPathBackMs).toList());
+    if (pathBack != null) {
+      summary.put("medianWritesAfterPathBackMs", pathBack);
+      summary.put("maxWritesAfterPathBackMs", runs.stream().map(RunResult::writesAfterPathBackMs)
+          .filter(Objects::nonNull).max(Long::compare).orElse(null));
+    }
     Map<String, Long> phases = new LinkedHashMap<>();
     for (String phase : phaseNames()) {
       phases.put(phase, median(runs.stream().map(r -> r.phases().get(phase)).toList()));
@@ -76,14 +85,15 @@ final class Report {
   /** WITH_MEDIANS: the medians and the summary line, which only mean something for one contender's runs. */
   void printTable(PrintStream out, boolean withMedians) {
     List<String> phases = phaseNames();
-    StringBuilder head = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %6s %8s %8s", "ha", "run",
-        "fault", "primary", "RTO", "lost", "writable", "reads"));
+    StringBuilder head = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %8s %6s %8s %8s", "ha", "run",
+        "fault", "primary", "RTO", "steady", "lost", "writable", "reads"));
     phases.forEach(p -> head.append(String.format(" %9s", p)));
     head.append("  whole");
     out.println(head);
     for (RunResult r : runs) {
-      StringBuilder line = new StringBuilder(String.format("%-14s %-4d %-6s %-8s %8s %6s %8s %8s", r.ha(), r.run(),
-          r.target(), r.primaryAfter(), seconds(r.rtoMs()), r.lostCommits() == null ? "?" : r.lostCommits(),
+      StringBuilder line = new StringBuilder(String.format("%-14s %-4d %-6s %-8s %8s %8s %6s %8s %8s", r.ha(),
+          r.run(), r.target(), r.primaryAfter(), seconds(r.rtoMs()), seconds(r.steadyMs()),
+          r.lostCommits() == null ? "?" : r.lostCommits(),
           orDash(r.maxWritableAtOnce()), seconds(r.readOutageMs())));
       phases.forEach(p -> line.append(String.format(" %9s", seconds(r.phases().get(p)))));
       line.append("  ").append(r.whole() == null ? "-" : r.whole() ? "yes" : "NO");
@@ -95,15 +105,23 @@ final class Report {
     Map<String, Object> summary = summary();
     @SuppressWarnings("unchecked")
     Map<String, Long> medians = (Map<String, Long>) summary.get("medianPhasesMs");
-    StringBuilder line = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %6s %8s %8s", "median", "", "",
-        "", seconds((Long) summary.get("medianRtoMs")), summary.get("lostCommits"),
+    StringBuilder line = new StringBuilder(String.format("%-14s %-4s %-6s %-8s %8s %8s %6s %8s %8s", "median", "",
+        "", "", seconds((Long) summary.get("medianRtoMs")), seconds((Long) summary.get("medianSteadyMs")),
+        summary.get("lostCommits"),
         orDash(summary.get("maxWritableAtOnce")), seconds((Long) summary.get("medianReadOutageMs"))));
     phases.forEach(p -> line.append(String.format(" %9s", seconds(medians.get(p)))));
     out.println(line);
-    out.printf("%s, %d run(s): median RTO %s (max %s), %s of %s acknowledged commits lost, at most %s host(s)"
-        + " writable at once, %d of %d runs correct%n", scenario, runs.size(), seconds((Long) summary.get("medianRtoMs")),
-        seconds((Long) summary.get("maxRtoMs")), summary.get("lostCommits"), summary.get("ackedCommits"),
+    out.printf("%s, %d run(s): median RTO %s (max %s), writes steady from %s (max %s), %s of %s acknowledged"
+        + " commits lost, at most %s host(s) writable at once, %d of %d runs correct%n", scenario, runs.size(),
+        seconds((Long) summary.get("medianRtoMs")), seconds((Long) summary.get("maxRtoMs")),
+        seconds((Long) summary.get("medianSteadyMs")), seconds((Long) summary.get("maxSteadyMs")),
+        summary.get("lostCommits"), summary.get("ackedCommits"),
         orDash(summary.get("maxWritableAtOnce")), (Long) summary.get("correctRuns"), runs.size());
+    if (summary.get("medianWritesAfterPathBackMs") != null) {
+      out.printf("writes through pgpool back after its path to the primary returned: median %s (max %s)%n",
+          seconds((Long) summary.get("medianWritesAfterPathBackMs")),
+          seconds((Long) summary.get("maxWritesAfterPathBackMs")));
+    }
     if (summary.get("lostAfterPromotion") != null) {
       out.printf("direct commits (to the first primary, not through pgpool) acknowledged after the promotion and lost:"
           + " %s%n", summary.get("lostAfterPromotion"));
@@ -123,7 +141,7 @@ final class Report {
   /**
    * The matrix: one line per scenario of {@code scenarios}, in that order: its runs, commits lost
    * (through pgpool), the most hosts writable at once, direct commits lost after the promotion,
-   * RTO median and max (n/a where no failover is expected), how many runs ended whole, and
+   * RTO median and max, how many runs ended whole, and
    * whether every run held; then what each violating run did wrong.
    */
   void printMatrix(List<String> scenarios, PrintStream out) {
@@ -133,19 +151,18 @@ final class Report {
     for (String id : scenarios) {
       List<RunResult> mine = runs.stream().filter(r -> r.scenario().equals(id)).toList();
       Map<String, Object> summary = new Report(id, Map.of(), mine).summary();
-      boolean rto = Scenario.parse(id).expectsAction();
       long whole = mine.stream().filter(r -> Boolean.TRUE.equals(r.whole())).count();
       long correct = mine.stream().filter(RunResult::correct).count();
       out.printf(format, id, mine.size(), summary.get("lostCommits"), orDash(summary.get("maxWritableAtOnce")),
-          orDash(summary.get("lostAfterPromotion")), rto ? seconds((Long) summary.get("medianRtoMs")) : "n/a",
-          rto ? seconds((Long) summary.get("maxRtoMs")) : "n/a", whole + "/" + mine.size(),
+          orDash(summary.get("lostAfterPromotion")), seconds((Long) summary.get("medianRtoMs")),
+          seconds((Long) summary.get("maxRtoMs")), whole + "/" + mine.size(),
           correct == mine.size() ? "ok" : "VIOLATED in " + (mine.size() - correct) + " of " + mine.size());
     }
     out.println("lostCommits: acknowledged through pgpool, missing on the final primary. maxWritableAtOnce: the most"
         + " database hosts that could acknowledge a commit at the same instant, sampled every "
         + WritabilitySampler.PERIOD_MS + " ms (at most 1).\nlostAfterPromotion: commits written directly to the first"
         + " primary, acknowledged after the promotion, missing on the final primary (0; - where no direct writer"
-        + " ran). RTO: n/a where no failover is expected.");
+        + " ran). RTO: the fault to writes through pgpool again, 0.00 s when they never stopped.");
     runs.stream().filter(r -> !r.correct()).forEach(r -> out.printf("%s run %d VIOLATED: %s%n", r.scenario(), r.run(),
         String.join("; ", r.violations())));
   }

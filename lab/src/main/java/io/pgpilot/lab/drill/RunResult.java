@@ -18,6 +18,8 @@ import java.util.Map;
  *                      standby); null when it was right or there was none
  * @param rtoMs         fault → the acknowledgement that ended the longest write outage after it (through
  *                      pgpool); null when no commit was acknowledged after the fault
+ * @param steadyMs      fault → the first acknowledgement after the run's last write error (through pgpool): writes
+ *                      back for good; above rtoMs when a later outage followed the longest; null when none came
  * @param lostCommits   acknowledged commits missing on the primary afterwards (RPO); null when no node was primary
  * @param maxWritableAtOnce the most database hosts that could acknowledge a commit at the same instant, from the
  *                      start of the run to the end of its repair (see {@link Writability}); must be at most 1
@@ -29,6 +31,8 @@ import java.util.Map;
  * @param lostBeforePromotion the direct commits acknowledged before the promotion and missing on the final primary:
  *                      with asynchronous replication, what the promise table allows to be lost; reported, not judged
  * @param readOutageMs  the longest time without a successful read through pgpool after the fault
+ * @param writesAfterPathBackMs pgpool-blip: from the return of pgpool's path to the primary to the acknowledgement
+ *                      that ended the write outage (rtoMs less the cut); null in other scenarios
  * @param whole         pgpilot put the cluster back together (one primary, every other node streaming on its
  *                      timeline, pgpool writing), so the next run starts from a sound cluster; null for another
  *                      contender, whose next run starts from a fresh lab
@@ -37,9 +41,10 @@ import java.util.Map;
  */
 record RunResult(String ha, int run, String scenario, String target, String primaryBefore, String primaryAfter,
     Integer timelineBefore, Integer timelineAfter, String action, String reason, List<String> decisions,
-    String rankingProblem, Long rtoMs, int ackedCommits, Integer lostCommits, List<Long> lostSample,
+    String rankingProblem, Long rtoMs, Long steadyMs, int ackedCommits, Integer lostCommits, List<Long> lostSample,
     Integer maxWritableAtOnce, String writableAtOnce, Integer directCommits, Integer lostAfterPromotion,
     Integer lostBeforePromotion, List<Long> lostAfterPromotionSample, long readOutageMs, int writeErrors,
+    Long writesAfterPathBackMs,
     Map<String, Long> phases, long restoreMs, Boolean whole, String wholeDetail, String expectationProblem) {
 
   boolean correct() {

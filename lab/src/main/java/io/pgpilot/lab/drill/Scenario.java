@@ -60,10 +60,21 @@ enum Scenario {
    * Another instance of the cluster carries a bad tag (a pgpilot:name that is no host name) when
    * the primary crashes: the failover must still happen, and an alert name the excluded instance.
    */
-  BAD_TAG("bad-tag", Trigger.MONITOR);
+  BAD_TAG("bad-tag", Trigger.MONITOR),
+  /**
+   * A false alarm: pgpool's path to the primary is cut for {@link #BLIP_MS} and comes back;
+   * replication and the automation's probes are unaffected. pgpool detaches the primary and reports
+   * it; pgpilot must confirm nothing, fail nothing over, and have pgpool re-attach the primary, so
+   * that writes through pgpool resume soon after the path's return.
+   */
+  PGPOOL_BLIP("pgpool-blip", Trigger.MONITOR);
 
   /** How long the asynchronous standby is cut off before the primary crashes: commits it lacks. */
   static final long LAG_MS = 1_000;
+  /** How long {@link #PGPOOL_BLIP} cuts pgpool's path to the primary (issue 13's false alarm: 2 s). */
+  static final long BLIP_MS = 2_000;
+  /** The pgpool host whose path {@link #PGPOOL_BLIP} cuts. */
+  static final String PGPOOL_HOST = "pgpool1";
   /** The events of {@link #CONCURRENT_EVENTS}. */
   static final int CONCURRENT_DELIVERIES = 5;
   /** The instance {@link #BAD_TAG} gives a bad tag, and that tag: an underscore is in no host name (RFC 1123). */
@@ -156,6 +167,7 @@ enum Scenario {
         lab.must(args.toArray(String[]::new));
       }
       case PARTITION_PROBE -> lab.must("fault", "partition", node, "automation");
+      case PGPOOL_BLIP -> lab.must("fault", "partition", PGPOOL_HOST, node);
       case BAD_TAG -> {
         instances.rename(instances.instanceId(BAD_TAG_HOST), BAD_NAME);
         lab.must("fault", "crash", node);
@@ -164,28 +176,34 @@ enum Scenario {
     }
   }
 
-  /** Whether the fault leaves something the drill undoes once pgpilot has decided: partitions, a bad tag. */
+  /**
+   * Whether the fault leaves something the drill undoes: partitions, a bad tag; once pgpilot has
+   * decided, except {@link #PGPOOL_BLIP}'s, which lasts {@link #BLIP_MS} whatever pgpilot does.
+   */
   boolean healed() {
-    return this == SYNC_UNREACHABLE || this == ISOLATE_PRIMARY || this == PARTITION_PROBE || this == BAD_TAG;
+    return this == SYNC_UNREACHABLE || this == ISOLATE_PRIMARY || this == PARTITION_PROBE || this == BAD_TAG
+        || this == PGPOOL_BLIP;
   }
 
-  /** Undoes what {@link #healed} says the fault left: every partition of the database hosts, the bad tag. */
+  /** Undoes what {@link #healed} says the fault left: every partition of the lab's hosts, the bad tag. */
   void heal(Lab lab, LabInstances instances, Lab.Status before) {
     if (this == BAD_TAG) {
       instances.rename(instances.instanceId(BAD_NAME), BAD_TAG_HOST);
+    } else if (this == PGPOOL_BLIP) {
+      lab.must("fault", "heal", PGPOOL_HOST);
     } else {
       before.nodes().forEach(n -> lab.must("fault", "heal", n.name()));
     }
   }
 
-  /** Whether pgpilot is expected to act on the fault at all; not when only its probe path is cut. */
+  /** Whether pgpilot is expected to act on a failure at all; not when only a path to a live primary is cut. */
   boolean expectsAction() {
-    return this != PARTITION_PROBE;
+    return this != PARTITION_PROBE && this != PGPOOL_BLIP;
   }
 
   /** Whether a standby is to be promoted (the timeline goes up by one), or the primary to stay. */
   boolean expectsPromotion() {
-    return this != CASCADE_CRASH && this != DOWNSTREAM_CRASH && this != PARTITION_PROBE;
+    return this != CASCADE_CRASH && this != DOWNSTREAM_CRASH && expectsAction();
   }
 
   /** Whether a client writing directly to the primary, not through pgpool, can tell a split brain from none. */
@@ -195,7 +213,7 @@ enum Scenario {
 
   /** Whether the drill restarts the failed node's instance and awaits its rejoin afterwards. */
   boolean restoresInstance() {
-    return this != SWITCHOVER && this != PARTITION_PROBE;
+    return this != SWITCHOVER && expectsAction();
   }
 
   /**
@@ -242,6 +260,13 @@ enum Scenario {
         if (e.rtoMs() == null || e.rtoMs() != 0 || e.writeErrors() > 0) {
           problems.add("writes through pgpool stopped: RTO " + Report.seconds(e.rtoMs()) + ", " + e.writeErrors()
               + " write errors after the fault");
+        }
+      }
+      case PGPOOL_BLIP -> {
+        // OBSERVED: pgpool did not detach the primary in so short a cut (nothing to re-attach).
+        if (!"REATTACHED".equals(e.action()) && !"OBSERVED".equals(e.action())) {
+          problems.add("pgpilot's run ended " + e.action() + ", not REATTACHED, although only " + PGPOOL_HOST
+              + "'s path to the live primary was cut");
         }
       }
       case KILLED_MIDWAY -> {

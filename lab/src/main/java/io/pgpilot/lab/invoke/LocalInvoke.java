@@ -35,6 +35,7 @@ public final class LocalInvoke {
       "instance-state", "io.pgpilot.handlers.InstanceStateHandler",
       "alarm", "io.pgpilot.handlers.AlarmHandler",
       "monitor", "io.pgpilot.handlers.MonitorHandler",
+      "pgpool-sensor", "io.pgpilot.handlers.PgpoolSensorHandler",
       "switchover", "io.pgpilot.handlers.SwitchoverHandler")));
 
   private static final String USAGE = "usage: invoke FUNCTION --event FILE [--documents DIR]\n  functions: "

@@ -1,6 +1,7 @@
 package io.pgpilot.lab.drill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,7 +93,7 @@ class DrillTest {
     assertEquals("pg2", Scenario.SWITCHOVER.target(chain));
     assertEquals("pg1", Scenario.SYNC_UNREACHABLE.target(chain));
     for (Scenario s : List.of(Scenario.ISOLATE_PRIMARY, Scenario.INSTANCE_RESTART, Scenario.PARTITION_PROBE,
-        Scenario.KILLED_MIDWAY, Scenario.CONCURRENT_EVENTS, Scenario.BAD_TAG)) {
+        Scenario.KILLED_MIDWAY, Scenario.CONCURRENT_EVENTS, Scenario.BAD_TAG, Scenario.PGPOOL_BLIP)) {
       assertEquals("pg1", s.target(chain), s.id);
     }
   }
@@ -120,6 +121,17 @@ class DrillTest {
         false, null, false, null, null, null);
     assertTrue(Scenario.PARTITION_PROBE.problems(stalled).get(0).startsWith("writes through pgpool stopped: RTO 1.20 s,"
         + " 3 write errors"));
+  }
+
+  @Test
+  void givenAFalseAlarmFromPgpool_whenPgpilotReattachesOrPgpoolNeverDetached_thenNoProblemElseAFailoverIsNamed() {
+    assertEquals(List.of(), Scenario.PGPOOL_BLIP.problems(evidence("pg1", 1, "REATTACHED")));
+    assertEquals(List.of(), Scenario.PGPOOL_BLIP.problems(evidence("pg1", 1, "OBSERVED")));
+
+    List<String> failedOver = Scenario.PGPOOL_BLIP.problems(evidence("pg2", 2, "COMPLETED"));
+    assertTrue(failedOver.get(0).startsWith("a promotion where none was expected"), failedOver.toString());
+    assertTrue(failedOver.get(1).startsWith("pgpilot's run ended COMPLETED, not REATTACHED"), failedOver.toString());
+    assertFalse(Scenario.PGPOOL_BLIP.restoresInstance(), "nothing failed, so no instance is restarted");
   }
 
   @Test
