@@ -638,7 +638,8 @@ public final class Drill {
       long faultAt, Seen seen) throws Exception {
     Map<String, Object> request = Map.of("target", target);
     Acted acted = switch (scenario.trigger) {
-      case MONITOR -> ticker.awaitAction(faultAt, true, scenario.expectsAction() ? ACT_LIMIT : PROBE_WINDOW);
+      case MONITOR -> ticker.awaitAction(faultAt, scenario.refusalFirst(),
+          scenario.expectsAction() ? ACT_LIMIT : PROBE_WINDOW);
       case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(instance, "stopped", UUID.randomUUID().toString()));
       case INSTANCE_EVENTS_AT_ONCE -> deliverAtOnce(clock, instance, seen);
       case SWITCHOVER -> invoke(clock, () -> {

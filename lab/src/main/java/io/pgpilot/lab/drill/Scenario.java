@@ -201,6 +201,16 @@ enum Scenario {
     return this != PARTITION_PROBE && this != PGPOOL_BLIP;
   }
 
+  /**
+   * Whether pgpilot's first decision is expected to be a refusal, which then ends the fault (its
+   * partitions heal). Elsewhere a refusal is a step on the way (e.g. an isolated primary that a
+   * standby still streamed from a moment ago is not failed over yet) and the fault lasts until
+   * pgpilot acts.
+   */
+  boolean refusalFirst() {
+    return this == SYNC_UNREACHABLE;
+  }
+
   /** Whether a standby is to be promoted (the timeline goes up by one), or the primary to stay. */
   boolean expectsPromotion() {
     return this != CASCADE_CRASH && this != DOWNSTREAM_CRASH && expectsAction();

@@ -132,6 +132,8 @@ class DrillTest {
     assertTrue(failedOver.get(0).startsWith("a promotion where none was expected"), failedOver.toString());
     assertTrue(failedOver.get(1).startsWith("pgpilot's run ended COMPLETED, not REATTACHED"), failedOver.toString());
     assertFalse(Scenario.PGPOOL_BLIP.restoresInstance(), "nothing failed, so no instance is restarted");
+    assertTrue(Scenario.SYNC_UNREACHABLE.refusalFirst());
+    assertFalse(Scenario.ISOLATE_PRIMARY.refusalFirst(), "a refusal on the way does not end an isolation");
   }
 
   @Test
