@@ -49,6 +49,7 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import java.util.logging.StreamHandler;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -496,7 +497,7 @@ public final class Drill {
           say(tag + ": " + (scenario == Scenario.BAD_TAG ? "the tag restored" : "partitions healed") + " at +"
               + Report.seconds(healedAt - faultAt));
           if (acted != null && acted.outcome().action() == Outcome.Action.REFUSED) {
-            acted = ticker.awaitAction(healedAt, false, ACT_LIMIT);
+            acted = ticker.awaitAction(healedAt, reason -> false, ACT_LIMIT);
             record(tag, acted, faultAt, seen);
           }
         }
@@ -638,7 +639,7 @@ public final class Drill {
       long faultAt, Seen seen) throws Exception {
     Map<String, Object> request = Map.of("target", target);
     Acted acted = switch (scenario.trigger) {
-      case MONITOR -> ticker.awaitAction(faultAt, scenario.refusalFirst(),
+      case MONITOR -> ticker.awaitAction(faultAt, scenario::endedByRefusal,
           scenario.expectsAction() ? ACT_LIMIT : PROBE_WINDOW);
       case INSTANCE_EVENT -> invoke(clock, () -> instanceEvent(instance, "stopped", UUID.randomUUID().toString()));
       case INSTANCE_EVENTS_AT_ONCE -> deliverAtOnce(clock, instance, seen);
@@ -652,7 +653,7 @@ public final class Drill {
       seen.killed = killer.killedAt() != null;
       if (seen.killed) {
         // The next trigger that takes the lease once it has run out must finish what the killed run began.
-        acted = ticker.awaitAction(acted.endMs(), true, ACT_LIMIT);
+        acted = ticker.awaitAction(acted.endMs(), reason -> true, ACT_LIMIT);
         record(tag, acted, faultAt, seen);
       }
     }
@@ -790,13 +791,13 @@ public final class Drill {
      * (a failure not confirmed yet) or failed (a re-attach of a node pgpool still cannot reach)
      * leaves the decision to the next look.
      */
-    boolean decisive(boolean refusalCounts) {
+    boolean decisive(Predicate<String> refusalCounts) {
       Outcome.Action action = outcome.action();
       if (action == Outcome.Action.COMPLETED || action == Outcome.Action.REATTACHED) {
         return true;
       }
       return source.equals("monitor") && action == Outcome.Action.FAILED
-          || refusalCounts && action == Outcome.Action.REFUSED;
+          || action == Outcome.Action.REFUSED && refusalCounts.test(outcome.reason());
     }
   }
 
@@ -880,7 +881,7 @@ public final class Drill {
      * when {@code refusalCounts}: otherwise this waits for the tick that acts once the cause of a
      * refusal is gone. Each tick's outcome is printed once, when it differs from the one printed before.
      */
-    Acted awaitAction(long faultAt, boolean refusalCounts, Duration limit) throws InterruptedException {
+    Acted awaitAction(long faultAt, Predicate<String> refusalCounts, Duration limit) throws InterruptedException {
       long deadline = clock.nowMs() + limit.toMillis();
       String seen = null;
       int printed = 0;

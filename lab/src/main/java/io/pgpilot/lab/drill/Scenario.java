@@ -202,13 +202,14 @@ enum Scenario {
   }
 
   /**
-   * Whether pgpilot's first decision is expected to be a refusal, which then ends the fault (its
-   * partitions heal). Elsewhere a refusal is a step on the way (e.g. an isolated primary that a
-   * standby still streamed from a moment ago is not failed over yet) and the fault lasts until
-   * pgpilot acts.
+   * Whether a refusal with this reason is the decision this scenario waits for, which then ends
+   * the fault (its partitions heal): in {@link #SYNC_UNREACHABLE}, the refusal to promote a node
+   * not known to hold every acknowledged commit. Any other refusal is a step on the way (e.g. a
+   * primary that a standby still streamed from a moment ago is not failed over yet), and the
+   * fault lasts until pgpilot acts.
    */
-  boolean refusalFirst() {
-    return this == SYNC_UNREACHABLE;
+  boolean endedByRefusal(String reason) {
+    return this == SYNC_UNREACHABLE && reason.contains("refusing to promote");
   }
 
   /** Whether a standby is to be promoted (the timeline goes up by one), or the primary to stay. */

@@ -132,8 +132,10 @@ class DrillTest {
     assertTrue(failedOver.get(0).startsWith("a promotion where none was expected"), failedOver.toString());
     assertTrue(failedOver.get(1).startsWith("pgpilot's run ended COMPLETED, not REATTACHED"), failedOver.toString());
     assertFalse(Scenario.PGPOOL_BLIP.restoresInstance(), "nothing failed, so no instance is restarted");
-    assertTrue(Scenario.SYNC_UNREACHABLE.refusalFirst());
-    assertFalse(Scenario.ISOLATE_PRIMARY.refusalFirst(), "a refusal on the way does not end an isolation");
+    assertTrue(Scenario.SYNC_UNREACHABLE.endedByRefusal("refusing to promote pg3: pg3 is not known to hold"));
+    assertFalse(Scenario.SYNC_UNREACHABLE.endedByRefusal("no failover of pg2: pg3's WAL receiver was streaming"),
+        "a refusal on the way does not end the scenario's partitions");
+    assertFalse(Scenario.ISOLATE_PRIMARY.endedByRefusal("refusing to promote pg3"));
   }
 
   @Test
