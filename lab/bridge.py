@@ -4,12 +4,13 @@ import time
 from http.server import ThreadingHTTPServer
 
 
-def serve(address, port, handler, what, say):
-    """Serves {handler} on {address}:{port} in a daemon thread, once the lab has made that address."""
-    threading.Thread(target=_serve, args=(address, port, handler, what, say), name=what, daemon=True).start()
+def serve(address, port, handler, what, say, tls=None):
+    """Serves {handler} on {address}:{port} in a daemon thread, once the lab has made that address;
+    over TLS when {tls} is given (a function returning the server's ssl.SSLContext)."""
+    threading.Thread(target=_serve, args=(address, port, handler, what, say, tls), name=what, daemon=True).start()
 
 
-def _serve(address, port, handler, what, say):
+def _serve(address, port, handler, what, say, tls):
     # The lab bridge's address exists once the lab has made its network: wait for it, bounded.
     deadline = time.monotonic() + 300
     while True:
@@ -21,5 +22,15 @@ def _serve(address, port, handler, what, say):
                 say(f"cannot serve {what} on {address}:{port}: {e}")
                 return
             time.sleep(0.5)
-    say(f"{what} on http://{address}:{port}")
+    scheme = "http"
+    if tls:
+        try:
+            context = tls()
+        except OSError as e:
+            say(f"cannot serve {what} on {address}:{port}: {e}")
+            return
+        # The handshake happens in the request's thread: a stalled client never blocks the others.
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        scheme = "https"
+    say(f"{what} on {scheme}://{address}:{port}")
     server.serve_forever()

@@ -57,6 +57,7 @@ from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
 
 import events_gateway
+import s3_gateway
 import instance_lifecycle
 
 
@@ -535,6 +536,7 @@ def main():
                      f" {provider.cloudformation_type()}, not pgpilot's provider (written for 5.2.1)")
     instance_lifecycle.install_from_env()
     events_gateway.install_from_env()
+    s3_gateway.install_from_env()
     moto_server_main(sys.argv[1:])
 
 

@@ -34,6 +34,8 @@ apt_packages_missing() {
   # pgpool's failover_command reports with the AWS CLI, as on AWS (bootstrap-common.sh installs
   # Debian's): Debian's, not one in a user's home, since pgpool runs as postgres.
   [[ -n $(installed_version awscli) ]] || missing+=(awscli)
+  # The WAL archive: pgBackRest, Debian's, as bootstrap installs it on AWS.
+  version_matches "$(installed_version pgbackrest)" "$PGBACKREST_VERSION" || missing+=("pgbackrest=$PGBACKREST_VERSION")
   for cmd in ip:iproute2 jq:jq openssl:openssl setpriv:util-linux flock:util-linux curl:curl \
              mvn:maven javac:openjdk-17-jdk-headless python3:python3 shellcheck:shellcheck \
              column:bsdextrautils node:nodejs npm:npm; do

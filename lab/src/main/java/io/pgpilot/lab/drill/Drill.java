@@ -457,6 +457,8 @@ public final class Drill {
     String problem = null;
     long restoreMs = 0;
     Long pathBackAt = null;
+    ArchiveLag archiveLag = null;
+    Pitr.Result pitr = null;
     try {
       sampler.start();
       try {
@@ -477,6 +479,7 @@ public final class Drill {
         if (scenario == Scenario.KILLED_MIDWAY) {
           killer.arm();
         }
+        archiveLag = ArchiveLag.on(lab, primaryBefore);
         scenario.inject(lab, instances, target, shape);
         faultAt = clock.nowMs();
         if (scenario == Scenario.PGPOOL_BLIP) {
@@ -553,6 +556,17 @@ public final class Drill {
             + Scenario.describe(lab.status().nodes()) : "NOT whole after " + Report.seconds(restoreMs) + ": "
             + problem));
       }
+      if (scenario == Scenario.PITR && primaryAfter != null) {
+        Workload.Commit resumed = workload.resumedAfter(faultAt);
+        pitr = Pitr.restore(lab, primaryOf(lab.status()), runId, workload.commits(),
+            resumed == null ? Long.MAX_VALUE : resumed.ackMs());
+        say(tag + ": " + (pitr.problem() != null ? "point-in-time restore failed: " + pitr.problem()
+            : "restored to " + pitr.target() + " in " + pitr.restoreSeconds() + " s (backup " + pitr.backup()
+            + ", WAL archived " + pitr.archiveMs() + " ms after its switch): " + pitr.restoredRows() + " of "
+            + pitr.expectedRows() + " commits acknowledged before it, " + pitr.extraSample().size()
+            + " after it" + (pitr.restoredUnacknowledged() == 0 ? ""
+            : ", " + pitr.restoredUnacknowledged() + " never acknowledged")));
+      }
     } finally {
       sampler.close();
     }
@@ -609,7 +623,7 @@ public final class Drill {
         workload.longestReadGapAfter(faultAt), workload.writeErrors(),
         pathBackAt == null || rto == null ? null : rto - (pathBackAt - faultAt),
         acted == null ? Map.of() : phases(acted, faultAt), restoreMs, whole, problem,
-        problems.isEmpty() ? null : String.join("; ", problems));
+        problems.isEmpty() ? null : String.join("; ", problems), archiveLag, pitr);
   }
 
   /** Why the samples cannot vouch for the run: the first primary never seen writable, a bound reached. */

@@ -57,6 +57,19 @@ final class Report {
     }
     summary.put("medianPhasesMs", phases);
     summary.put("allWhole", runs.stream().noneMatch(r -> Boolean.FALSE.equals(r.whole())));
+    List<ArchiveLag> lags = runs.stream().map(RunResult::archiveLagAtFault).filter(Objects::nonNull).toList();
+    if (!lags.isEmpty()) {
+      summary.put("maxArchivePendingSegmentsAtFault", lags.stream().mapToInt(ArchiveLag::pendingSegments).max().orElse(0));
+      summary.put("maxArchiveOldestPendingSecondsAtFault",
+          lags.stream().mapToDouble(ArchiveLag::oldestPendingSeconds).max().orElse(0));
+    }
+    List<Pitr.Result> pitrs = runs.stream().map(RunResult::pitr).filter(Objects::nonNull).toList();
+    if (!pitrs.isEmpty()) {
+      summary.put("pitrCorrectRuns", pitrs.stream().filter(Pitr.Result::correct).count());
+      summary.put("medianRestoreMs", median(pitrs.stream().map(p -> p.restoreSeconds() == null ? null
+          : Math.round(p.restoreSeconds() * 1000)).toList()));
+      summary.put("medianArchiveAfterSwitchMs", median(pitrs.stream().map(Pitr.Result::archiveMs).toList()));
+    }
     return summary;
   }
 
@@ -121,6 +134,16 @@ final class Report {
       out.printf("writes through pgpool back after its path to the primary returned: median %s (max %s)%n",
           seconds((Long) summary.get("medianWritesAfterPathBackMs")),
           seconds((Long) summary.get("maxWritesAfterPathBackMs")));
+    }
+    if (summary.get("maxArchivePendingSegmentsAtFault") != null) {
+      out.printf("WAL archive at the fault: at most %s segment(s) waiting, the oldest for %s s%n",
+          summary.get("maxArchivePendingSegmentsAtFault"), summary.get("maxArchiveOldestPendingSecondsAtFault"));
+    }
+    if (summary.get("pitrCorrectRuns") != null) {
+      out.printf("point-in-time restores after the failover: %s of %d exact (expectedRows == restoredRows), median"
+          + " restore %s, a switched WAL segment archived in a median %s%n", summary.get("pitrCorrectRuns"),
+          runs.stream().filter(r -> r.pitr() != null).count(), seconds((Long) summary.get("medianRestoreMs")),
+          seconds((Long) summary.get("medianArchiveAfterSwitchMs")));
     }
     if (summary.get("lostAfterPromotion") != null) {
       out.printf("direct commits (to the first primary, not through pgpool) acknowledged after the promotion and lost:"

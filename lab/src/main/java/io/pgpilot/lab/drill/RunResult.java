@@ -33,6 +33,9 @@ import java.util.Map;
  * @param readOutageMs  the longest time without a successful read through pgpool after the fault
  * @param writesAfterPathBackMs pgpool-blip: from the return of pgpool's path to the primary to the acknowledgement
  *                      that ended the write outage (rtoMs less the cut); null in other scenarios
+ * @param archiveLagAtFault how far the WAL archive was behind the primary just before the fault; null when it
+ *                      does not archive
+ * @param pitr          pitr: the point-in-time restore after the failover and what it held; null in other scenarios
  * @param whole         pgpilot put the cluster back together (one primary, every other node streaming on its
  *                      timeline, pgpool writing), so the next run starts from a sound cluster; null for another
  *                      contender, whose next run starts from a fresh lab
@@ -45,7 +48,8 @@ record RunResult(String ha, int run, String scenario, String target, String prim
     Integer maxWritableAtOnce, String writableAtOnce, Integer directCommits, Integer lostAfterPromotion,
     Integer lostBeforePromotion, List<Long> lostAfterPromotionSample, long readOutageMs, int writeErrors,
     Long writesAfterPathBackMs,
-    Map<String, Long> phases, long restoreMs, Boolean whole, String wholeDetail, String expectationProblem) {
+    Map<String, Long> phases, long restoreMs, Boolean whole, String wholeDetail, String expectationProblem,
+    ArchiveLag archiveLagAtFault, Pitr.Result pitr) {
 
   boolean correct() {
     return violations().isEmpty();
@@ -78,6 +82,9 @@ record RunResult(String ha, int run, String scenario, String target, String prim
     }
     if (expectationProblem != null) {
       found.add(expectationProblem);
+    }
+    if (pitr != null && !pitr.correct()) {
+      found.add(pitr.violation());
     }
     return found;
   }

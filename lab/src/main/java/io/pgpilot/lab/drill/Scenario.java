@@ -67,7 +67,12 @@ enum Scenario {
    * it; pgpilot must confirm nothing, fail nothing over, and have pgpool re-attach the primary, so
    * that writes through pgpool resume soon after the path's return.
    */
-  PGPOOL_BLIP("pgpool-blip", Trigger.MONITOR);
+  PGPOOL_BLIP("pgpool-blip", Trigger.MONITOR),
+  /**
+   * A primary crash fails over; then the WAL archive is restored into a separate node to a moment
+   * after the failover ({@link Pitr}), which must hold exactly the commits acknowledged before it.
+   */
+  PITR("pitr", Trigger.MONITOR);
 
   /** How long the asynchronous standby is cut off before the primary crashes: commits it lacks. */
   static final long LAG_MS = 1_000;
