@@ -479,6 +479,9 @@ log-path=$LAB/$h/pgbackrest
 # and a promotion asks for several.
 [global:archive-push]
 archive-async=y
+# PostgreSQL hears of a failed push (pg_stat_archiver, the archive alarm) after this long, not the
+# default 60 s; pgBackRest keeps retrying in the background meanwhile, and PostgreSQL keeps the WAL.
+archive-timeout=10
 
 [$STANZA]
 pg1-path=$2

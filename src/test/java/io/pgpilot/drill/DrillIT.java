@@ -86,6 +86,23 @@ class DrillIT {
   }
 
   @Test
+  void aPointInTimeRestoreAfterAFailoverHoldsExactlyTheCommitsAcknowledgedBeforeItsTarget(Lab theLab)
+      throws Exception {
+    lab = theLab;
+
+    JsonNode run = drillOnce("pitr", Path.of("target", "drill-it", "pitr.json"));
+
+    assertEquals(0, run.path("lostCommits").asInt(), "acknowledged commits lost: " + run.path("lostSample"));
+    assertEquals(run.path("timelineBefore").asInt() + 1, run.path("timelineAfter").asInt(), "one failover");
+    JsonNode pitr = run.path("pitr");
+    assertTrue(pitr.path("problem").isNull(), pitr.toString());
+    assertTrue(pitr.path("expectedRows").asInt() > 0, pitr.toString());
+    assertEquals(pitr.path("expectedRows").asInt(), pitr.path("restoredRows").asInt(), pitr.toString());
+    assertEquals(0, pitr.path("extraSample").size(), "commits after the target restored: " + pitr);
+    assertTrue(run.path("archiveLagAtFault").has("pendingSegments"), "archive lag measured at the fault: " + run);
+  }
+
+  @Test
   void theFaultMatrixSubsetHoldsEveryInvariantAndExpectation(Lab theLab) throws Exception {
     lab = theLab;
     List<String> scenarios = List.of("isolate-primary", "instance-restart", "partition-probe", "concurrent-events",

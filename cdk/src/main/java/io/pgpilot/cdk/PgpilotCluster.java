@@ -39,8 +39,10 @@ public final class PgpilotCluster extends Construct {
           .build());
       database = aurora;
     } else {
+      WalArchive archive = new WalArchive(this, "Archive", WalArchiveProps.builder().clusterName(cluster).build());
       database = new PostgresOnEc2(this, "Postgres", PostgresOnEc2Props.builder()
           .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
+          .archive(archive)
           .replicationCidr(network.cidr())
           .documents(documents)
           .instanceType(props.dbInstanceType())

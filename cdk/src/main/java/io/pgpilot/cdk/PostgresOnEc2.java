@@ -101,6 +101,9 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
         .actions(List.of("ssm:GetDocument"))
         .resources(props.documents().arns())
         .build());
+    if (props.archive() != null) {
+      props.archive().grantArchiving(role);
+    }
     NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder().id("AwsSolutions-IAM4")
         .reason("AmazonSSMManagedInstanceCore is what the SSM agent needs to receive Run Command; pgpilot's every"
             + " action on a host is an SSM document")
@@ -148,6 +151,12 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
     vars.put("PGPILOT_MONITOR_SECRET", monitorSecret.getSecretArn());
     vars.put("PGPILOT_ADMIN_SECRET", adminSecret.getSecretArn());
     vars.put("PGPILOT_HOSTS", hosts);
+    if (props.archive() != null) {
+      vars.put("PGPILOT_ARCHIVE_BUCKET", props.archive().bucket().getBucketName());
+      vars.put("PGPILOT_ARCHIVE_STANZA", props.archive().stanza());
+      vars.put("PGPILOT_ARCHIVE_KMS_KEY", props.archive().key().getKeyArn());
+      vars.put("PGPILOT_ARCHIVE_RETENTION_FULL", Integer.toString(props.archive().retentionFull()));
+    }
     Instance instance = Instance.Builder.create(this, node.name())
         .vpc(props.vpc())
         .vpcSubnets(SubnetSelection.builder().subnets(List.of(subnet)).build())

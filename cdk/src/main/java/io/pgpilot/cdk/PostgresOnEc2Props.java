@@ -19,10 +19,13 @@ import software.amazon.awscdk.services.ec2.SubnetSelection;
  *                              /aws/service/debian/release/12/latest/arm64
  * @param pgVersion             PostgreSQL major version; @default 15
  * @param terminationProtection EC2 termination protection on the nodes; @default true
+ * @param archive               the cluster's WAL archive, which every node archives to when primary and
+ *                              backs up to; @default none (no archive)
  */
 public record PostgresOnEc2Props(String clusterName, IVpc vpc, SubnetSelection subnets, String replicationCidr,
                                  SsmDocuments documents, InstanceType instanceType, int volumeSizeGib,
-                                 String amiParameter, String pgVersion, boolean terminationProtection) {
+                                 String amiParameter, String pgVersion, boolean terminationProtection,
+                                 WalArchive archive) {
 
   public PostgresOnEc2Props {
     Check.clusterName(clusterName);
@@ -57,6 +60,7 @@ public record PostgresOnEc2Props(String clusterName, IVpc vpc, SubnetSelection s
     private String amiParameter = Defaults.AMI_PARAMETER;
     private String pgVersion = "15";
     private boolean terminationProtection = true;
+    private WalArchive archive;
 
     public Builder clusterName(String value) {
       clusterName = value;
@@ -108,9 +112,14 @@ public record PostgresOnEc2Props(String clusterName, IVpc vpc, SubnetSelection s
       return this;
     }
 
+    public Builder archive(WalArchive value) {
+      archive = value;
+      return this;
+    }
+
     public PostgresOnEc2Props build() {
       return new PostgresOnEc2Props(clusterName, vpc, subnets, replicationCidr, documents, instanceType,
-          volumeSizeGib, amiParameter, pgVersion, terminationProtection);
+          volumeSizeGib, amiParameter, pgVersion, terminationProtection, archive);
     }
   }
 }

@@ -1,13 +1,49 @@
 # A PostgreSQL node: Debian's postgresql, TLS from the cluster's CA, then the SSM documents.
 # From CDK: PGPILOT_CLUSTER PGPILOT_NODE PGPILOT_ROLE (primary|standby) PGPILOT_UPSTREAM (address,
 # standbys only) PGPILOT_SYNC_STANDBYS PGPILOT_PG_VERSION PGPILOT_REPLICATION_CIDR
-# PGPILOT_CLIENT_CIDR PGPILOT_CA_SECRET PGPILOT_MONITOR_SECRET PGPILOT_ADMIN_SECRET PGPILOT_HOSTS
+# PGPILOT_CLIENT_CIDR PGPILOT_CA_SECRET PGPILOT_MONITOR_SECRET PGPILOT_ADMIN_SECRET PGPILOT_HOSTS, and
+# with a WAL archive PGPILOT_ARCHIVE_BUCKET PGPILOT_ARCHIVE_STANZA PGPILOT_ARCHIVE_KMS_KEY
+# PGPILOT_ARCHIVE_RETENTION_FULL
 V=$PGPILOT_PG_VERSION
 CONF=/etc/postgresql/$V/main
 TLS=$CONF/pgpilot-tls
 
 install_base
 retry 5 15 apt-get install -y -q --no-install-recommends "postgresql-$V" || die "cannot install postgresql-$V"
+
+# The WAL archive: pgBackRest's repository in the cluster's bucket, under its prefix, with the
+# instance role's credentials, through the VPC's S3 endpoint, over TLS.
+archive=()
+if [ -n "${PGPILOT_ARCHIVE_BUCKET:-}" ]; then
+  retry 5 15 apt-get install -y -q --no-install-recommends pgbackrest || die "cannot install pgbackrest"
+  install -d -m 0755 /etc/pgbackrest
+  cat > /etc/pgbackrest/pgbackrest.conf << CONF
+[global]
+repo1-type=s3
+repo1-s3-bucket=$PGPILOT_ARCHIVE_BUCKET
+repo1-s3-endpoint=s3.$REGION.amazonaws.com
+repo1-s3-region=$REGION
+repo1-s3-key-type=auto
+repo1-s3-kms-key-id=$PGPILOT_ARCHIVE_KMS_KEY
+repo1-path=/$PGPILOT_ARCHIVE_STANZA
+repo1-retention-full=$PGPILOT_ARCHIVE_RETENTION_FULL
+repo1-bundle=y
+process-max=2
+compress-type=lz4
+start-fast=y
+log-level-console=warn
+log-level-file=info
+
+[global:archive-push]
+archive-async=y
+archive-timeout=10
+
+[$PGPILOT_ARCHIVE_STANZA]
+pg1-path=/var/lib/postgresql/$V/main
+CONF
+  chmod 0644 /etc/pgbackrest/pgbackrest.conf
+  archive=(archiveStanza="$PGPILOT_ARCHIVE_STANZA")
+fi
 
 # The cluster's CA lives in a secret: the first primary makes it, the others wait for it.
 ca_ready() { secret "$PGPILOT_CA_SECRET" | jq -e '.certificate and .key' > /dev/null 2>&1; }
@@ -108,14 +144,17 @@ if [ "$PGPILOT_ROLE" = primary ]; then
   printf 'GRANT pg_monitor TO "%s";\n' "$ROLE_NAME" | psql_stdin
   create_role "$PGPILOT_ADMIN_SECRET" CREATEDB CREATEROLE
   run_document pgpilot-ConfigurePrimary replicationCidr="$PGPILOT_REPLICATION_CIDR" \
-    syncStandbys="$PGPILOT_SYNC_STANDBYS" || die "pgpilot-ConfigurePrimary failed"
+    syncStandbys="$PGPILOT_SYNC_STANDBYS" "${archive[@]}" || die "pgpilot-ConfigurePrimary failed"
+  if [ "${#archive[@]}" -gt 0 ]; then
+    run_document pgpilot-Backup stanza="$PGPILOT_ARCHIVE_STANZA" type=full || log "the first full backup failed; take it with pgpilot-Backup"
+  fi
 else
   # The upstream boots at the same time: ConfigureStandby refuses until it takes replication connections.
   retry 60 20 run_document pgpilot-ConfigureStandby upstreamHost="$PGPILOT_UPSTREAM" \
     applicationName="$PGPILOT_NODE" || die "pgpilot-ConfigureStandby from $PGPILOT_UPSTREAM failed"
   # pg_hba.conf and the replication settings are not copied by a base backup, and a cascading
   # standby serves its own downstream: the same document writes them (the role comes through WAL).
-  run_document pgpilot-ConfigurePrimary replicationCidr="$PGPILOT_REPLICATION_CIDR" \
+  run_document pgpilot-ConfigurePrimary replicationCidr="$PGPILOT_REPLICATION_CIDR" "${archive[@]}" \
     || die "pgpilot-ConfigurePrimary on standby $PGPILOT_NODE failed"
 fi
 log "node $PGPILOT_NODE of cluster $PGPILOT_CLUSTER is up as $PGPILOT_ROLE"

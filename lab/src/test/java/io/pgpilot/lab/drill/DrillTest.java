@@ -93,7 +93,7 @@ class DrillTest {
     assertEquals("pg2", Scenario.SWITCHOVER.target(chain));
     assertEquals("pg1", Scenario.SYNC_UNREACHABLE.target(chain));
     for (Scenario s : List.of(Scenario.ISOLATE_PRIMARY, Scenario.INSTANCE_RESTART, Scenario.PARTITION_PROBE,
-        Scenario.KILLED_MIDWAY, Scenario.CONCURRENT_EVENTS, Scenario.BAD_TAG, Scenario.PGPOOL_BLIP)) {
+        Scenario.KILLED_MIDWAY, Scenario.CONCURRENT_EVENTS, Scenario.BAD_TAG, Scenario.PGPOOL_BLIP, Scenario.PITR)) {
       assertEquals("pg1", s.target(chain), s.id);
     }
   }
@@ -121,6 +121,24 @@ class DrillTest {
         false, null, false, null, null, null);
     assertTrue(Scenario.PARTITION_PROBE.problems(stalled).get(0).startsWith("writes through pgpool stopped: RTO 1.20 s,"
         + " 3 write errors"));
+  }
+
+  @Test
+  void givenAPointInTimeRestore_whenJudged_thenExactIsCorrectAndAnyMissingOrExtraCommitIsNamed() {
+    Pitr.Result exact = new Pitr.Result("2026-12-06 13:30:13.156038+00", 7366, 7366, List.of(), List.of(), 1, 533L,
+        6.2, "20261206-132226F", null);
+    Pitr.Result short1 = new Pitr.Result(exact.target(), 7366, 7365, List.of(17L), List.of(), 0, 533L, 6.2, "b", null);
+    Pitr.Result extra = new Pitr.Result(exact.target(), 7366, 7366, List.of(), List.of(7367L), 0, 533L, 6.2, "b", null);
+    Pitr.Result failed = new Pitr.Result(null, 0, 0, List.of(), List.of(), 0, null, null, null, "lab restore failed");
+
+    assertTrue(exact.correct(), "a commit never acknowledged but restored is reported, not judged");
+    assertFalse(short1.correct());
+    assertTrue(short1.violation().contains("7365 of 7366") && short1.violation().contains("[17]"), short1.violation());
+    assertFalse(extra.correct());
+    assertTrue(extra.violation().contains("after it [7367]"), extra.violation());
+    assertFalse(failed.correct());
+    assertEquals("point-in-time restore: lab restore failed", failed.violation());
+    assertTrue(Scenario.PITR.expectsPromotion() && Scenario.PITR.restoresInstance());
   }
 
   @Test

@@ -1,0 +1,167 @@
+package io.pgpilot.archive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgpilot.lab.Lab;
+import io.pgpilot.lab.LabExtension;
+import io.pgpilot.lab.ssm.LabSsmAgent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The WAL archive, as a DBA relies on it: backups land in it, a restore never touches the running
+ * cluster and refuses what it cannot do, S3 going away loses nothing, and no host writes another
+ * cluster's bucket. The restore after a failover is the drill's pitr scenario (DrillIT).
+ */
+@ExtendWith(LabExtension.class)
+class WalArchiveIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path RESTORE_CONF = Path.of("/etc/postgresql/15/restore");
+  private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'+00'")
+      .withZone(ZoneOffset.UTC);
+  private static Lab lab;
+
+  @BeforeAll
+  static void lab(Lab theLab) {
+    lab = theLab;
+    lab.run("fault", "heal", primary());
+  }
+
+  @Test
+  void aDifferentialBackupLandsInTheArchiveAfterTheFirstFullOne() throws Exception {
+    JsonNode backup = JSON.readTree(lab.must("backup", "diff"));
+
+    assertEquals("diff", backup.path("type").asText(), backup.toString());
+    assertTrue(backup.path("label").asText().matches("\\d{8}-\\d{6}F_\\d{8}-\\d{6}D"), backup.toString());
+    assertTrue(backup.path("databaseBytes").asLong() > 0, backup.toString());
+  }
+
+  @Test
+  void aRestoreRefusesWhatItCannotDoAndChangesNothing() throws Exception {
+    lab.run("restore", "--latest", "--replace");   // a restore target exists: a refusal must keep it as it is
+    String before = restoreTarget();
+    Instant now = Instant.now();
+    List<List<String>> refused = List.of(
+        List.of("--time", PG_TIME.format(now.plus(Duration.ofDays(1))), "is in the future"),
+        List.of("--time", "2026-13-45 25:61:00+00", "is not a valid time"),
+        List.of("--time", "tomorrow", "is not a timestamp with an offset"),
+        List.of("--time", "2020-01-01 00:00:00+00", "before the end of the first backup"),
+        List.of("--backup", "20200101-000000F", "no backup labelled 20200101-000000F"));
+    for (List<String> bad : refused) {
+      Lab.Result run = lab.run("restore", bad.get(0), bad.get(1), "--replace");
+      assertNotEquals(0, run.exitCode(), bad.toString());
+      assertTrue(run.stderr().contains(bad.get(2)), bad + ": " + run.stderr());
+      assertEquals(before, restoreTarget(), bad + " changed the restore target");
+    }
+  }
+
+  @Test
+  void aRestoreNeverReplacesAClusterItDidNotMake() throws Exception {
+    String primary = primary();
+    // The lab's hosts share one file system: pg1's configuration is visible on app1, as another
+    // cluster on the same machine would be.
+    LabSsmAgent.Invocation run = new LabSsmAgent(Path.of("..", "..", "ssm-documents")).run("app1",
+        "pgpilot-RestoreNode", Map.of("cluster", primary, "stanza", "lab", "replace", "true"));
+
+    assertEquals(LabSsmAgent.Status.Failed, run.status(), run.stdout());
+    assertTrue(run.stderr().contains("is no restore target of pgpilot's"), run.stderr());
+    try (Connection c = lab.connectNode(primary); Statement s = c.createStatement()) {
+      s.execute("SELECT 1");
+    }
+  }
+
+  @Test
+  void withS3UnreachableArchivingFailsKeepsTheWalAndCatchesUpWhenS3Returns() throws Exception {
+    String primary = primary();
+    String marker = UUID.randomUUID().toString();
+    String segment;
+    long failedBefore;
+    try (Connection c = lab.connectNode(primary); Statement s = c.createStatement()) {
+      failedBefore = one(s, "SELECT failed_count FROM pg_stat_archiver");
+      lab.must("fault", "partition", primary, "s3");
+      try {
+        s.execute("CREATE TABLE IF NOT EXISTS archive_probe (id text PRIMARY KEY)");
+        s.execute("INSERT INTO archive_probe VALUES ('" + marker + "')");
+        segment = text(s, "SELECT pg_walfile_name(pg_switch_wal())");
+        Lab.await(Duration.ofSeconds(45), "archive_command to fail while S3 is unreachable",
+            () -> one(s, "SELECT failed_count FROM pg_stat_archiver") > failedBefore);
+        assertEquals(1, one(s, "SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name = '" + segment + ".ready'"),
+            "PostgreSQL keeps the segment, waiting to archive it");
+      } finally {
+        lab.must("fault", "heal", primary);
+      }
+      // A new segment wakes the archiver at once, rather than at its next minute.
+      s.execute("INSERT INTO archive_probe VALUES ('" + UUID.randomUUID() + "')");
+      s.execute("SELECT pg_switch_wal()");
+      Lab.await(Duration.ofSeconds(90), segment + " archived once S3 is back",
+          () -> text(s, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").compareTo(segment) > 0);
+    }
+    JsonNode restored = JSON.readTree(lab.must("restore", "--latest", "--replace"));
+    try (Connection c = lab.connect(restored.path("dsn").asText()); Statement s = c.createStatement()) {
+      assertEquals(1, one(s, "SELECT count(*) FROM archive_probe WHERE id = '" + marker + "'"),
+          "the commit made while S3 was unreachable is in the archive");
+    }
+  }
+
+  @Test
+  void noHostWritesABucketOtherThanItsClusters() throws Exception {
+    String primary = primary();
+    Process p = new ProcessBuilder("ip", "netns", "exec", primary, "runuser", "-u", "postgres", "--", "pgbackrest",
+        "--stanza=lab", "--repo1-s3-bucket=pgpilot-other-archive", "--log-level-console=error", "stanza-create")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+
+    assertNotEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("403") || out.contains("AccessDenied"), out);
+  }
+
+  private static String primary() {
+    return lab.status().nodes().stream().filter(n -> "primary".equals(n.role())).map(Lab.Node::name).findFirst()
+        .orElseThrow();
+  }
+
+  /** The restore target's configuration and data directory listing: what a refusal must leave alone. */
+  private static String restoreTarget() throws Exception {
+    if (!Files.exists(RESTORE_CONF)) {
+      return "absent";
+    }
+    try (var files = Files.walk(RESTORE_CONF)) {
+      return files.map(f -> f + " " + f.toFile().lastModified()).sorted().toList().toString();
+    }
+  }
+
+  private static long one(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String text(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}
