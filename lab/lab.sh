@@ -29,6 +29,8 @@ BOOT_GATE=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgpilot-boot.
 # pgpool's failover_command with pgpilot: the very file the CDK user data installs. It reports a
 # backend pgpool detached to pgpilot (EventBridge) and promotes nothing.
 PGPOOL_REPORT=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgpool-report.sh
+# pgBackRest's settings on a database host: the very file the CDK user data installs.
+PGBACKREST_SETTINGS=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgbackrest.conf
 # An emulator someone else runs (LocalStack): the lab registers its instances there and
 # starts no moto server of its own.
 EXTERNAL_EMULATOR=${PGPILOT_EMULATOR_ENDPOINT:-}
@@ -448,8 +450,9 @@ pgbackrest_conf() {
   local h=$1
   install -d -m 0755 /etc/pgbackrest "/etc/netns/$h/pgbackrest"
   install -d -o postgres -g postgres -m 0700 "$LAB/$h" "$LAB/$h/pgbackrest"
-  cat > "/etc/netns/$h/pgbackrest/pgbackrest.conf" <<EOF
-[global]
+  { cat "$PGBACKREST_SETTINGS"; cat <<EOF
+
+[$STANZA]
 repo1-type=s3
 repo1-s3-bucket=$BUCKET
 repo1-s3-endpoint=$S3_HOST
@@ -463,31 +466,14 @@ repo1-s3-key-secret=testing
 repo1-storage-ca-file=/etc/pgpilot/tls/ca.crt
 repo1-path=/$CLUSTER
 repo1-retention-full=2
-# Small files travel in bundles: a restore of the lab's 22 MB took 15.8 s as 961 separate objects.
-repo1-bundle=y
-process-max=2
-compress-type=lz4
-start-fast=y
-log-level-console=warn
-log-level-file=info
 spool-path=$LAB/$h/pgbackrest
 lock-path=$LAB/$h/pgbackrest
 log-path=$LAB/$h/pgbackrest
-
-# Pushes are asynchronous (PostgreSQL is answered at once, WAL goes up in parallel); gets are not:
-# an asynchronous get of a segment the archive lacks waits for its helper (0.22 s against 0.06 s),
-# and a promotion asks for several.
-[global:archive-push]
-archive-async=y
-# PostgreSQL hears of a failed push (pg_stat_archiver, the archive alarm) after this long, not the
-# default 60 s; pgBackRest keeps retrying in the background meanwhile, and PostgreSQL keeps the WAL.
-archive-timeout=10
-
-[$STANZA]
 pg1-path=$2
 pg1-socket-path=$3
 pg1-port=$PORT
 EOF
+  } > "/etc/netns/$h/pgbackrest/pgbackrest.conf"
   chmod 0644 "/etc/netns/$h/pgbackrest/pgbackrest.conf"
 }
 

@@ -15,7 +15,9 @@ import software.amazon.awscdk.services.ec2.UserData;
  * (and lint) as shell rather than as Java strings. A database host's user data also carries
  * pgpilot-boot.sh, the gate that decides at every boot whether PostgreSQL starts, installed as
  * {@link #BOOT_GATE}: the lab boots its hosts through the same file. A pgpool host's carries
- * pgpool-report.sh, its failover_command ({@link #PGPOOL_REPORT}), the same way.
+ * pgpool-report.sh, its failover_command ({@link #PGPOOL_REPORT}), the same way. pgBackRest's
+ * settings (pgbackrest.conf) reach a database host, and the lab, the same way too
+ * ({@link #PGBACKREST_CONF}); the bootstrap adds the cluster's stanza.
  */
 final class HostBootstrap {
 
@@ -26,6 +28,9 @@ final class HostBootstrap {
   /** Where a pgpool host keeps pgpool-report.sh: pgpool's failover_command, which reports and promotes nothing. */
   static final String PGPOOL_REPORT = "/usr/local/sbin/pgpilot-pgpool-report";
   private static final String PGPOOL_REPORT_END = "PGPILOT_PGPOOL_REPORT_END";
+  /** pgBackRest's configuration on a database host. */
+  static final String PGBACKREST_CONF = "/etc/pgbackrest/pgbackrest.conf";
+  private static final String PGBACKREST_CONF_END = "PGPILOT_PGBACKREST_CONF_END";
 
   /** A variable's value goes in single quotes: anything but a quote is literal there. */
   private static final Pattern QUOTE = Pattern.compile("'");
@@ -58,13 +63,14 @@ final class HostBootstrap {
     script.append(resource("bootstrap-common.sh"));
     if (kind == Kind.POSTGRES) {
       install(script, "pgpilot-boot.sh", BOOT_GATE, BOOT_GATE_END);
+      install(script, "pgbackrest.conf", PGBACKREST_CONF, PGBACKREST_CONF_END);
     } else {
       install(script, "pgpool-report.sh", PGPOOL_REPORT, PGPOOL_REPORT_END);
     }
     return script.append(resource(kind.file)).toString();
   }
 
-  /** Writes the resource {@code name} to {@code path} (mode 0755) from a here-document ended by {@code end}. */
+  /** Writes the resource {@code name} to {@code path} (mode 0755: scripts; a reader may narrow it) from a here-document ended by {@code end}. */
   private static void install(StringBuilder script, String name, String path, String end) {
     String file = resource(name);
     if (file.lines().anyMatch(end::equals)) {

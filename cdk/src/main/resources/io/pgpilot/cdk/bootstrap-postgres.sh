@@ -16,9 +16,10 @@ retry 5 15 apt-get install -y -q --no-install-recommends "postgresql-$V" || die 
 archive=()
 if [ -n "${PGPILOT_ARCHIVE_BUCKET:-}" ]; then
   retry 5 15 apt-get install -y -q --no-install-recommends pgbackrest || die "cannot install pgbackrest"
-  install -d -m 0755 /etc/pgbackrest
-  cat > /etc/pgbackrest/pgbackrest.conf << CONF
-[global]
+  # pgpilot's settings (pgbackrest.conf, installed above), then the cluster's stanza.
+  cat >> /etc/pgbackrest/pgbackrest.conf << CONF
+
+[$PGPILOT_ARCHIVE_STANZA]
 repo1-type=s3
 repo1-s3-bucket=$PGPILOT_ARCHIVE_BUCKET
 repo1-s3-endpoint=s3.$REGION.amazonaws.com
@@ -27,22 +28,12 @@ repo1-s3-key-type=auto
 repo1-s3-kms-key-id=$PGPILOT_ARCHIVE_KMS_KEY
 repo1-path=/$PGPILOT_ARCHIVE_STANZA
 repo1-retention-full=$PGPILOT_ARCHIVE_RETENTION_FULL
-repo1-bundle=y
-process-max=2
-compress-type=lz4
-start-fast=y
-log-level-console=warn
-log-level-file=info
-
-[global:archive-push]
-archive-async=y
-archive-timeout=10
-
-[$PGPILOT_ARCHIVE_STANZA]
 pg1-path=/var/lib/postgresql/$V/main
 CONF
   chmod 0644 /etc/pgbackrest/pgbackrest.conf
   archive=(archiveStanza="$PGPILOT_ARCHIVE_STANZA")
+else
+  rm -f /etc/pgbackrest/pgbackrest.conf
 fi
 
 # The cluster's CA lives in a secret: the first primary makes it, the others wait for it.
