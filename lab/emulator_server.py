@@ -9,7 +9,7 @@ stack fails. What is added here, for pgpilot's template (cfn-templates/pgpilot-e
 and what `cdk bootstrap`, `cdk deploy` and `cdk destroy` do with it (cdk/smoke-deploy.sh):
 
 - providers for the types moto lacks: SecretsManager::Secret, Lambda::Alias, CloudWatch::Alarm,
-  EC2::SecurityGroupEgress, SNS::TopicPolicy, SQS::QueuePolicy, Lambda::EventInvokeConfig;
+  EC2::SecurityGroupEgress, SNS::TopicPolicy, SQS::QueuePolicy, S3::BucketPolicy, Lambda::EventInvokeConfig;
 - replacements of moto's models where they break the stack: Lambda::Version (no Fn::GetAtt),
   ElasticLoadBalancingV2::LoadBalancer (Type ignored), ElasticLoadBalancingV2::TargetGroup (no
   Fn::GetAtt), EC2::RouteTable (never deleted, so the VPC cannot be);
@@ -50,7 +50,10 @@ from moto.ec2.models.route_tables import RouteTable
 from moto.elbv2.exceptions import ResourceInUseError
 from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.s3.exceptions import MissingBucket
+from moto.s3.models import s3_backends
 from moto.secretsmanager.models import secretsmanager_backends
+from moto.utilities.utils import get_partition
 from moto.server import main as moto_server_main
 from moto.sns.models import sns_backends
 from moto.sqs.exceptions import QueueDoesNotExist
@@ -344,6 +347,46 @@ class SqsQueuePolicy(_Provided, CloudFormationModel):
                 pass  # the queue went first and took its policy
 
 
+class S3BucketPolicy(_Provided, CloudFormationModel):
+    """AWS::S3::BucketPolicy: moto 5.2.1 has no CloudFormation model for it (the archive bucket's and
+    the CDK staging bucket's TLS-only policies). moto enforces a policy's Principal * statements
+    without their conditions, so a conditional Deny (aws:SecureTransport false) would refuse every
+    request: moto gets the statements without a condition, the provider keeps the whole document."""
+
+    __module__ = MODULE
+
+    TYPE = "AWS::S3::BucketPolicy"
+    NAME_PROPERTY = ""
+    ATTRIBUTES = ("Id",)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        document = props["PolicyDocument"]
+        statements = document.get("Statement", [])
+        if isinstance(statements, dict):
+            statements = [statements]
+        unconditional = [statement for statement in statements if "Condition" not in statement]
+        if unconditional:
+            backend = s3_backends[account_id][get_partition(region_name)]
+            backend.put_bucket_policy(props["Bucket"], json.dumps(dict(document, Statement=unconditional)).encode())
+        provided = cls(resource_name, {"Id": resource_name})
+        provided.bucket_name = props["Bucket"]
+        provided.document = document
+        provided.applied = bool(unconditional)
+        return provided
+
+    def delete(self, account_id, region_name):
+        if not self.applied:
+            return
+        backend = s3_backends[account_id][get_partition(region_name)]
+        try:
+            backend.delete_bucket_policy(self.bucket_name)
+        except MissingBucket:
+            pass  # the bucket went first and took its policy
+
+
 class LambdaEventInvokeConfig(_Provided, CloudFormationModel):
     """AWS::Lambda::EventInvokeConfig: moto 5.2.1 has no CloudFormation model for it. moto keeps
     the configuration on what the qualifier names (the alias's version) and reads it back for a
@@ -523,7 +566,7 @@ DomainDispatcherApplication.__call__ = _dynamodb_one_at_a_time
 
 
 PROVIDERS = (SecretsManagerSecret, LambdaVersion, LambdaAlias, CloudWatchAlarm, SecurityGroupEgress,
-             SnsTopicPolicy, SqsQueuePolicy, LambdaEventInvokeConfig, ElbV2LoadBalancer,
+             SnsTopicPolicy, SqsQueuePolicy, S3BucketPolicy, LambdaEventInvokeConfig, ElbV2LoadBalancer,
              ElbV2TargetGroup, Ec2RouteTable)
 
 

@@ -153,7 +153,7 @@ class SmokeDeployIT {
     try (Stream<Path> paths = Files.list(ROOT.resolve("ssm-documents"))) {
       files = paths.filter(p -> p.toString().endsWith(".yaml")).sorted().map(SsmDocument::load).toList();
     }
-    assertEquals(9, files.size());
+    assertEquals(11, files.size(), "every document of ssm-documents/, the failover's and the archive's");
     try (SsmClient ssm = Emulator.client(SsmClient.builder().region(REGION))) {
       for (SsmDocument file : files) {
         GetDocumentResponse document = ssm.getDocument(r -> r.name(file.name()));
