@@ -31,6 +31,7 @@ public final class PgpilotCluster extends Construct {
     documents = new SsmDocuments(this, "Documents", props.ssmDocuments());
 
     AuroraPostgres aurora = null;
+    WalArchive archive = null;
     if (props.engine() == Engine.AURORA) {
       aurora = new AuroraPostgres(this, "Aurora", AuroraPostgresProps.builder()
           .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
@@ -39,7 +40,7 @@ public final class PgpilotCluster extends Construct {
           .build());
       database = aurora;
     } else {
-      WalArchive archive = new WalArchive(this, "Archive", WalArchiveProps.builder().clusterName(cluster).build());
+      archive = new WalArchive(this, "Archive", WalArchiveProps.builder().clusterName(cluster).build());
       database = new PostgresOnEc2(this, "Postgres", PostgresOnEc2Props.builder()
           .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
           .archive(archive)
@@ -62,6 +63,12 @@ public final class PgpilotCluster extends Construct {
         .dnsName(props.dnsName())
         .build());
 
+    if (archive != null) {
+      new BackupSchedule(this, "Backups", BackupScheduleProps.builder()
+          .clusterName(cluster).stanza(archive.stanza())
+          .topic(automation.topic()).key(automation.key())
+          .build());
+    }
     failureAlerts = new FailureAlerts(this, "FailureAlerts", FailureAlertsProps.builder()
         .clusterName(cluster)
         .functions(automation.functions())

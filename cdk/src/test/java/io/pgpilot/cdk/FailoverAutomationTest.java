@@ -75,7 +75,8 @@ class FailoverAutomationTest {
         "Targets", List.of(Match.objectLike(Map.of(
             "Arn", Map.of("Ref", Match.stringLikeRegexp(".*PgpoolSensorAliaslive.*")),
             "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 600, "MaximumRetryAttempts", 20))))));
-    template.resourceCountIs("AWS::Events::Rule", 4);
+    // The automation's four, and the backup schedule's three (BackupScheduleTest).
+    template.resourceCountIs("AWS::Events::Rule", 7);
     assertEquals("io.pgpilot.handlers.PgpoolSensorHandler::handleRequest",
         FailoverAutomation.HANDLERS.get("PgpoolSensor"));
     // Aurora's pgpool addresses its endpoints, which RDS fails over: no sensor rule.
