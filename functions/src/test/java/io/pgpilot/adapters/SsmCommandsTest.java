@@ -15,14 +15,14 @@ import software.amazon.awssdk.services.ssm.model.ListCommandInvocationsResponse;
 class SsmCommandsTest {
 
     @Test
-    void givenPollPauses_whenRepeated_thenTheyDoubleUpToTwoSeconds() {
+    void givenPollPauses_whenRepeated_thenTheyGrowByHalfUpToTwoSeconds() {
         List<Long> pauses = new ArrayList<>();
         Duration pause = SsmCommands.FIRST_POLL;
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 10; i++) {
             pauses.add(pause.toMillis());
             pause = SsmCommands.nextPause(pause);
         }
-        assertEquals(List.of(100L, 200L, 400L, 800L, 1600L, 2000L, 2000L, 2000L), pauses);
+        assertEquals(List.of(100L, 150L, 225L, 337L, 506L, 759L, 1139L, 1708L, 2000L, 2000L), pauses);
     }
 
     @Test
