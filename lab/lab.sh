@@ -527,6 +527,40 @@ cmd_restore() {
     '. + {dsn: $dsn}'
 }
 
+# pgBackRest's own record of the backups (backup.info in the repository): one JSON line each.
+cmd_backups() {
+  (($# == 0)) || die "usage: lab backups"
+  lab_exists || die "the lab is not up (./pgpilot lab up)"
+  archive_enabled || die "the lab's archive needs its own emulator (PGPILOT_EMULATOR_ENDPOINT is set)"
+  in_ns "$(current_primary)" pgbackrest --stanza="$STANZA" --output=json info | jq -c '.[0].backup[]? | {label: .label, type: .type,
+    startedAt: (.timestamp.start | todate), durationSeconds: (.timestamp.stop - .timestamp.start),
+    databaseBytes: .info.size, repositoryBytes: .info.repository.delta, walStart: .archive.start, walStop: .archive.stop}'
+}
+
+cmd_rebuild() {
+  local h=${1:-} source=auto p up started
+  (($#)) && shift
+  while (($#)); do
+    case $1 in
+      --source) (($# >= 2)) || die "--source needs auto, archive or upstream; nothing changed"; source=$2; shift 2 ;;
+      *) die "usage: lab rebuild HOST [--source auto|archive|upstream]; nothing changed" ;;
+    esac
+  done
+  [[ " ${PG_NODES[*]} " == *" $h "* ]] || die "usage: lab rebuild HOST [--source auto|archive|upstream] (HOST: ${PG_NODES[*]}); nothing changed"
+  [[ $source =~ ^(auto|archive|upstream)$ ]] || die "--source must be auto, archive or upstream, got '$source'; nothing changed"
+  lab_exists || die "the lab is not up (./pgpilot lab up)"
+  p=$(current_primary)
+  [[ $h != "$p" ]] || die "$h is the primary: only a standby is rebuilt; nothing changed"
+  # From the upstream it streams from, so the chain stays as it is; from the primary when it streams from none.
+  up=$(sql "$h" 'SELECT sender_host FROM pg_stat_wal_receiver' 2>/dev/null || true)
+  [[ " ${PG_NODES[*]} " == *" $up "* ]] || up=$p
+  # pgpilot-RebuildStandby is pgpilot-ConfigureStandby with force=true (run_document runs no nested documents).
+  started=$(date +%s.%N)
+  run_document "$h" pgpilot-ConfigureStandby cluster="$h" upstreamHost="$up" applicationName="$h" force=true source="$source"
+  tail -n 1 "$LAB/$h/pgpilot-ConfigureStandby.log" | jq -c --argjson s "$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')" \
+    '. + {durationSeconds: $s}'
+}
+
 # A restore target the lab's restore made: stopped by PID and dropped.
 restore_down() {
   local conf=/etc/postgresql/$PGV/$RESTORE_CLUSTER
@@ -683,6 +717,9 @@ teardown() {
   done
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
   rmdir /etc/pgpilot /etc/pgbackrest 2>/dev/null || true
+  # pgpilot-ConfigurePrimary's restore_command program, on the lab's one file system.
+  rm -f /usr/local/lib/pgpilot/archive-get /run/postgresql/pgpilot-archive-unreachable.*
+  rmdir /usr/local/lib/pgpilot 2>/dev/null || true
   rm -rf "$LAB"
 }
 
@@ -948,6 +985,12 @@ usage: pgpilot lab COMMAND
                        restore the archive to that point into a separate node, cluster
                        $RESTORE_CLUSTER on $RESTORE_HOST (pgpilot-RestoreNode); it never touches the
                        cluster; --replace replaces an earlier restore
+  backups              the archive's backups, one JSON line each (label, type, start,
+                       duration, sizes), from pgBackRest's own record in the repository
+  rebuild HOST [--source auto|archive|upstream]
+                       rebuild standby HOST from its upstream (pgpilot-RebuildStandby): its data
+                       from the archive's latest backup (auto, when the archive has one) or a
+                       pg_basebackup of the primary; prints the method and the duration
   fault heal HOST      remove every partition of HOST
 hosts: ${HOSTS[*]}
 EOF
@@ -964,6 +1007,8 @@ main() {
     fault) cmd_fault "$@" ;;
     backup) cmd_backup "$@" ;;
     restore) cmd_restore "$@" ;;
+    rebuild) cmd_rebuild "$@" ;;
+    backups) cmd_backups "$@" ;;
     instance) cmd_instance "$@" ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgpilot.adapters.Ec2Instances;
+import io.pgpilot.adapters.JdbcProbe;
+import io.pgpilot.core.ports.ArchiveStatus;
+import io.pgpilot.ec2.Inventory;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.ssm.LabSsmAgent;
@@ -107,6 +111,9 @@ class WalArchiveIT {
             () -> one(s, "SELECT failed_count FROM pg_stat_archiver") > failedBefore);
         assertEquals(1, one(s, "SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name = '" + segment + ".ready'"),
             "PostgreSQL keeps the segment, waiting to archive it");
+        ArchiveStatus failing = archiveStatus(primary);
+        assertTrue(failing.failing() && failing.waitingSegments() >= 1, "what the monitor's metrics (and the"
+            + " ArchiveFailing alarm) see: " + failing);
       } finally {
         lab.must("fault", "heal", primary);
       }
@@ -116,11 +123,48 @@ class WalArchiveIT {
       Lab.await(Duration.ofSeconds(90), segment + " archived once S3 is back",
           () -> text(s, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").compareTo(segment) > 0);
     }
+    Lab.await(Duration.ofSeconds(30), "the archive status to clear (what ends the alarm)",
+        () -> archiveStatus(primary).equals(new ArchiveStatus(0, false)));
     JsonNode restored = JSON.readTree(lab.must("restore", "--latest", "--replace"));
     try (Connection c = lab.connect(restored.path("dsn").asText()); Statement s = c.createStatement()) {
       assertEquals(1, one(s, "SELECT count(*) FROM archive_probe WHERE id = '" + marker + "'"),
           "the commit made while S3 was unreachable is in the archive");
     }
+  }
+
+  @Test
+  void aStandbyIsRebuiltFromTheArchiveAndFromThePrimaryWhenS3IsUnreachable() throws Exception {
+    String standby = lab.status().nodes().stream().filter(n -> "standby".equals(n.role())).map(Lab.Node::name)
+        .reduce((first, second) -> second).orElseThrow();
+
+    JsonNode fromArchive = JSON.readTree(lab.must("rebuild", standby));
+    assertEquals("archive", fromArchive.path("method").asText(), "the default once the archive holds a backup: "
+        + fromArchive);
+    assertEquals("streaming", lab.status().node(standby).state());
+
+    lab.must("fault", "partition", standby, "s3");
+    try {
+      Lab.Result refused = lab.run("rebuild", standby, "--source", "archive");
+      assertNotEquals(0, refused.exitCode());
+      assertTrue(refused.stderr().contains("did not answer within 10 s; nothing was changed"), refused.stderr());
+      assertEquals("streaming", lab.status().node(standby).state(), "a refused rebuild leaves the standby as it was");
+
+      JsonNode fallback = JSON.readTree(lab.must("rebuild", standby));
+      assertEquals("basebackup", fallback.path("method").asText(), "pg_basebackup from the primary stays the"
+          + " fallback: " + fallback);
+      assertEquals("streaming", lab.status().node(standby).state());
+    } finally {
+      lab.must("fault", "heal", standby);
+    }
+  }
+
+  /** The primary's archive as the monitor reads it, with the lab's own probe login. */
+  private static ArchiveStatus archiveStatus(String primary) {
+    Lab.Dsn dsn = Lab.Dsn.parse(lab.status().node(primary).dsn());
+    JdbcProbe probe = new JdbcProbe(new JdbcProbe.Settings(dsn.port(), dsn.database(), dsn.user(), dsn::password,
+        dsn.sslmode(), dsn.sslrootcert(), Duration.ofSeconds(2)));
+    return probe.archive(Inventory.of("lab", new Ec2Instances().describe("lab")).topology(), primary)
+        .orElseThrow(() -> new AssertionError(primary + " reports no archive"));
   }
 
   @Test
