@@ -257,7 +257,8 @@ class SmokeDeployIT {
       String prefix = "pgpilot." + CLUSTER + ".";
       Map<String, MetricAlarm> alarms = cloudwatch.describeAlarms(r -> r.alarmNamePrefix(prefix)).metricAlarms()
           .stream().collect(Collectors.toMap(a -> a.alarmName().substring(prefix.length()), a -> a));
-      Set<String> expected = new HashSet<>(Set.of("failed-events"));
+      // The WAL archive's two: the monitor's readings of the primary's archive.
+      Set<String> expected = new HashSet<>(Set.of("failed-events", "archive-failing", "archive-backlog"));
       for (String function : List.of("InstanceState", "Alarm", "Monitor", "PgpoolSensor", "Switchover")) {
         expected.add(function + "-function-errors");
         expected.add(function + "-function-throttles");
@@ -272,6 +273,8 @@ class SmokeDeployIT {
         assertFalse(alarm.alarmName().startsWith(rulePrefix), alarm.alarmName() + " matches " + rulePrefix);
       }
       assertEquals("ApproximateNumberOfMessagesVisible", alarms.get("failed-events").metricName());
+      assertEquals("ArchiveFailing", alarms.get("archive-failing").metricName());
+      assertEquals("ArchiveWaitingSegments", alarms.get("archive-backlog").metricName());
     }
   }
 

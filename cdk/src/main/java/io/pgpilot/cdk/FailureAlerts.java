@@ -12,6 +12,7 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
@@ -29,7 +30,10 @@ import software.constructs.Construct;
 /**
  * The automation's own failures, told to the cluster's topic: an alarm on each function's errors
  * and throttles, and a queue that keeps the events EventBridge handed a function whose runs failed
- * after Lambda's retries (or that aged out), with an alarm as soon as it holds one.
+ * after Lambda's retries (or that aged out), with an alarm as soon as it holds one. With a WAL
+ * archive, also the archive's: failing for {@link #ARCHIVE_FAILING_MINUTES} minutes, or
+ * {@link #ARCHIVE_BACKLOG_SEGMENTS} segments waiting for {@link #ARCHIVE_BACKLOG_MINUTES} (the
+ * monitor reads both from the primary each minute).
  *
  * <p>The alarms are named pgpilot.{cluster}.…, never pgpilot-{cluster}-…: the automation's alarm
  * rule sends the cluster's alarms to the Alarm function, which would then run a failover check on
@@ -39,6 +43,12 @@ public final class FailureAlerts extends Construct {
 
   /** A failed event stays for SQS's longest retention, for an operator to read. */
   static final Duration RETENTION = Duration.days(14);
+
+  /** Archiving that fails this long is no blip: S3, the key or the bucket policy refuses. */
+  static final int ARCHIVE_FAILING_MINUTES = 5;
+  /** 10 segments (160 MB of WAL) a loss of the whole cluster would take with it. */
+  static final int ARCHIVE_BACKLOG_SEGMENTS = 10;
+  static final int ARCHIVE_BACKLOG_MINUTES = 15;
 
   private final Queue queue;
   private final SnsAction notify;
@@ -78,7 +88,25 @@ public final class FailureAlerts extends Construct {
         + " its failed-events queue", queue.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
         .period(Duration.minutes(1)).statistic("Maximum").build()));
 
+    if (props.archive()) {
+      MetricOptions worst = MetricOptions.builder().period(Duration.minutes(1)).statistic("Maximum").build();
+      alarm(cluster, "ArchiveFailing", "archive-failing", "archiving WAL to S3 has failed for "
+          + ARCHIVE_FAILING_MINUTES + " minutes: PostgreSQL keeps the WAL until it succeeds (pg_stat_archiver,"
+          + " pgBackRest's archive-push log)", archiveMetric(cluster, "ArchiveFailing", worst), 1,
+          ARCHIVE_FAILING_MINUTES);
+      alarm(cluster, "ArchiveBacklog", "archive-backlog", ARCHIVE_BACKLOG_SEGMENTS + " or more WAL segments have"
+          + " waited for the archive for " + ARCHIVE_BACKLOG_MINUTES + " minutes: the archive falls behind the"
+          + " primary", archiveMetric(cluster, "ArchiveWaitingSegments", worst), ARCHIVE_BACKLOG_SEGMENTS,
+          ARCHIVE_BACKLOG_MINUTES);
+    }
+
     allowAlarmsToNotify(props, cluster);
+  }
+
+  private static IMetric archiveMetric(String cluster, String name, MetricOptions options) {
+    return Metric.Builder.create().namespace(Defaults.METRICS_NAMESPACE).metricName(name)
+        .dimensionsMap(Map.of("Cluster", cluster)).period(options.getPeriod()).statistic(options.getStatistic())
+        .build();
   }
 
   /** Alarms whose names start with this are FailureAlerts'; the automation's alarm rule never sees them. */
@@ -87,15 +115,21 @@ public final class FailureAlerts extends Construct {
   }
 
   private void alarm(String cluster, String id, String name, String description, IMetric metric) {
+    alarm(cluster, id, name, description, metric, 1, 1);
+  }
+
+  private void alarm(String cluster, String id, String name, String description, IMetric metric, double threshold,
+                     int minutes) {
     Alarm alarm = Alarm.Builder.create(this, id)
         .alarmName(alarmPrefix(cluster) + name)
         .alarmDescription("pgpilot: " + description)
         .metric(metric)
-        .threshold(1)
+        .threshold(threshold)
         .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-        .evaluationPeriods(1)
-        .datapointsToAlarm(1)
-        // No data is no failure: an idle function reports no errors, an empty queue no messages.
+        .evaluationPeriods(minutes)
+        .datapointsToAlarm(minutes)
+        // No data is no failure: an idle function reports no errors, an empty queue no messages, a
+        // primary that does not answer no archive (PrimaryReachable's alarm tells that).
         .treatMissingData(TreatMissingData.NOT_BREACHING)
         .build();
     alarm.addAlarmAction(notify);

@@ -15,10 +15,12 @@ import software.amazon.awscdk.services.sns.ITopic;
  * @param topic            where the alarms notify (required)
  * @param key              encrypts the queue; the functions' role must hold kms:GenerateDataKey and kms:Decrypt
  *                         on it, as Lambda sends failed events as that role (required)
+ * @param archive          the cluster archives its WAL: alarms on the archive's failures and backlog
+ *                         (default false)
  */
 public record FailureAlertsProps(String clusterName, Map<String, ? extends IFunction> functions,
                                  Map<String, FailoverAutomation.AsyncInvocation> asyncInvocations, ITopic topic,
-                                 IKey key) {
+                                 IKey key, boolean archive) {
 
   public FailureAlertsProps {
     Check.clusterName(clusterName);
@@ -38,6 +40,7 @@ public record FailureAlertsProps(String clusterName, Map<String, ? extends IFunc
     private Map<String, FailoverAutomation.AsyncInvocation> asyncInvocations;
     private ITopic topic;
     private IKey key;
+    private boolean archive;
 
     public Builder clusterName(String value) {
       clusterName = value;
@@ -64,8 +67,13 @@ public record FailureAlertsProps(String clusterName, Map<String, ? extends IFunc
       return this;
     }
 
+    public Builder archive(boolean value) {
+      archive = value;
+      return this;
+    }
+
     public FailureAlertsProps build() {
-      return new FailureAlertsProps(clusterName, functions, asyncInvocations, topic, key);
+      return new FailureAlertsProps(clusterName, functions, asyncInvocations, topic, key, archive);
     }
   }
 }

@@ -75,6 +75,7 @@ public final class PgpilotCluster extends Construct {
         .asyncInvocations(automation.asyncInvocations())
         .topic(automation.topic())
         .key(automation.key())
+        .archive(archive != null)
         .build());
 
     pgpool = new PgpoolFleet(this, "Pgpool", PgpoolFleetProps.builder()

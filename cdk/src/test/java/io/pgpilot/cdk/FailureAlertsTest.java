@@ -25,8 +25,9 @@ class FailureAlertsTest {
     Synth.Result result = Synth.of(engine);
     Map<String, Object> topic = ref(result, result.cluster().automation().topic());
     Map<String, Map<String, Object>> alarms = failureAlarms(result);
-    assertEquals(11, alarms.size(), alarms.keySet().toString());
-    assertEquals(11, result.cluster().failureAlerts().alarms().size());
+    int archive = engine == Engine.EC2 ? 2 : 0;   // Aurora keeps its own continuous backup
+    assertEquals(11 + archive, alarms.size(), alarms.keySet().toString());
+    assertEquals(11 + archive, result.cluster().failureAlerts().alarms().size());
     for (String name : FailoverAutomation.HANDLERS.keySet()) {
       Map<String, Object> function = ref(result, result.cluster().automation().functions().get(name));
       for (String metric : List.of("Errors", "Throttles")) {
@@ -45,6 +46,22 @@ class FailureAlertsTest {
                 "QueueName")))), "Statistic", "Maximum", "Period", 60, "EvaluationPeriods", 1, "Threshold", 1,
         "ComparisonOperator", "GreaterThanOrEqualToThreshold"), subset(queue));
     assertEquals("notBreaching", queue.get("TreatMissingData"));
+  }
+
+  @Test
+  void theWalArchiveFailingForFiveMinutesOrFallingBehindForFifteenIsToldToTheTopic() {
+    Map<String, Object> topic = ref(ec2, ec2.cluster().automation().topic());
+    Map<String, Map<String, Object>> alarms = failureAlarms(ec2);
+    List<Map<String, String>> cluster = List.of(Map.of("Name", "Cluster", "Value", "main"));
+    assertEquals(Map.of("AlarmActions", List.of(topic), "Namespace", "pgpilot", "MetricName", "ArchiveFailing",
+        "Dimensions", cluster, "Statistic", "Maximum", "Period", 60, "EvaluationPeriods", 5, "Threshold", 1,
+        "ComparisonOperator", "GreaterThanOrEqualToThreshold"), subset(alarms.get("pgpilot.main.archive-failing")));
+    assertEquals(Map.of("AlarmActions", List.of(topic), "Namespace", "pgpilot", "MetricName",
+        "ArchiveWaitingSegments", "Dimensions", cluster, "Statistic", "Maximum", "Period", 60, "EvaluationPeriods", 15,
+        "Threshold", 10, "ComparisonOperator", "GreaterThanOrEqualToThreshold"),
+        subset(alarms.get("pgpilot.main.archive-backlog")));
+    // A primary that does not answer sends no archive reading: PrimaryReachable's alarm tells that.
+    assertEquals("notBreaching", alarms.get("pgpilot.main.archive-failing").get("TreatMissingData"));
   }
 
   @Test

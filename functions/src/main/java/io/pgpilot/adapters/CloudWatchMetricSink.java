@@ -1,5 +1,6 @@
 package io.pgpilot.adapters;
 
+import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.core.ports.MetricSink;
 import io.pgpilot.core.ports.NodeSample;
 import java.time.Duration;
@@ -20,6 +21,8 @@ import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
  *   <li>NodeReachable, ReplicationLagBytes, ReplicationLagSeconds (Cluster, Node): per node;
  *       a lag not measured in a probe is left out rather than sent as 0.</li>
  *   <li>FailoverPhaseDuration (Cluster, Phase), milliseconds: how long each phase of a transition took.</li>
+ *   <li>ArchiveWaitingSegments and ArchiveFailing (Cluster): the primary's WAL archive, per cluster
+ *       like PrimaryReachable, so the alarms on them follow the primary.</li>
  * </ul>
  */
 public final class CloudWatchMetricSink implements MetricSink {
@@ -65,6 +68,14 @@ public final class CloudWatchMetricSink implements MetricSink {
         phases.forEach((phase, took) -> data.add(datum("FailoverPhaseDuration", took.toMillis(),
                 StandardUnit.MILLISECONDS, at, dimension("Cluster", cluster), dimension("Phase", phase))));
         put(data);
+    }
+
+    @Override
+    public void publishArchive(String cluster, ArchiveStatus archive, Instant at) {
+        put(List.of(
+                datum("ArchiveWaitingSegments", archive.waitingSegments(), StandardUnit.COUNT, at,
+                        dimension("Cluster", cluster)),
+                datum("ArchiveFailing", archive.failing() ? 1 : 0, StandardUnit.COUNT, at, dimension("Cluster", cluster))));
     }
 
     private void put(List<MetricDatum> data) {

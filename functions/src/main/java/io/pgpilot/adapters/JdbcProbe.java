@@ -6,6 +6,7 @@ import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Topology;
 import io.pgpilot.core.WalReceiverStatus;
 import io.pgpilot.core.WalSender;
+import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.core.ports.EndpointProbe;
 import io.pgpilot.core.ports.NodeProbe;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Supplier;
 import org.postgresql.Driver;
@@ -65,6 +67,17 @@ public final class JdbcProbe implements NodeProbe, EndpointProbe {
               (SELECT string_agg(encode(convert_to(application_name, 'UTF8'), 'hex') || ' ' || coalesce(state, '-')
                   || ' ' || coalesce(sync_state, '-') || ' ' || coalesce(flush_lsn::text, '-'), ',')
                 FROM pg_stat_replication)
+            """;
+
+    /**
+     * The archive's backlog and health, when archive_mode is on: the .ready files of
+     * archive_status (pg_ls_archive_statusdir() needs pg_monitor) and whether pg_stat_archiver's
+     * last failure is newer than its last success.
+     */
+    static final String ARCHIVE_QUERY = """
+            SELECT (SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'),
+              coalesce(last_failed_time > coalesce(last_archived_time, '-infinity'), false)
+            FROM pg_stat_archiver WHERE current_setting('archive_mode') <> 'off'
             """;
 
     /** Aurora's view of its replicas: one row per instance, the writer's lag null. */
@@ -145,6 +158,24 @@ public final class JdbcProbe implements NodeProbe, EndpointProbe {
             LOG.log(System.Logger.Level.WARNING, "probe of {0} ({1}) failed: {2} (SQLState {3})", node,
                     target.address(), e.getMessage(), state);
             return NodeObservation.unreachable(node);
+        }
+    }
+
+    /** Empty also when the node cannot be reached or read: the metric is left out, never sent as 0. */
+    @Override
+    public Optional<ArchiveStatus> archive(Topology topology, String node) {
+        Topology.Node target = topology.node(node);
+        try (Connection connection = driver.connect(url(target.address()), properties());
+             Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(ARCHIVE_QUERY)) {
+            if (!row.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new ArchiveStatus(row.getInt(1), row.getBoolean(2)));
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "archive status of {0} not read: {1} (SQLState {2})", node,
+                    e.getMessage(), e.getSQLState());
+            return Optional.empty();
         }
     }
 

@@ -5,12 +5,14 @@ import io.pgpilot.adapters.SecretValue;
 import io.pgpilot.core.AuroraObservation;
 import io.pgpilot.core.NodeObservation;
 import io.pgpilot.core.Topology;
+import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.core.ports.EndpointProbe;
 import io.pgpilot.core.ports.NodeProbe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +46,11 @@ public final class SecretProbe implements NodeProbe, EndpointProbe {
     @Override
     public NodeObservation probe(Topology topology, String node) {
         return current().probe(topology, node);
+    }
+
+    @Override
+    public Optional<ArchiveStatus> archive(Topology topology, String node) {
+        return current().archive(topology, node);
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.pgpilot.core.Step;
 import io.pgpilot.core.StepResult;
 import io.pgpilot.core.ports.Instance;
 import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.core.ports.MetricSink;
 import io.pgpilot.core.ports.NodeSample;
 import io.pgpilot.runner.Engine;
@@ -235,8 +236,12 @@ public final class Ec2Engine implements Engine {
             }
             samples.add(new NodeSample(node.node(), node.reachable(), lag, null));
         }
+        // Read after the decision, on its own connection: the failover's probe never waits for it.
+        Optional<ArchiveStatus> archive = primaryReachable ? observer.archive(seen.inventory(), primary.get())
+                : Optional.empty();
         try {
             metrics.publishProbe(cluster, primaryReachable, samples, observation.latest().at());
+            archive.ifPresent(a -> metrics.publishArchive(cluster, a, observation.latest().at()));
         } catch (RuntimeException e) {
             // Metrics are for people; a failure to send them must not keep the monitor from acting.
             log.warn("metrics-failed", "cluster", cluster, "error", e.toString());
@@ -244,7 +249,8 @@ public final class Ec2Engine implements Engine {
         Map<String, Object> lags = new LinkedHashMap<>();
         samples.forEach(s -> lags.put(s.node(), s.reachable() ? s.lagBytes() : "unreachable"));
         log.info("probe", "cluster", cluster, "primary", primary.orElse(null), "primaryReachable", primaryReachable,
-                "lagBytes", lags);
+                "lagBytes", lags, "archiveWaitingSegments", archive.map(ArchiveStatus::waitingSegments).orElse(null),
+                "archiveFailing", archive.map(ArchiveStatus::failing).orElse(null));
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.pgpilot.core.PrimaryRecord;
 import io.pgpilot.core.ProbeRound;
 import io.pgpilot.core.Role;
 import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.core.ports.NodeProbe;
 import io.pgpilot.core.ports.PrimaryRecords;
 import io.pgpilot.runner.Log;
@@ -197,6 +198,11 @@ public final class Observer {
     /** One fresh probe of one node: what the executor verifies a step with. */
     public NodeObservation probe(Inventory inventory, String node) {
         return probe.probe(inventory.topology(), node);
+    }
+
+    /** The WAL archive as {@code node} (the primary) sees it; empty when it does not archive or cannot be read. */
+    public Optional<ArchiveStatus> archive(Inventory inventory, String node) {
+        return probe.archive(inventory.topology(), node);
     }
 
     private static NodeObservation result(Future<NodeObservation> future) {

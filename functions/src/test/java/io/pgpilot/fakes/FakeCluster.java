@@ -12,6 +12,7 @@ import io.pgpilot.core.ports.CommandTarget;
 import io.pgpilot.core.ports.Commands;
 import io.pgpilot.core.ports.Instance;
 import io.pgpilot.core.ports.Instances;
+import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.core.ports.NodeProbe;
 import io.pgpilot.ec2.Ec2StepExecutor;
 import java.time.Duration;
@@ -378,6 +379,15 @@ public class FakeCluster implements Instances, Commands, NodeProbe {
     }
 
     // ----------------------------------------------------------------------------- NodeProbe
+
+    /** What the primary reports of its WAL archive; empty: it does not archive. */
+    public Optional<ArchiveStatus> archive = Optional.empty();
+
+    @Override
+    public synchronized Optional<ArchiveStatus> archive(Topology topology, String node) {
+        Host host = host(node);
+        return host.serving() && !host.inRecovery ? archive : Optional.empty();
+    }
 
     @Override
     public synchronized NodeObservation probe(Topology topology, String node) {

@@ -8,6 +8,7 @@ import io.pgpilot.core.ports.HistoryEntry;
 import io.pgpilot.core.ports.HistoryLog;
 import io.pgpilot.core.ports.Lease;
 import io.pgpilot.core.ports.Leases;
+import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.core.ports.MetricSink;
 import io.pgpilot.core.ports.NodeSample;
 import io.pgpilot.core.ports.Notifier;
@@ -49,6 +50,7 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
     public final Map<String, String> records = new HashMap<>();
     public final List<Probe> probes = new ArrayList<>();
     public final List<Map<String, Duration>> phases = new ArrayList<>();
+    public final List<ArchiveStatus> archives = new ArrayList<>();
     public final Map<String, PrimaryRecord> primaries = new HashMap<>();
 
     @Override
@@ -167,5 +169,10 @@ public final class FakeServices implements Leases, EventLedger, HistoryLog, Noti
     @Override
     public void publishPhases(String cluster, Map<String, Duration> phases, Instant at) {
         this.phases.add(phases);
+    }
+
+    @Override
+    public void publishArchive(String cluster, ArchiveStatus archive, Instant at) {
+        archives.add(archive);
     }
 }

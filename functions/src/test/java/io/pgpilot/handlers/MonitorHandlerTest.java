@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgpilot.core.Lsn;
+import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.core.ports.NodeSample;
 import io.pgpilot.fakes.FakeServices;
 import io.pgpilot.fakes.Fixture;
@@ -45,6 +46,27 @@ class MonitorHandlerTest {
         assertEquals(List.of(new NodeSample("pg1", true, 0L, null),
                 new NodeSample("pg2", true, 0L, null), new NodeSample("pg3", true, 96L, null)),
                 once.services.probes.get(0).nodes());
+    }
+
+    @Test
+    void givenAPrimaryWhoseArchiveFails_whenTheMonitorRuns_thenItPublishesTheBacklogAndActsOnNothing() {
+        Fixture once = new Fixture(FakeCluster.seedChain(), Map.of("PGPILOT_SENTINEL_SECONDS", "0"));
+        once.lab.archive = Optional.of(new ArchiveStatus(7, true));
+
+        Outcome outcome = new MonitorHandler(once.automation).handleRequest(LambdaEvents.eventBridge(TICK), null);
+
+        assertEquals(Outcome.Action.OBSERVED, outcome.action(), outcome::reason);
+        assertEquals(List.of(new ArchiveStatus(7, true)), once.services.archives, "read from the primary, once");
+        assertEquals(List.of(), once.lab.journal, "an archive that fails is no reason to fail over");
+    }
+
+    @Test
+    void givenAPrimaryThatDoesNotArchive_whenTheMonitorRuns_thenNoArchiveMetricIsSent() {
+        Fixture once = new Fixture(FakeCluster.seedChain(), Map.of("PGPILOT_SENTINEL_SECONDS", "0"));
+
+        new MonitorHandler(once.automation).handleRequest(LambdaEvents.eventBridge(TICK), null);
+
+        assertEquals(List.of(), once.services.archives, "left out, never sent as 0");
     }
 
     @Test

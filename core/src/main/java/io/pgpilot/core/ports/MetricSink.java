@@ -11,4 +11,6 @@ public interface MetricSink {
     void publishProbe(String cluster, boolean primaryReachable, List<NodeSample> nodes, Instant at);
 
     void publishPhases(String cluster, Map<String, Duration> phases, Instant at);
+
+    void publishArchive(String cluster, ArchiveStatus archive, Instant at);
 }
