@@ -719,6 +719,7 @@ teardown() {
   rmdir /etc/pgpilot /etc/pgbackrest 2>/dev/null || true
   # pgpilot-ConfigurePrimary's restore_command program, on the lab's one file system.
   rm -f /usr/local/lib/pgpilot/archive-get /run/postgresql/pgpilot-archive-unreachable.*
+  for n in "${PG_NODES[@]}"; do rm -f "/var/log/postgresql/pgpilot-archive-old-timeline-$PGV-$n.log"; done
   rmdir /usr/local/lib/pgpilot 2>/dev/null || true
   rm -rf "$LAB"
 }
@@ -864,6 +865,13 @@ cmd_fault() {
       fi
       kill -KILL "$pid"
       echo "pgpilot lab: $h: killed its server (PID $pid) with SIGKILL"
+      # A host that crashes takes its pgBackRest with it: an asynchronous archive-push left running
+      # would otherwise archive, later, what the crashed server had queued. The host's own PIDs only.
+      for p in $(ip netns pids "$h" 2>/dev/null); do
+        if [[ $(cat "/proc/$p/comm" 2>/dev/null) == pgbackrest ]]; then
+          kill -KILL "$p" 2>/dev/null && echo "pgpilot lab: $h: killed pgBackRest (PID $p) with SIGKILL"
+        fi
+      done
       ;;
     stop|start)
       require_host "$h"

@@ -1,6 +1,9 @@
 package io.pgpilot.lab.drill;
 
 import io.pgpilot.lab.Lab;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,8 +74,14 @@ enum Scenario {
   /**
    * A primary crash fails over; then the WAL archive is restored into a separate node to a moment
    * after the failover ({@link Pitr}), which must hold exactly the commits acknowledged before it.
+   * The archive's worst case: the primary is cut off from S3 and completes a WAL segment just
+   * before it crashes, so the old timeline's last completed segment never reached the archive
+   * from it (the promoted node must push it).
    */
   PITR("pitr", Trigger.MONITOR);
+
+  /** How long a completed segment is given to reach the standbys before the primary crashes. */
+  static final long STREAMED_MS = 300;
 
   /** How long the asynchronous standby is cut off before the primary crashes: commits it lacks. */
   static final long LAG_MS = 1_000;
@@ -177,17 +186,27 @@ enum Scenario {
         instances.rename(instances.instanceId(BAD_TAG_HOST), BAD_NAME);
         lab.must("fault", "crash", node);
       }
+      case PITR -> {
+        lab.must("fault", "partition", node, "s3");
+        try (Connection c = lab.connectNode(node); Statement s = c.createStatement()) {
+          s.execute("SELECT pg_switch_wal()");
+        } catch (SQLException e) {
+          throw new IllegalStateException("could not complete " + node + "'s WAL segment: " + e.getMessage(), e);
+        }
+        Thread.sleep(STREAMED_MS);
+        lab.must("fault", "crash", node);
+      }
       default -> lab.must("fault", "crash", node);
     }
   }
 
   /**
-   * Whether the fault leaves something the drill undoes: partitions, a bad tag; once pgpilot has
+   * Whether the fault leaves something the drill undoes: partitions (PITR's from S3), a bad tag; once pgpilot has
    * decided, except {@link #PGPOOL_BLIP}'s, which lasts {@link #BLIP_MS} whatever pgpilot does.
    */
   boolean healed() {
     return this == SYNC_UNREACHABLE || this == ISOLATE_PRIMARY || this == PARTITION_PROBE || this == BAD_TAG
-        || this == PGPOOL_BLIP;
+        || this == PGPOOL_BLIP || this == PITR;
   }
 
   /** Undoes what {@link #healed} says the fault left: every partition of the lab's hosts, the bad tag. */
