@@ -107,7 +107,8 @@ for key, spec in (doc.get("parameters") or {}).items():
     if "default" in spec:  # a parameter given in the environment wins, as in SSM
         print('[ -n "${SSM_%s+x}" ] || export SSM_%s=%s' % (key, key, shlex.quote(str(spec["default"]))))
 for step in doc["mainSteps"]:
-    print("(\n%s\n) || exit $?" % "\n".join(step["inputs"]["runCommand"]))
+    # Not `( ... ) || exit`: bash ignores the step's own `set -e` inside a `||` list.
+    print("(\n%s\n)\nrc=$?; [ $rc -eq 0 ] || exit $rc" % "\n".join(step["inputs"]["runCommand"]))
 PY
   for kv in "$@"; do vars+=("SSM_$kv"); done
   (cd / && ip netns exec "$h" env "${vars[@]}" bash "$script") 9>&- > "$LAB/$h/$name.log" 2>&1 || rc=$?
@@ -214,6 +215,13 @@ secrets_up() {
   openssl x509 -req -in "$LAB/s3/s3.csr" -CA "$LAB/tls/ca.crt" -CAkey "$LAB/secrets/ca.key" \
     -CAcreateserial -days 30 -out "$LAB/s3/s3.crt.tmp" -extfile <(printf 'subjectAltName=DNS:%s\n' "$S3_HOST") 2>/dev/null
   mv "$LAB/s3/s3.crt.tmp" "$LAB/s3/s3.crt"
+  # pgBackRest's TLS client certificate, CN pgpilot-backup: what a node's pgBackRest TLS server
+  # lets in (bootstrap-postgres.sh makes each node's on AWS).
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=pgpilot-backup" \
+    -keyout "$LAB/secrets/backup-client.key" -out "$LAB/secrets/backup-client.csr" 2>/dev/null
+  openssl x509 -req -in "$LAB/secrets/backup-client.csr" -CA "$LAB/tls/ca.crt" -CAkey "$LAB/secrets/ca.key" \
+    -CAcreateserial -days 30 -out "$LAB/tls/backup-client.crt" 2>/dev/null
+  rm "$LAB/secrets/backup-client.csr"
   local n
   for n in "${PG_NODES[@]}"; do
     install -d -o postgres -g postgres -m 0700 "$LAB/$n" "$LAB/$n/tls" "$LAB/$n/run"
@@ -237,6 +245,10 @@ secrets_up() {
     install -d -m 0755 "/etc/netns/$h/pgpilot" "/etc/netns/$h/pgpilot/tls"
     install -d -m 0700 "/etc/netns/$h/pgpilot/secrets" "/etc/netns/$h/pgpilot/secrets/pgpilot"
     cp "$LAB/tls/ca.crt" "/etc/netns/$h/pgpilot/tls/ca.crt"
+    if is_pg "$h"; then
+      install -m 0644 "$LAB/tls/backup-client.crt" "/etc/netns/$h/pgpilot/tls/backup-client.crt"
+      install -o postgres -g postgres -m 0600 "$LAB/secrets/backup-client.key" "/etc/netns/$h/pgpilot/tls/backup-client.key"
+    fi
     install -m 0600 "$LAB/secrets/replicator.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/replication"
     install -m 0600 "$LAB/secrets/pcp.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/pcp"
     if is_pg "$h"; then
@@ -445,12 +457,23 @@ archive_enabled() { [[ -z $EXTERNAL_EMULATOR ]]; }   # the S3 gateway is the lab
 
 # pgbackrest_conf HOST DATA_DIR SOCKET_DIR: HOST's /etc/pgbackrest/pgbackrest.conf, as bootstrap
 # writes it on AWS, except for the way to S3 (the gateway, the lab CA, the emulator's keys) and
-# paths of its own for what pgBackRest keeps on the host (lab hosts share one file system).
+# paths of its own for what pgBackRest keeps on the host (lab hosts share one file system). A
+# database node's also configures its pgBackRest TLS server, which a backup from a standby uses.
 pgbackrest_conf() {
-  local h=$1
+  local h=$1 server=''
+  if is_pg "$h"; then
+    server="
+[global:server]
+tls-server-address=$(addr "$h")
+tls-server-cert-file=$LAB/$h/tls/server.crt
+tls-server-key-file=$LAB/$h/tls/server.key
+tls-server-ca-file=/etc/pgpilot/tls/ca.crt
+tls-server-auth=pgpilot-backup=$STANZA
+"
+  fi
   install -d -m 0755 /etc/pgbackrest "/etc/netns/$h/pgbackrest"
   install -d -o postgres -g postgres -m 0700 "$LAB/$h" "$LAB/$h/pgbackrest"
-  { cat "$PGBACKREST_SETTINGS"; cat <<EOF
+  { cat "$PGBACKREST_SETTINGS"; printf '%s' "$server"; cat <<EOF
 
 [$STANZA]
 repo1-type=s3
@@ -486,6 +509,15 @@ archive_prepare() {
   pgbackrest_conf "$RESTORE_HOST" "/var/lib/postgresql/$PGV/$RESTORE_CLUSTER" /var/run/postgresql
 }
 
+# backup_server_start HOST: HOST's pgBackRest TLS server, as its systemd unit starts it at boot on AWS.
+backup_server_start() {
+  local h=$1
+  pid_alive "$(backup_server_pid "$h")" && return 0
+  in_ns_daemon "$h" pgbackrest server >> "$LAB/$h/pgbackrest/server.log" 2>&1 9>&- &
+  echo $! > "$LAB/$h/pgbackrest/server.pid"
+}
+backup_server_pid() { cat "$LAB/$1/pgbackrest/server.pid" 2>/dev/null || true; }
+
 # The node that answers as primary now.
 current_primary() {
   local n
@@ -496,13 +528,29 @@ current_primary() {
 }
 
 cmd_backup() {
-  local type=${1:-full} p
-  [[ $type =~ ^(full|diff|incr)$ && $# -le 1 ]] || die "usage: lab backup [full|diff|incr]; nothing changed"
+  local type=full from=standby p s
+  while (($#)); do
+    case $1 in
+      full|diff|incr) type=$1; shift ;;
+      --from-primary) from=primary; shift ;;
+      *) die "usage: lab backup [full|diff|incr] [--from-primary]; nothing changed" ;;
+    esac
+  done
   lab_exists || die "the lab is not up (./pgpilot lab up)"
   archive_enabled || die "the lab's archive needs its own emulator (PGPILOT_EMULATOR_ENDPOINT is set)"
   p=$(current_primary)
-  run_document "$p" pgpilot-Backup cluster="$p" stanza="$STANZA" type="$type"
-  tail -n 1 "$LAB/$p/pgpilot-Backup.log"
+  # The first standby that streams from the primary, as the automation chooses (BackupSource).
+  if [[ $from == standby ]]; then
+    s=$(sql "$p" "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY application_name LIMIT 1")
+    [[ -n $s ]] || { echo "pgpilot lab: no standby streams from $p: backing up the primary"; from=primary; }
+  fi
+  if [[ $from == primary ]]; then
+    run_document "$p" pgpilot-Backup cluster="$p" stanza="$STANZA" type="$type"
+    tail -n 1 "$LAB/$p/pgpilot-Backup.log"
+  else
+    run_document "$s" pgpilot-Backup cluster="$s" stanza="$STANZA" type="$type" primaryHost="$p" primaryCluster="$p"
+    tail -n 1 "$LAB/$s/pgpilot-Backup.log"
+  fi
 }
 
 cmd_restore() {
@@ -685,6 +733,8 @@ cmd_up() {
     run_document pg2 pgpilot-ConfigurePrimary cluster=pg2 replicationCidr="$NET.0/24" "${archive[@]}"
     run_document pg3 pgpilot-ConfigurePrimary cluster=pg3 replicationCidr="$NET.0/24" "${archive[@]}"
     if archive_enabled; then
+      say "pg1 pg2 pg3: pgBackRest TLS servers (port 8432), for backups from a standby"
+      for n in "${PG_NODES[@]}"; do backup_server_start "$n"; done
       say "pg1: first full backup (pgpilot-Backup)"
       run_document pg1 pgpilot-Backup cluster=pg1 stanza="$STANZA" type=full
     fi
@@ -831,6 +881,7 @@ PGPILOT_DB_SSLMODE=verify-ca
 PGPILOT_DB_SSLROOTCERT=$LAB/tls/ca.crt
 AWS_ENDPOINT_URL=$(endpoint)
 EOF
+  if archive_enabled && [[ $HA == pgpilot ]]; then echo "PGPILOT_ARCHIVE_STANZA=$STANZA"; fi
 }
 
 # ---------------------------------------------------------------- faults
@@ -867,8 +918,9 @@ cmd_fault() {
       echo "pgpilot lab: $h: killed its server (PID $pid) with SIGKILL"
       # A host that crashes takes its pgBackRest with it: an asynchronous archive-push left running
       # would otherwise archive, later, what the crashed server had queued. The host's own PIDs only.
+      # Its TLS server stays: the lab host does not reboot, and on AWS systemd starts it at boot.
       for p in $(ip netns pids "$h" 2>/dev/null); do
-        if [[ $(cat "/proc/$p/comm" 2>/dev/null) == pgbackrest ]]; then
+        if [[ $(cat "/proc/$p/comm" 2>/dev/null) == pgbackrest && $p != "$(backup_server_pid "$h")" ]]; then
           kill -KILL "$p" 2>/dev/null && echo "pgpilot lab: $h: killed pgBackRest (PID $p) with SIGKILL"
         fi
       done
@@ -946,6 +998,7 @@ host_boot() {
     patroni_node_up "$h"
   elif is_pg "$h"; then
     ip netns exec "$h" env _SYSTEMCTL_SKIP_REDIRECT=1 bash "$BOOT_GATE" 9>&- 2>&1 | tee -a "$LAB/$h/boot.log"
+    if archive_enabled; then backup_server_start "$h"; fi
   elif [[ $h == pgpool1 ]]; then
     pgpool_start
   fi
@@ -987,8 +1040,10 @@ usage: pgpilot lab COMMAND
                        cut HOST off from each PEER (a lab host, or automation: the root namespace,
                        where the automation and the emulator run; or s3: the WAL archive's
                        S3 endpoint alone); HOST keeps running
-  backup [full|diff|incr]
-                       a pgBackRest backup of the primary into the archive (pgpilot-Backup)
+  backup [full|diff|incr] [--from-primary]
+                       a pgBackRest backup into the archive (pgpilot-Backup), from a standby that
+                       streams from the primary (the primary only starts and stops it), or the
+                       primary's own files when none streams or with --from-primary
   restore [--time 'YYYY-MM-DD HH:MM:SS[.ffffff]+00' | --name POINT | --latest] [--backup LABEL] [--replace]
                        restore the archive to that point into a separate node, cluster
                        $RESTORE_CLUSTER on $RESTORE_HOST (pgpilot-RestoreNode); it never touches the

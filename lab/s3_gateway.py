@@ -30,11 +30,14 @@ def _say(message):
 
 def refusal(method, path, bucket):
     """Why {method} {path} (path-style) is refused for a host of the cluster whose bucket is {bucket}."""
-    parts = urlsplit(path).path.lstrip("/").split("/", 1)
+    url = urlsplit(path)
+    parts = url.path.lstrip("/").split("/", 1)
     if parts[0] != bucket:
         return f"a lab host may use only its cluster's bucket {bucket}, not '{parts[0]}'"
     key = parts[1] if len(parts) > 1 else ""
-    if not key and method not in ("GET", "HEAD"):
+    # DeleteObjects (POST ?delete) deletes objects, as s3:DeleteObject lets the hosts: pgBackRest's expire.
+    deletes_objects = method == "POST" and url.query.split("&")[0].split("=")[0] == "delete"
+    if not key and method not in ("GET", "HEAD") and not deletes_objects:
         return "a lab host may not create, delete or reconfigure the bucket"
     return None
 

@@ -8,11 +8,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgpilot.adapters.Ec2Instances;
 import io.pgpilot.adapters.JdbcProbe;
+import io.pgpilot.adapters.SsmCommands;
+import io.pgpilot.config.ClusterConfig;
+import io.pgpilot.core.ports.CommandResult;
 import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.ec2.Inventory;
+import io.pgpilot.failover.LabAutomation;
+import io.pgpilot.handlers.BackupHandler;
+import io.pgpilot.handlers.EventRouter;
+import io.pgpilot.lab.invoke.LocalContext;
+import io.pgpilot.runner.Outcome;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.ssm.LabSsmAgent;
+import io.pgpilot.lab.ssm.LabSsmService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,10 +35,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,6 +73,54 @@ class WalArchiveIT {
     assertEquals("diff", backup.path("type").asText(), backup.toString());
     assertTrue(backup.path("label").asText().matches("\\d{8}-\\d{6}F_\\d{8}-\\d{6}D"), backup.toString());
     assertTrue(backup.path("databaseBytes").asLong() > 0, backup.toString());
+  }
+
+  @Test
+  void theScheduledBackupCopiesAStandbysFilesSoThePrimaryOnlyStartsAndStopsIt() throws Exception {
+    LabAutomation.deployDocuments();
+    int before = lab.must("backups").strip().split("\n").length;
+    // Only SSM goes to the lab's SSM service, which runs the documents on the hosts, as in ./pgpilot invoke.
+    try (LabSsmService ssm = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")))) {
+      System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
+      Outcome outcome = new BackupHandler(EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))))
+          .handleRequest(Map.of("type", "incr"), new LocalContext(BackupHandler.class.getName()));
+
+      assertEquals(Outcome.Action.COMPLETED, outcome.action(), outcome.reason());
+      // pg3 streams from pg2, which pg1's commits wait for: pg3 copies, and no commit waits on its reads.
+      assertTrue(outcome.reason().contains("from pg3"), outcome.reason());
+      Matcher sent = Pattern.compile("as SSM command (\\S+),").matcher(String.join("\n", outcome.steps()));
+      assertTrue(sent.find(), outcome.steps().toString());
+      String pg3 = lab.status().node("pg3").instanceId();
+      CommandResult result = new SsmCommands().await(sent.group(1), List.of(pg3), Duration.ofMinutes(3)).get(0);
+      assertEquals("Success", result.status(), result.stderr());
+      JsonNode backup = JSON.readTree(result.stdout().strip().lines().reduce((a, b) -> b).orElseThrow());
+      assertEquals("standby", backup.path("from").asText(), backup.toString());
+      assertEquals("incr", backup.path("type").asText(), backup.toString());
+    } finally {
+      System.clearProperty("aws.endpointUrlSsm");
+    }
+    assertEquals(before + 1, lab.must("backups").strip().split("\n").length, "one more backup in the repository");
+  }
+
+  @Test
+  void fullBackupsBeyondTheRetentionAreExpiredFromTheRepository() throws Exception {
+    List<String> taken = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      taken.add(JSON.readTree(lab.must("backup", "full")).path("label").asText());
+    }
+
+    List<String> full = lab.must("backups").strip().lines().map(WalArchiveIT::json)
+        .filter(b -> "full".equals(b.path("type").asText())).map(b -> b.path("label").asText()).toList();
+    // The lab's repo1-retention-full is 2: the newest two stay, every older full backup is gone.
+    assertEquals(taken.subList(1, 3), full);
+  }
+
+  private static JsonNode json(String line) {
+    try {
+      return JSON.readTree(line);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -169,11 +169,16 @@ class SmokeDeployIT {
          LambdaClient lambda = Emulator.client(LambdaClient.builder().region(REGION));
          Ec2Client ec2 = Emulator.client(Ec2Client.builder().region(REGION))) {
       List<Rule> all = events.listRules(r -> r.namePrefix(STACK + "-")).rules();
-      // The backup schedule's rules run a document and tell a topic; every other rule invokes a function.
+      // The backup schedule asks the Backup function, which picks the node; a failed backup is told on the topic.
       List<Rule> backups = all.stream().filter(r -> r.name().contains("Backups")).toList();
       assertEquals(Set.of("cron(0 3 ? * SUN *)", "cron(0 3 ? * MON-SAT *)"), backups.stream()
           .map(Rule::scheduleExpression).filter(e -> e != null).collect(Collectors.toSet()), backups.toString());
       assertEquals(3, backups.size(), backups.toString());
+      for (Rule schedule : backups.stream().filter(r -> r.scheduleExpression() != null).toList()) {
+        Target target = events.listTargetsByRule(r -> r.rule(schedule.name())).targets().get(0);
+        assertTrue(target.arn().contains("Backup") && target.arn().endsWith(":live"), target.arn());
+        assertTrue(target.input().matches("\\{\"type\":\"(full|diff)\"\\}"), target.input());
+      }
       List<Rule> rules = all.stream().filter(r -> !backups.contains(r)).toList();
       assertEquals(4, rules.size(), rules.toString());
       Rule stateChanges = rule(rules, "InstanceStateRule");
@@ -257,9 +262,9 @@ class SmokeDeployIT {
       String prefix = "pgpilot." + CLUSTER + ".";
       Map<String, MetricAlarm> alarms = cloudwatch.describeAlarms(r -> r.alarmNamePrefix(prefix)).metricAlarms()
           .stream().collect(Collectors.toMap(a -> a.alarmName().substring(prefix.length()), a -> a));
-      // The WAL archive's two: the monitor's readings of the primary's archive.
+      // The WAL archive's two, the monitor's readings of the primary's archive, and its Backup function's.
       Set<String> expected = new HashSet<>(Set.of("failed-events", "archive-failing", "archive-backlog"));
-      for (String function : List.of("InstanceState", "Alarm", "Monitor", "PgpoolSensor", "Switchover")) {
+      for (String function : List.of("InstanceState", "Alarm", "Monitor", "PgpoolSensor", "Switchover", "Backup")) {
         expected.add(function + "-function-errors");
         expected.add(function + "-function-throttles");
       }

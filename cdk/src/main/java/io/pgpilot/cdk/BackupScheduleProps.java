@@ -1,26 +1,24 @@
 package io.pgpilot.cdk;
 
-import software.amazon.awscdk.services.kms.IKey;
-import software.amazon.awscdk.services.sns.ITopic;
-
 /**
  * Props of {@link BackupSchedule}.
  *
  * @param clusterName          the pgpilot:cluster tag of the instances (required)
- * @param stanza               the pgBackRest stanza ({@link WalArchive#stanza()}) (required)
- * @param topic                where a failed backup is told (required)
- * @param key                  the topic's key: EventBridge is let encrypt with it (required)
+ * @param automation           its Backup function takes the backups; its topic tells the failed ones
+ *                             (required, with an archive: {@link FailoverAutomationProps#archiveStanza()})
  * @param fullSchedule         EventBridge schedule of the full backups; @default cron(0 3 ? * SUN *), Sundays 03:00 UTC
  * @param differentialSchedule EventBridge schedule of the differential ones; @default cron(0 3 ? * MON-SAT *)
  */
-public record BackupScheduleProps(String clusterName, String stanza, ITopic topic, IKey key, String fullSchedule,
+public record BackupScheduleProps(String clusterName, FailoverAutomation automation, String fullSchedule,
                                   String differentialSchedule) {
 
   public BackupScheduleProps {
     Check.clusterName(clusterName);
-    Check.required(stanza, "BackupScheduleProps.stanza");
-    Check.required(topic, "BackupScheduleProps.topic");
-    Check.required(key, "BackupScheduleProps.key");
+    Check.required(automation, "BackupScheduleProps.automation");
+    if (!automation.aliases().containsKey(BackupSchedule.FUNCTION)) {
+      throw new IllegalArgumentException("BackupScheduleProps.automation has no Backup function: give its props an"
+          + " archiveStanza (the cluster's WAL archive)");
+    }
     for (String schedule : new String[] {fullSchedule, differentialSchedule}) {
       if (schedule == null || !schedule.matches("(cron|rate)\\(.+\\)")) {
         throw new IllegalArgumentException("BackupScheduleProps: a schedule is an EventBridge cron(...) or rate(...)"
@@ -35,9 +33,7 @@ public record BackupScheduleProps(String clusterName, String stanza, ITopic topi
 
   public static final class Builder {
     private String clusterName;
-    private String stanza;
-    private ITopic topic;
-    private IKey key;
+    private FailoverAutomation automation;
     private String fullSchedule = "cron(0 3 ? * SUN *)";
     private String differentialSchedule = "cron(0 3 ? * MON-SAT *)";
 
@@ -46,18 +42,8 @@ public record BackupScheduleProps(String clusterName, String stanza, ITopic topi
       return this;
     }
 
-    public Builder stanza(String value) {
-      stanza = value;
-      return this;
-    }
-
-    public Builder topic(ITopic value) {
-      topic = value;
-      return this;
-    }
-
-    public Builder key(IKey value) {
-      key = value;
+    public Builder automation(FailoverAutomation value) {
+      automation = value;
       return this;
     }
 
@@ -72,7 +58,7 @@ public record BackupScheduleProps(String clusterName, String stanza, ITopic topi
     }
 
     public BackupScheduleProps build() {
-      return new BackupScheduleProps(clusterName, stanza, topic, key, fullSchedule, differentialSchedule);
+      return new BackupScheduleProps(clusterName, automation, fullSchedule, differentialSchedule);
     }
   }
 }

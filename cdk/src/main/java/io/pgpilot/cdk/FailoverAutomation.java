@@ -18,6 +18,7 @@ import software.amazon.awscdk.services.ec2.Port;
 import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
@@ -36,7 +37,7 @@ import software.amazon.awscdk.services.sns.Topic;
 import software.constructs.Construct;
 
 /**
- * The HA manager: five functions (java21, arm64, SnapStart on a published version behind the
+ * The HA manager: five functions, six with a WAL archive (java21, arm64, SnapStart on a published version behind the
  * alias "live"), the EventBridge rules that call them (the pgpool sensor's on the ec2 engine only), the DynamoDB lease and history table and
  * the SNS topic. The functions reach PostgreSQL from the VPC (the probe) and everything else
  * through the AWS APIs, within {@link AutomationPolicy}.
@@ -49,7 +50,8 @@ public final class FailoverAutomation extends Construct {
       "Alarm", "io.pgpilot.handlers.AlarmHandler::handleRequest",
       "Monitor", "io.pgpilot.handlers.MonitorHandler::handleRequest",
       "PgpoolSensor", "io.pgpilot.handlers.PgpoolSensorHandler::handleRequest",
-      "Switchover", "io.pgpilot.handlers.SwitchoverHandler::handleRequest");
+      "Switchover", "io.pgpilot.handlers.SwitchoverHandler::handleRequest",
+      "Backup", "io.pgpilot.handlers.BackupHandler::handleRequest");
 
   /**
    * The custom event pgpool's failover_command publishes when it detaches a backend (the functions'
@@ -123,7 +125,8 @@ public final class FailoverAutomation extends Construct {
     AutomationPolicy.apply(role, props);
 
     Map<String, String> environment = environment(props);
-    HANDLERS.keySet().stream().sorted().forEach(name -> function(props, name, environment));
+    HANDLERS.keySet().stream().sorted().filter(name -> !"Backup".equals(name) || props.archiveStanza() != null)
+        .forEach(name -> function(props, name, environment));
 
     if (!props.database().nodes().isEmpty()) {
       Rule.Builder.create(this, "InstanceStateRule")
@@ -188,6 +191,9 @@ public final class FailoverAutomation extends Construct {
     environment.put("PGPILOT_DB_SECRET", props.database().monitorSecret().getSecretArn());
     environment.put("PGPILOT_DB_SSLMODE", props.dbSslMode());
     environment.put("PGPILOT_REPLICATION_CIDR", props.replicationCidr());
+    if (props.archiveStanza() != null) {
+      environment.put("PGPILOT_ARCHIVE_STANZA", props.archiveStanza());
+    }
     if (props.hostedZoneId() != null) {
       environment.put("PGPILOT_HOSTED_ZONE_ID", props.hostedZoneId());
       environment.put("PGPILOT_DNS_NAME", props.dnsName());
@@ -235,11 +241,18 @@ public final class FailoverAutomation extends Construct {
    * than maxEventAge. Where a run may fail, the handlers rely on Lambda's retry: they fail an event
    * they must see again (RunFailedException, another run's lease).
    */
-  private LambdaFunction target(String name, Duration maxEventAge, int deliveryRetries, int runRetries) {
+  LambdaFunction target(String name, Duration maxEventAge, int deliveryRetries, int runRetries) {
+    return target(name, maxEventAge, deliveryRetries, runRetries, null);
+  }
+
+  /** The same, with {@code input} as the event the function gets instead of EventBridge's own. */
+  LambdaFunction target(String name, Duration maxEventAge, int deliveryRetries, int runRetries,
+                        RuleTargetInput input) {
     asyncInvocations.put(name, new AsyncInvocation(aliases.get(name), maxEventAge, runRetries));
     return new LambdaFunction(aliases.get(name), LambdaFunctionProps.builder()
         .maxEventAge(maxEventAge)
         .retryAttempts(deliveryRetries)
+        .event(input)
         .build());
   }
 

@@ -26,12 +26,14 @@ import software.amazon.awscdk.services.rds.IDatabaseCluster;
  * @param dbSslMode       PGPILOT_DB_SSLMODE of the probe; @default require (the functions do not ship the
  *                        cluster's CA, which pg1 makes at first boot; verify-full needs it in the jar)
  * @param logRetention    @default one month
+ * @param archiveStanza   PGPILOT_ARCHIVE_STANZA, the WAL archive's pgBackRest stanza: adds the Backup
+ *                        function that {@link BackupSchedule} calls; @default none (no archive)
  */
 public record FailoverAutomationProps(String clusterName, IVpc vpc, SubnetSelection subnets, Path code,
                                       SsmDocuments documents, DatabaseTier database, String replicationCidr,
                                       IDatabaseCluster auroraCluster, String hostedZoneId, String dnsName,
                                       int memorySizeMb, Duration timeout, String dbSslMode,
-                                      RetentionDays logRetention) {
+                                      RetentionDays logRetention, String archiveStanza) {
 
   public FailoverAutomationProps {
     Check.clusterName(clusterName);
@@ -62,6 +64,9 @@ public record FailoverAutomationProps(String clusterName, IVpc vpc, SubnetSelect
       throw new IllegalArgumentException("dbSslMode must be require, verify-ca or verify-full, got '" + dbSslMode + "'");
     }
     Check.required(logRetention, "FailoverAutomationProps.logRetention");
+    if (archiveStanza != null && auroraCluster != null) {
+      throw new IllegalArgumentException("archiveStanza applies to the ec2 engine only: Aurora backs itself up");
+    }
   }
 
   public static Builder builder() {
@@ -83,6 +88,7 @@ public record FailoverAutomationProps(String clusterName, IVpc vpc, SubnetSelect
     private Duration timeout = Duration.minutes(10);
     private String dbSslMode = "require";
     private RetentionDays logRetention = RetentionDays.ONE_MONTH;
+    private String archiveStanza;
 
     public Builder clusterName(String value) {
       clusterName = value;
@@ -154,9 +160,14 @@ public record FailoverAutomationProps(String clusterName, IVpc vpc, SubnetSelect
       return this;
     }
 
+    public Builder archiveStanza(String value) {
+      archiveStanza = value;
+      return this;
+    }
+
     public FailoverAutomationProps build() {
       return new FailoverAutomationProps(clusterName, vpc, subnets, code, documents, database, replicationCidr,
-          auroraCluster, hostedZoneId, dnsName, memorySizeMb, timeout, dbSslMode, logRetention);
+          auroraCluster, hostedZoneId, dnsName, memorySizeMb, timeout, dbSslMode, logRetention, archiveStanza);
     }
   }
 }

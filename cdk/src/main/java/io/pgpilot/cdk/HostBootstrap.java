@@ -1,11 +1,15 @@
 package io.pgpilot.cdk;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
 import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.ec2.UserData;
 
@@ -49,8 +53,18 @@ final class HostBootstrap {
   private HostBootstrap() {
   }
 
+  /** Ends the here-document that carries the compressed body of the user data. */
+  private static final String BODY_END = "PGPILOT_BOOTSTRAP_END";
+  /** EC2 refuses user data over 16 KB (before its base64 encoding). */
+  static final int USER_DATA_LIMIT = 16 * 1024;
+
   /** The whole script, without the #! line that UserData.forLinux() writes. */
   static String script(Kind kind, Map<String, String> variables) {
+    return variables(variables) + body(kind);
+  }
+
+  /** The variables from CDK, one assignment each: the only part with deploy-time tokens. */
+  private static String variables(Map<String, String> variables) {
     StringBuilder script = new StringBuilder();
     variables.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
       String value = e.getValue() == null ? "" : e.getValue();
@@ -60,7 +74,12 @@ final class HostBootstrap {
       }
       script.append(e.getKey()).append("='").append(value).append("'\n");
     });
-    script.append(resource("bootstrap-common.sh"));
+    return script.toString();
+  }
+
+  /** Everything after the variables: the same for every host of a kind. */
+  private static String body(Kind kind) {
+    StringBuilder script = new StringBuilder(resource("bootstrap-common.sh"));
     if (kind == Kind.POSTGRES) {
       install(script, "pgpilot-boot.sh", BOOT_GATE, BOOT_GATE_END);
       install(script, "pgbackrest.conf", PGBACKREST_CONF, PGBACKREST_CONF_END);
@@ -83,10 +102,31 @@ final class HostBootstrap {
         .append("chmod 0755 ").append(path).append('\n');
   }
 
+  /**
+   * The user data: the variables, then the body gzip-compressed (it has no tokens, so it can be
+   * compressed at synth), unpacked and sourced at boot. Plain, the database host's script is over
+   * EC2's 16 KB.
+   */
   static UserData userData(Kind kind, Map<String, String> variables) {
     UserData userData = UserData.forLinux();
-    userData.addCommands(script(kind, variables));
+    userData.addCommands(variables(variables) + "body=$(mktemp)\nbase64 -d << '" + BODY_END + "' | gunzip > \"$body\"\n"
+        + compressed(body(kind)) + BODY_END + "\n. \"$body\"\n");
     return userData;
+  }
+
+  /** gzip (no file name, no time: the same bytes at every synth), in base64 lines of 76. */
+  static String compressed(String text) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes) {
+      {
+        def.setLevel(Deflater.BEST_COMPRESSION);
+      }
+    }) {
+      gzip.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot compress the user data", e);
+    }
+    return Base64.getMimeEncoder(76, new byte[] {'\n'}).encodeToString(bytes.toByteArray()) + "\n";
   }
 
   static String resource(String name) {

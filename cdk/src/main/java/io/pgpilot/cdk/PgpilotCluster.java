@@ -61,12 +61,12 @@ public final class PgpilotCluster extends Construct {
         .auroraCluster(aurora == null ? null : aurora.cluster())
         .hostedZoneId(props.hostedZoneId())
         .dnsName(props.dnsName())
+        .archiveStanza(archive == null ? null : archive.stanza())
         .build());
 
     if (archive != null) {
       new BackupSchedule(this, "Backups", BackupScheduleProps.builder()
-          .clusterName(cluster).stanza(archive.stanza())
-          .topic(automation.topic()).key(automation.key())
+          .clusterName(cluster).automation(automation)
           .build());
     }
     failureAlerts = new FailureAlerts(this, "FailureAlerts", FailureAlertsProps.builder()

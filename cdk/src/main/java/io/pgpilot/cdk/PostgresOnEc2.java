@@ -50,6 +50,8 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
       new Layout("pg3", "standby", "pg2", false));
 
   private final SecurityGroup securityGroup;
+  /** pgBackRest's TLS server (its default port), on every node of a cluster with a WAL archive. */
+  static final int BACKUP_SERVER_PORT = 8432;
   private final Secret monitorSecret;
   private final Secret adminSecret;
   private final Secret replicationSecret;
@@ -67,6 +69,10 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
         .allowAllOutbound(true)
         .build();
     securityGroup.addIngressRule(securityGroup, Port.tcp(PORT), "streaming replication between the nodes");
+    if (props.archive() != null) {
+      securityGroup.addIngressRule(securityGroup, Port.tcp(BACKUP_SERVER_PORT),
+          "pgBackRest TLS server: a backup from a standby starts and stops on the primary");
+    }
 
     replicationSecret = Secret.Builder.create(this, "ReplicationSecret")
         .secretName(Defaults.REPLICATION_SECRET)

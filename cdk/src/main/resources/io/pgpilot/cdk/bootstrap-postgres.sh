@@ -66,6 +66,50 @@ secret "$PGPILOT_CA_SECRET" | jq -r .certificate > /etc/pgpilot/tls/ca.crt
 cp /etc/pgpilot/tls/ca.crt "$TLS/ca.crt"
 chown postgres:postgres "$TLS"/*
 
+# With the archive, a backup runs on a standby and reaches the primary's pgBackRest TLS server
+# (port 8432, any node may be primary): it lets in the cluster CA's certificates with CN
+# pgpilot-backup, which every node holds as its client certificate.
+if [ -n "${PGPILOT_ARCHIVE_BUCKET:-}" ]; then
+  (
+    umask 077
+    work=$(mktemp -d)
+    secret "$PGPILOT_CA_SECRET" | jq -r .key > "$work/ca.key"
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=pgpilot-backup" \
+      -keyout /etc/pgpilot/tls/backup-client.key -out "$work/client.csr" 2> /dev/null
+    openssl x509 -req -in "$work/client.csr" -CA /etc/pgpilot/tls/ca.crt -CAkey "$work/ca.key" -CAcreateserial \
+      -days 3650 -out /etc/pgpilot/tls/backup-client.crt 2> /dev/null
+    rm -rf "$work"
+  )
+  chown postgres:postgres /etc/pgpilot/tls/backup-client.key
+  chmod 0644 /etc/pgpilot/tls/backup-client.crt
+  cat >> /etc/pgbackrest/pgbackrest.conf << CONF
+
+[global:server]
+tls-server-address=$PRIVATE_IP
+tls-server-cert-file=$TLS/server.crt
+tls-server-key-file=$TLS/server.key
+tls-server-ca-file=/etc/pgpilot/tls/ca.crt
+tls-server-auth=pgpilot-backup=$PGPILOT_ARCHIVE_STANZA
+CONF
+  cat > /etc/systemd/system/pgpilot-backup-server.service << 'UNIT'
+[Unit]
+Description=pgpilot: pgBackRest TLS server, for backups taken from a standby
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+User=postgres
+ExecStart=/usr/bin/pgbackrest server
+Restart=always
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  systemctl enable --now pgpilot-backup-server.service
+fi
+
 # What the documents do not manage: where to listen, TLS, and how fast a standby notices a dead upstream.
 cat > "$CONF/conf.d/pgpilot.conf" << CONF
 listen_addresses = '*'

@@ -1,6 +1,7 @@
 package io.pgpilot.cdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,26 +17,35 @@ class BackupScheduleTest {
   private final Template template = ec2.template();
 
   @Test
-  void aWeeklyFullAndDailyDifferentialBackupRunOnTheInstanceTaggedPrimaryOfThisCluster() {
+  void aWeeklyFullAndDailyDifferentialBackupAreAskedOfTheBackupFunctionWhichPicksAStandby() {
     for (String[] expected : new String[][] {{"cron(0 3 ? * SUN *)", "full"}, {"cron(0 3 ? * MON-SAT *)", "diff"}}) {
       template.hasResourceProperties("AWS::Events::Rule", Map.of(
           "ScheduleExpression", expected[0],
           "Targets", List.of(Match.objectLike(Map.of(
-              "Input", "{\"stanza\":[\"main\"],\"type\":[\"" + expected[1] + "\"]}",
-              "RunCommandParameters", Map.of("RunCommandTargets", List.of(
-                  Map.of("Key", "tag:pgpilot:cluster", "Values", List.of("main")),
-                  Map.of("Key", "tag:pgpilot:role", "Values", List.of("primary")))))))));
+              "Arn", Map.of("Ref", Match.stringLikeRegexp("ClusterAutomationBackupAliaslive.*")),
+              "Input", "{\"type\":\"" + expected[1] + "\"}")))));
     }
-    // Its role may run pgpilot-Backup, and only on this cluster's instances.
-    List<Map<String, Object>> sendCommand = ec2.resources("AWS::IAM::Policy").entrySet().stream()
-        .filter(e -> e.getKey().startsWith("ClusterBackupsRole"))
-        .flatMap(e -> Synth.statements(e.getValue()).stream()).toList();
-    assertEquals(2, sendCommand.size(), sendCommand.toString());
-    assertTrue(String.valueOf(sendCommand.get(0).get("Resource")).contains(":document/pgpilot-Backup"));
-    assertEquals(Map.of("StringEquals", Map.of("ssm:resourceTag/pgpilot:cluster", "main")),
-        sendCommand.get(1).get("Condition"));
-    Synth.aurora().template().resourcePropertiesCountIs("AWS::Events::Rule",
-        Map.of("ScheduleExpression", "cron(0 3 ? * SUN *)"), 0);
+    template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+        "Handler", "io.pgpilot.handlers.BackupHandler::handleRequest",
+        "Environment", Map.of("Variables", Match.objectLike(Map.of("PGPILOT_ARCHIVE_STANZA", "main")))));
+    // The functions' role, not EventBridge's, sends pgpilot-Backup, within pgpilot's documents.
+    assertFalse(ec2.resources("AWS::IAM::Role").keySet().stream().anyMatch(k -> k.startsWith("ClusterBackups")));
+    Template aurora = Synth.aurora().template();
+    aurora.resourcePropertiesCountIs("AWS::Events::Rule", Map.of("ScheduleExpression", "cron(0 3 ? * SUN *)"), 0);
+    aurora.resourcePropertiesCountIs("AWS::Lambda::Function",
+        Map.of("Handler", "io.pgpilot.handlers.BackupHandler::handleRequest"), 0);
+  }
+
+  @Test
+  void everyNodeServesPgBackRestOverTlsToItsPeersOnly() {
+    String db = ec2.stack().resolve(ec2.cluster().database().securityGroup().getSecurityGroupId()).toString();
+    List<Map<String, Object>> rules = ec2.resources("AWS::EC2::SecurityGroupIngress").values().stream()
+        .map(Synth.Result::properties)
+        .filter(p -> Integer.valueOf(PostgresOnEc2.BACKUP_SERVER_PORT).equals(p.get("FromPort")))
+        .toList();
+    assertEquals(1, rules.size(), rules.toString());
+    assertEquals(db, String.valueOf(rules.get(0).get("GroupId")));
+    assertEquals(db, String.valueOf(rules.get(0).get("SourceSecurityGroupId")));
   }
 
   @Test
@@ -48,10 +58,12 @@ class BackupScheduleTest {
   }
 
   @Test
-  void aScheduleThatIsNoEventBridgeExpressionIsRefused() {
+  void aScheduleThatIsNoEventBridgeExpressionOrAnAutomationWithoutArchiveIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BackupScheduleProps.builder()
-        .clusterName("main").stanza("main").topic(ec2.cluster().automation().topic())
-        .key(ec2.cluster().automation().key()).fullSchedule("every sunday").build());
+        .clusterName("main").automation(ec2.cluster().automation()).fullSchedule("every sunday").build());
     assertTrue(e.getMessage().contains("'every sunday'"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> BackupScheduleProps.builder()
+        .clusterName("main").automation(Synth.aurora().cluster().automation()).build());
+    assertTrue(e.getMessage().contains("has no Backup function"), e.getMessage());
   }
 }

@@ -25,10 +25,11 @@ class FailureAlertsTest {
     Synth.Result result = Synth.of(engine);
     Map<String, Object> topic = ref(result, result.cluster().automation().topic());
     Map<String, Map<String, Object>> alarms = failureAlarms(result);
-    int archive = engine == Engine.EC2 ? 2 : 0;   // Aurora keeps its own continuous backup
+    // Aurora keeps its own continuous backup: no archive alarms, no Backup function.
+    int archive = engine == Engine.EC2 ? 4 : 0;
     assertEquals(11 + archive, alarms.size(), alarms.keySet().toString());
     assertEquals(11 + archive, result.cluster().failureAlerts().alarms().size());
-    for (String name : FailoverAutomation.HANDLERS.keySet()) {
+    for (String name : result.cluster().automation().functions().keySet()) {
       Map<String, Object> function = ref(result, result.cluster().automation().functions().get(name));
       for (String metric : List.of("Errors", "Throttles")) {
         Map<String, Object> alarm = alarms.get("pgpilot.main." + name + "-function-" + metric.toLowerCase());
@@ -124,14 +125,15 @@ class FailureAlertsTest {
     }
     // Switchover is an operator's synchronous call; Aurora's InstanceState and PgpoolSensor have no rule.
     Map<String, Integer> expected = engine == Engine.EC2
-        ? Map.of("Alarm", 2, "InstanceState", 2, "Monitor", 0, "PgpoolSensor", 2) : Map.of("Alarm", 2, "Monitor", 0);
+        ? Map.of("Alarm", 2, "Backup", 2, "InstanceState", 2, "Monitor", 0, "PgpoolSensor", 2)
+        : Map.of("Alarm", 2, "Monitor", 0);
     assertEquals(expected, retries);
-    assertEquals(engine == Engine.EC2 ? Map.of("Alarm", 3600, "InstanceState", 3600, "Monitor", 60, "PgpoolSensor", 600)
-        : Map.of("Alarm", 3600, "Monitor", 60), ages);
+    assertEquals(engine == Engine.EC2 ? Map.of("Alarm", 3600, "Backup", 3600, "InstanceState", 3600, "Monitor", 60,
+        "PgpoolSensor", 600) : Map.of("Alarm", 3600, "Monitor", 60), ages);
     // Lambda keeps an event as long as the rule that hands it over.
     Map<String, Object> ruleAges = new TreeMap<>();
     for (Map<String, Object> rule : result.resources("AWS::Events::Rule").entrySet().stream()
-        .filter(e -> !e.getKey().startsWith("ClusterBackups")).map(Map.Entry::getValue).toList()) {
+        .filter(e -> !e.getKey().startsWith("ClusterBackupsFailedRule")).map(Map.Entry::getValue).toList()) {
       Map<String, Object> target = ((List<Map<String, Object>>) Synth.Result.properties(rule).get("Targets")).get(0);
       String name = automation.aliases().entrySet().stream()
           .filter(a -> ref(result, a.getValue()).equals(target.get("Arn"))).map(Map.Entry::getKey)

@@ -88,10 +88,24 @@ class HostBootstrapTest {
     assertTrue(script.contains("systemctl enable pgpilot-boot.service"));
     assertTrue(script.indexOf("pgpilot-boot << ") < script.indexOf(HostBootstrap.resource("bootstrap-postgres.sh")),
         "installed before the database host's part, which enables it");
-    // EC2 refuses user data over 16 KB; the CDK tokens resolve to ARNs and addresses of similar length.
-    assertTrue(script.getBytes(StandardCharsets.UTF_8).length < 15 * 1024, script.length() + " bytes");
     assertFalse(HostBootstrap.script(HostBootstrap.Kind.PGPOOL, sample(HostBootstrap.Kind.PGPOOL))
         .contains(HostBootstrap.BOOT_GATE));
+  }
+
+  @ParameterizedTest
+  @EnumSource(HostBootstrap.Kind.class)
+  void theUserDataFitsEc2sLimitAndUnpacksAtBootToTheWholeScript(HostBootstrap.Kind kind) throws Exception {
+    Map<String, String> variables = sample(kind);
+    String userData = HostBootstrap.userData(kind, variables).render();
+    assertTrue(userData.length() < HostBootstrap.USER_DATA_LIMIT, kind + ": " + userData.length() + " bytes");
+    assertTrue(userData.endsWith(". \"$body\"\n"), "the unpacked body is sourced: it sees the variables");
+
+    Process bash = new ProcessBuilder("bash", "-c", userData.replace(". \"$body\"\n", "cat \"$body\"\n"))
+        .redirectErrorStream(true).start();
+    String unpacked = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, bash.waitFor());
+    assertEquals(HostBootstrap.script(kind, variables), userData.substring(userData.indexOf('\n') + 1,
+        userData.indexOf("body=$(mktemp)")) + unpacked);
   }
 
   @org.junit.jupiter.api.Test

@@ -78,7 +78,7 @@ class PostgresOnEc2Test {
     List<String> sources = new ArrayList<>();
     for (Map<String, Object> rule : ec2.resources("AWS::EC2::SecurityGroupIngress").values()) {
       Map<String, Object> p = Synth.Result.properties(rule);
-      if (db.equals(String.valueOf(p.get("GroupId")))) {
+      if (db.equals(String.valueOf(p.get("GroupId"))) && !p.get("FromPort").equals(PostgresOnEc2.BACKUP_SERVER_PORT)) {
         assertEquals(5432, p.get("FromPort"));
         assertEquals(5432, p.get("ToPort"));
         assertFalse(p.containsKey("CidrIp"), "no address range reaches PostgreSQL: " + p);
@@ -99,9 +99,9 @@ class PostgresOnEc2Test {
 
   @Test
   void userDataRunsTheClusterDocumentsAndTheDocumentsComeFirst() {
-    String json = ec2.json();
-    assertTrue(json.contains("run_document pgpilot-ConfigurePrimary"));
-    assertTrue(json.contains("run_document pgpilot-ConfigureStandby"));
+    String script = HostBootstrap.resource("bootstrap-postgres.sh");
+    assertTrue(script.contains("run_document pgpilot-ConfigurePrimary"));
+    assertTrue(script.contains("run_document pgpilot-ConfigureStandby"));
     template.hasResource("AWS::EC2::Instance", Map.of("DependsOn",
         Match.arrayWith(List.of(Match.stringLikeRegexp("ClusterDocumentsConfigurePrimary.*")))));
   }

@@ -37,6 +37,8 @@ public final class ClusterPlanner {
             return rejoin.decide(r.node(), topology, observation, run);
         } else if (request instanceof Request.Reported r) {
             return reported(r, topology, observation);
+        } else if (request instanceof Request.Backup b) {
+            return BackupPlanner.decide(b, topology, observation);
         }
         return publish(topology);
     }

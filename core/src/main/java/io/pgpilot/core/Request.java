@@ -82,6 +82,26 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * A pgBackRest base backup into the cluster's WAL archive: {@code type} full, diff or incr.
+     * Taken from a standby when one streams (see {@link BackupPlanner}), so the primary only starts
+     * and stops it.
+     */
+    record Backup(String type) implements Request {
+
+        public Backup {
+            Checks.notNull(type, "backup type");
+            if (!type.equals("full") && !type.equals("diff") && !type.equals("incr")) {
+                throw new IllegalArgumentException("backup type " + Checks.quote(type) + ": expected full, diff or incr");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return type + " backup";
+        }
+    }
+
     /** Publish the hosts map of the tags as they are (and the DNS record): an instance runs again. */
     record PublishHosts() implements Request {
 

@@ -299,6 +299,24 @@ public sealed interface Step {
         }
     }
 
+    /**
+     * Start a pgBackRest backup of {@code type} on {@code node} (pgpilot-Backup), without awaiting
+     * its end: a full backup outlasts any run. From a standby ({@code node} is not {@code primary})
+     * the standby's files are copied and {@code primary} only starts and stops the backup.
+     */
+    record Backup(String node, String primary, String type) implements Step {
+
+        public Backup {
+            Checks.notNull(node, "node to back up from");
+            Checks.notNull(primary, "primary of the backup");
+            new Request.Backup(type);
+        }
+
+        public boolean fromStandby() {
+            return !node.equals(primary);
+        }
+    }
+
     /** Publish to the cluster's SNS topic. */
     record Notify(String subject, String message) implements Step {
 

@@ -105,6 +105,10 @@ public final class AuroraEngine implements Engine {
             return Optional.of("forced failover: PGPILOT_ENGINE=aurora; Aurora's own FailoverDBCluster fails over DB"
                     + " cluster " + config.auroraClusterId());
         }
+        if (request instanceof Request.Backup) {
+            return Optional.of(request.describe() + ": PGPILOT_ENGINE=aurora; Aurora DB cluster "
+                    + config.auroraClusterId() + " backs itself up continuously (its backup retention)");
+        }
         return request instanceof Request.Failover ? Optional.empty()
                 : Optional.of(request.describe() + ": PGPILOT_ENGINE=aurora has no hosts of its own");
     }

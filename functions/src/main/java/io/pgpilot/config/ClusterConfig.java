@@ -71,6 +71,9 @@ import java.util.regex.Pattern;
  *   <tr><td>PGPILOT_SWITCHOVER_CATCHUP_SECONDS</td><td>how long a switchover waits for its target to
  *       replay everything, 1 to 600, and at most the lease - 30 s (writes wait for the target meanwhile)</td>
  *       <td>30</td></tr>
+ *   <tr><td>PGPILOT_ARCHIVE_STANZA</td><td>ec2 only (refused with aurora). The pgBackRest stanza of
+ *       the cluster's WAL archive (pgpilot-Backup's stanza); without it a backup request is refused</td>
+ *       <td>none</td></tr>
  *   <tr><td>PGPILOT_METRICS_NAMESPACE</td><td>CloudWatch namespace</td><td>pgpilot</td></tr>
  *   <tr><td>PGPILOT_ENGINE</td><td>ec2: PostgreSQL on EC2 instances tagged pgpilot:cluster; aurora: an
  *       Aurora PostgreSQL DB cluster, failed over with FailoverDBCluster</td><td>ec2</td></tr>
@@ -95,7 +98,7 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                             Duration leaseDuration, Duration commandTimeout, Duration rebuildWait,
                             Duration catchUpTimeout,
                             String metricsNamespace, Engine engine, String auroraClusterId, Duration auroraSettle,
-                            FailoverPolicy.Replication replication, Duration sentinel) {
+                            FailoverPolicy.Replication replication, Duration sentinel, String archiveStanza) {
 
     /** What the functions manage. */
     public enum Engine {
@@ -116,6 +119,7 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
             Pattern.compile("[0-9A-Fa-f.:]{2,39}/[0-9]{1,3}(,[0-9A-Fa-f.:]{2,39}/[0-9]{1,3}){0,7}");
     private static final Pattern SSL_MODES = Pattern.compile("verify-full|verify-ca|require");
     private static final Pattern ROOT_CERT = Pattern.compile("/[A-Za-z0-9._/-]{1,255}");
+    private static final Pattern STANZA = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern PG_VERSION = Pattern.compile("[0-9]{2}");
     private static final Pattern TOPIC_ARN =
             Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}");
@@ -211,6 +215,10 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
             throw new IllegalArgumentException("PGPILOT_REPLICATION_MODE is set but PGPILOT_ENGINE=aurora: Aurora"
                     + " replicates through its own storage and pgpilot sets no synchronous_standby_names; unset it");
         }
+        if (aurora && read.optional("PGPILOT_ARCHIVE_STANZA", null, null) != null) {
+            throw new IllegalArgumentException("PGPILOT_ARCHIVE_STANZA is set but PGPILOT_ENGINE=aurora: Aurora backs"
+                    + " itself up continuously and pgpilot takes no backup of it; unset it");
+        }
         if (aurora && read.optional("PGPILOT_REBUILD_WAIT_SECONDS", null, null) != null) {
             throw new IllegalArgumentException("PGPILOT_REBUILD_WAIT_SECONDS is set but PGPILOT_ENGINE=aurora: Aurora"
                     + " replaces its own readers and pgpilot rebuilds no standby; unset it");
@@ -267,7 +275,9 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
                                 + " standby that streams directly from the primary) or asynchronous"
                                 + " (synchronous_standby_names ''), in lower case"))
                         ? FailoverPolicy.Replication.ASYNCHRONOUS : FailoverPolicy.Replication.SYNCHRONOUS,
-                Duration.ofSeconds(read.number("PGPILOT_SENTINEL_SECONDS", 50, 0, 840)));
+                Duration.ofSeconds(read.number("PGPILOT_SENTINEL_SECONDS", 50, 0, 840)),
+                read.optional("PGPILOT_ARCHIVE_STANZA", STANZA,
+                        "a pgBackRest stanza: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"));
     }
 
     private record Reader(Map<String, String> env) {

@@ -74,6 +74,10 @@ public final class Ec2Engine implements Engine {
 
     @Override
     public Optional<String> unsupported(Request request) {
+        if (request instanceof Request.Backup && !executor.archives()) {
+            return Optional.of(request.describe() + ": cluster " + cluster + " has no WAL archive"
+                    + " (PGPILOT_ARCHIVE_STANZA is not set); deploy it with one to take backups");
+        }
         return Optional.empty();
     }
 

@@ -62,6 +62,7 @@ public final class Ec2StepExecutor {
     public static final String UPDATE_HOSTS = "pgpilot-UpdateHosts";
     public static final String PGPOOL_BACKENDS = "pgpilot-PgpoolBackends";
     public static final String REBUILD_STANDBY = "pgpilot-RebuildStandby";
+    public static final String BACKUP = "pgpilot-Backup";
 
     /** The longest a pgpool waits to reach a node that a sensor's report had it detach (issue 13: a 2 s blip). */
     static final Duration REATTACH_WAIT = Duration.ofSeconds(20);
@@ -72,7 +73,7 @@ public final class Ec2StepExecutor {
     public static final Set<Class<? extends Step>> STEPS = Set.of(Step.Fence.class, Step.Unfence.class,
             Step.AwaitCatchUp.class, Step.Promote.class, Step.Repoint.class, Step.SetSyncStandbys.class,
             Step.PublishHosts.class, Step.UpdateDnsRecord.class, Step.TellPgpoolPrimary.class,
-            Step.SetPgpoolBackends.class, Step.RetagInstances.class, Step.RebuildStandby.class);
+            Step.SetPgpoolBackends.class, Step.RetagInstances.class, Step.RebuildStandby.class, Step.Backup.class);
     private static final Duration VERIFY_POLL = Duration.ofMillis(200);
     /** How often a stopping instance is described; DescribeInstances is throttled per account. */
     static final Duration STOP_POLL = Duration.ofSeconds(1);
@@ -94,14 +95,15 @@ public final class Ec2StepExecutor {
      * @param rebuildWait     how long a rebuild is awaited, in polls of one command timeout
      * @param catchUpTimeout  how long a switchover's target may take to replay all the primary wrote
      * @param catchUpPoll     how often the catch-up is looked at
+     * @param archiveStanza   pgpilot-Backup's stanza; null when the cluster has no WAL archive
      */
     public record Settings(String pgVersion, int dbPort, String replicationCidr, Duration commandTimeout,
-                           Duration rebuildWait, Duration catchUpTimeout, Duration catchUpPoll) {
+                           Duration rebuildWait, Duration catchUpTimeout, Duration catchUpPoll, String archiveStanza) {
 
         public static Settings of(ClusterConfig config) {
             Duration poll = config.probeInterval().compareTo(MIN_POLL) < 0 ? MIN_POLL : config.probeInterval();
             return new Settings(config.pgVersion(), config.dbPort(), config.replicationCidr(), config.commandTimeout(),
-                    config.rebuildWait(), config.catchUpTimeout(), poll);
+                    config.rebuildWait(), config.catchUpTimeout(), poll, config.archiveStanza());
         }
 
         /** A document's own wait (waitSeconds): inside the command timeout, at most 60 s. */
@@ -203,6 +205,8 @@ public final class Ec2StepExecutor {
             return retag(inventory, retag);
         } else if (step instanceof Step.RebuildStandby rebuild) {
             return rebuild(inventory, rebuild, lease);
+        } else if (step instanceof Step.Backup backup) {
+            return backup(inventory, backup);
         }
         throw new IllegalStateException("no execution for step type " + step.getClass().getName()
                 + " in Ec2StepExecutor: see STEPS");
@@ -433,6 +437,43 @@ public final class Ec2StepExecutor {
      */
     public Optional<String> rebuildRunning(Inventory inventory, String node) {
         return commands.running(REBUILD_STANDBY, inventory.instanceId(node)).stream().findFirst();
+    }
+
+    // ------------------------------------------------------------------------------------ backups
+
+    /** Whether the cluster has a WAL archive to take backups into. */
+    public boolean archives() {
+        return settings.archiveStanza() != null;
+    }
+
+    /**
+     * Sends pgpilot-Backup and returns once SSM took it: its end (hours for a full backup) is the
+     * command's, which the stack's failed-backup rule reports. Not sent while a backup of the
+     * cluster still runs on any node: two at once would contend for the primary's pgBackRest lock,
+     * and one of them would fail.
+     */
+    private Effect backup(Inventory inventory, Step.Backup step) {
+        if (settings.archiveStanza() == null) {
+            throw new StepFailedException(step, "the cluster has no WAL archive (PGPILOT_ARCHIVE_STANZA is not set)");
+        }
+        for (String node : inventory.topology().names()) {
+            Optional<String> running = commands.running(BACKUP, inventory.instanceId(node)).stream().findFirst();
+            if (running.isPresent()) {
+                return new Effect(StepResult.Status.SKIPPED, "a backup still runs on " + node + " (" + BACKUP
+                        + " as SSM command " + running.get() + "): this " + step.type() + " backup is not started");
+            }
+        }
+        Map<String, String> parameters = params(inventory, step.node(), "stanza", settings.archiveStanza(),
+                "type", step.type());
+        if (step.fromStandby()) {
+            parameters.put("primaryHost", step.primary());
+            parameters.put("primaryCluster", inventory.pgCluster(step.primary()));
+        }
+        String commandId = commands.send(BACKUP, parameters,
+                CommandTarget.instances(List.of(inventory.instanceId(step.node()))));
+        return done(BACKUP + " (" + step.type() + ") started on " + step.node() + " as SSM command " + commandId
+                + (step.fromStandby() ? ", from the standby's files; " + step.primary() + " starts and stops it"
+                        : ", from the primary's own files"));
     }
 
     /**

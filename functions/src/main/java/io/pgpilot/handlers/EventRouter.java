@@ -457,6 +457,11 @@ public final class EventRouter {
         }
     }
 
+    /** A scheduled (or an operator's) base backup of {@code type}: full, diff or incr. */
+    public Outcome backup(String type, String owner) {
+        return operator(new Request.Backup(type), owner);
+    }
+
     /** An operator's planned switchover to {@code target}. */
     public Outcome switchover(String target, String owner) {
         return operator(new Request.Switchover(target), owner);

@@ -38,7 +38,7 @@ class Ec2StepExecutorTest {
             Duration.ofMillis(500), new Log(System.out, clock));
 
     private static final Ec2StepExecutor.Settings SETTINGS = new Ec2StepExecutor.Settings("15", 5432, "10.87.0.0/24",
-            Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofMillis(500));
+            Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofMillis(500), "lab");
     /** A run that keeps its lease. */
     private static final KeepAlive HELD = () -> true;
 
@@ -69,6 +69,7 @@ class Ec2StepExecutorTest {
         SAMPLES.put(Step.SetPgpoolBackends.class, lab -> new Step.SetPgpoolBackends("pg1", List.of("pg2", "pg3")));
         SAMPLES.put(Step.RetagInstances.class, lab -> new Step.RetagInstances(Map.of("pg3", Role.REBUILD)));
         SAMPLES.put(Step.RebuildStandby.class, lab -> new Step.RebuildStandby("pg3", "pg1"));
+        SAMPLES.put(Step.Backup.class, lab -> new Step.Backup("pg3", "pg1", "full"));
     }
 
     @Test

@@ -40,7 +40,8 @@ import java.util.zip.ZipFile;
  * that does not exist (two DescribeInstances, IGNORED), an alarm that went to OK (IGNORED with no
  * AWS call), the monitor's schedule (a real observation of the lab: EC2, Secrets Manager, JDBC
  * probe rounds with their pauses, CloudWatch), and a switchover to a node that does not exist
- * (the lease, an observation, REFUSED: a refusal is recorded in the history and notified). The
+ * (the lease, an observation, REFUSED: a refusal is recorded in the history and notified), and a
+ * backup of a type there is not (IGNORED with no AWS call: a real one would copy the database). The
  * monitor acts on what it sees, so each monitor run waits for a lab that is whole and is skipped
  * when it is not. The environment is the lab's (`lab/lab.sh env`, set by `./pgpilot bench`), and
  * SSM goes to a lab SSM service as with `./pgpilot invoke`, though none of these events sends a
@@ -293,6 +294,7 @@ public final class ColdStart {
     ((ObjectNode) report.get("detail")).put("node", UNKNOWN_NODE);
     json.put("pgpool-sensor", report.toString());
     json.put("switchover", JSON.createObjectNode().put("target", UNKNOWN_NODE).toString());
+    json.put("backup", JSON.createObjectNode().put("type", "weekly").toString());
     Map<String, Path> files = new LinkedHashMap<>();
     for (Map.Entry<String, String> event : json.entrySet()) {
       Path file = work.resolve(event.getKey() + ".json");

@@ -12,6 +12,7 @@ import java.lang.reflect.Method;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
@@ -34,12 +35,16 @@ public final class LocalInvoke {
   public static final SortedMap<String, String> FUNCTIONS = Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(
       "instance-state", "io.pgpilot.handlers.InstanceStateHandler",
       "alarm", "io.pgpilot.handlers.AlarmHandler",
+      "backup", "io.pgpilot.handlers.BackupHandler",
       "monitor", "io.pgpilot.handlers.MonitorHandler",
       "pgpool-sensor", "io.pgpilot.handlers.PgpoolSensorHandler",
       "switchover", "io.pgpilot.handlers.SwitchoverHandler")));
 
   private static final String USAGE = "usage: invoke FUNCTION --event FILE [--documents DIR]\n  functions: "
       + String.join(" ", FUNCTIONS.keySet());
+
+  /** The longest a command the function left running is waited for: pgpilot-Backup's own timeout. */
+  private static final Duration UNFINISHED_LIMIT = Duration.ofHours(4);
 
   private LocalInvoke() {
   }
@@ -67,6 +72,16 @@ public final class LocalInvoke {
       Object result = invoke(FUNCTIONS.get(args[0]), Files.readString(event));
       System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .findAndRegisterModules().writeValueAsString(result));
+      // A command the function started and did not await (a backup) runs on: on AWS the agent
+      // runs it to its end, so the lab's service stays until it ends.
+      int unfinished = ssm.unfinished();
+      if (unfinished > 0) {
+        System.err.println("pgpilot invoke: " + unfinished + " command invocation(s) the function started still run on"
+            + " the lab's hosts; waiting for them to end (at most " + UNFINISHED_LIMIT.toHours() + " h)");
+        if (!ssm.awaitUnfinished(UNFINISHED_LIMIT)) {
+          exit(1, "pgpilot invoke: commands still ran after " + UNFINISHED_LIMIT.toHours() + " h: stopped");
+        }
+      }
     } catch (InvocationTargetException e) {
       e.getCause().printStackTrace();
       exit(1, args[0] + " failed: " + e.getCause());

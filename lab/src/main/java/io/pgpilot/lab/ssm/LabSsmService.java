@@ -101,6 +101,20 @@ public final class LabSsmService implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
+  /** Invocations sent and not yet ended. */
+  public synchronized int unfinished() {
+    return runCommand == null ? 0 : runCommand.unfinished();
+  }
+
+  /** Waits up to {@code limit} for the invocations sent so far to end (no new ones are taken); true when all did. */
+  public boolean awaitUnfinished(Duration limit) throws InterruptedException {
+    RunCommand commands;
+    synchronized (this) {
+      commands = runCommand;
+    }
+    return commands == null || commands.awaitUnfinished(limit);
+  }
+
   /** Stops serving; invocations still running are stopped as a cancel stops them. */
   @Override
   public synchronized void close() {

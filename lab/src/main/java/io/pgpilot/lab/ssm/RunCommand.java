@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.ssm.model.GetDocumentResponse;
@@ -151,6 +152,21 @@ final class RunCommand implements AutoCloseable {
         .filter(i -> i.cancel(now))
         .forEach(i -> LOG.log(INFO, "{0} on {1}: cancel requested", commandId, i.instanceId()));
     return JSON.objectNode();
+  }
+
+  /** Invocations sent and not yet ended (waiting for their delivery, or running). */
+  int unfinished() {
+    ThreadPoolExecutor pool = (ThreadPoolExecutor) workers;
+    return pool.getActiveCount() + pool.getQueue().size();
+  }
+
+  /**
+   * Takes no more invocations and waits up to {@code limit} for those sent to end, as the agents
+   * on AWS run a command to its end whoever sent it; true when all ended.
+   */
+  boolean awaitUnfinished(Duration limit) throws InterruptedException {
+    workers.shutdown();
+    return workers.awaitTermination(limit.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Running invocations are stopped as a cancel stops them. */
