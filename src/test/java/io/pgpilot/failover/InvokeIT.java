@@ -55,7 +55,7 @@ class InvokeIT {
   void anUnknownFunctionIsRefused() throws Exception {
     Run run = invoke("no-such-function", "--event", "/dev/null");
     assertEquals(2, run.exit());
-    assertTrue(run.stderr().contains("functions: alarm instance-state monitor pgpool-sensor switchover"), run.stderr());
+    assertTrue(run.stderr().contains("functions: alarm backup instance-state monitor pgpool-sensor switchover"), run.stderr());
   }
 
   private static Run invoke(String... args) throws Exception {
