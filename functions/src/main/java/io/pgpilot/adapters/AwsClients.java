@@ -11,7 +11,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
  * itself), and the JDK's URL connection as the HTTP client, which starts no threads and adds no
  * library: the quickest cold start in a Lambda that makes a handful of calls.
  */
-final class AwsClients {
+public final class AwsClients {
 
     /** A failover must not hang on one slow call; the SDK's own retries still apply. */
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -20,7 +20,7 @@ final class AwsClients {
     private AwsClients() {
     }
 
-    static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C fromEnvironment(B builder) {
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C fromEnvironment(B builder) {
         return builder.httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
                         .socketTimeout(SOCKET_TIMEOUT))

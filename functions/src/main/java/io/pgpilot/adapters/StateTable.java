@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * CLUSTER#{cluster}       LEASE                                     the cluster's lease: owner, leaseExpiresAt, epoch
  * CLUSTER#{cluster}       PRIMARY                                   the primary as last seen: position, synchronous
  *                                                                   standbys, confirmed positions, system identifier
+ * CLUSTER#{cluster}       PAUSE                                     maintenance mode: since, by, until (optional)
  * CLUSTER#{cluster}       EVENT#{eventId}                           an event already handled; ttl
  * CLUSTER#{cluster}       HISTORY#{yyyy-MM-ddTHH:mm:ss.nnnnnnnnnZ}#{epoch}  one transition, its steps and phase timings
  * </pre>
@@ -32,6 +33,7 @@ public final class StateTable {
 
     static final String LEASE = "LEASE";
     static final String PRIMARY = "PRIMARY";
+    static final String PAUSE = "PAUSE";
     static final String EVENT = "EVENT#";
     static final String HISTORY = "HISTORY#";
 

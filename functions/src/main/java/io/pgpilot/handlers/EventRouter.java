@@ -4,6 +4,7 @@ import io.pgpilot.adapters.CloudWatchMetricSink;
 import io.pgpilot.adapters.DynamoDbEventLedger;
 import io.pgpilot.adapters.DynamoDbHistoryLog;
 import io.pgpilot.adapters.DynamoDbLeases;
+import io.pgpilot.adapters.DynamoDbMaintenanceMode;
 import io.pgpilot.adapters.DynamoDbPrimaryRecords;
 import io.pgpilot.adapters.Ec2Instances;
 import io.pgpilot.adapters.JdbcProbe;
@@ -20,6 +21,7 @@ import io.pgpilot.core.Checks;
 import io.pgpilot.core.ClusterPlanner;
 import io.pgpilot.core.Decision;
 import io.pgpilot.core.Ec2State;
+import io.pgpilot.core.Maintenance;
 import io.pgpilot.core.PgpoolReport;
 import io.pgpilot.core.Plan;
 import io.pgpilot.core.Refusal;
@@ -33,6 +35,7 @@ import io.pgpilot.core.ports.HistoryLog;
 import io.pgpilot.core.ports.Instances;
 import io.pgpilot.core.ports.Lease;
 import io.pgpilot.core.ports.Leases;
+import io.pgpilot.core.ports.MaintenanceMode;
 import io.pgpilot.core.ports.MetricSink;
 import io.pgpilot.core.ports.NodeProbe;
 import io.pgpilot.core.ports.Notifier;
@@ -105,6 +108,7 @@ public final class EventRouter {
     private final Engine engine;
     private final PlanRunner runner;
     private final Leases leases;
+    private final MaintenanceMode maintenance;
     private final EventLedger events;
     private final Notifier notifier;
     private final Clock clock;
@@ -115,12 +119,14 @@ public final class EventRouter {
     private Instant quietLogged;
     private String quietReason;
 
-    public EventRouter(ClusterConfig config, Engine engine, PlanRunner runner, Leases leases, EventLedger events,
-                       Notifier notifier, Clock clock, Pause pause, Log log) {
+    public EventRouter(ClusterConfig config, Engine engine, PlanRunner runner, Leases leases,
+                       MaintenanceMode maintenance, EventLedger events, Notifier notifier, Clock clock, Pause pause,
+                       Log log) {
         this.config = config;
         this.engine = engine;
         this.runner = runner;
         this.leases = leases;
+        this.maintenance = maintenance;
         this.events = events;
         this.notifier = notifier;
         this.clock = clock;
@@ -132,16 +138,16 @@ public final class EventRouter {
      * The router for PostgreSQL on EC2, wired from its collaborators (real adapters or in-memory ones).
      */
     public static EventRouter ec2(ClusterConfig config, Instances instances, Commands commands, NodeProbe probe,
-                                  Leases leases, EventLedger events, HistoryLog history, PrimaryRecords records,
-                                  Notifier notifier, DnsRecords dns, MetricSink metrics, Clock clock, Pause pause,
-                                  Log log) {
+                                  Leases leases, MaintenanceMode maintenance, EventLedger events, HistoryLog history,
+                                  PrimaryRecords records, Notifier notifier, DnsRecords dns, MetricSink metrics,
+                                  Clock clock, Pause pause, Log log) {
         Observer observer = new Observer(config.cluster(), instances, probe, records, clock, pause,
                 config.confirmationProbes(), config.probeInterval(), log);
         Ec2StepExecutor executor = new Ec2StepExecutor(Ec2StepExecutor.Settings.of(config), instances, commands,
                 observer, config.dnsConfigured() ? dns : null, clock, pause, log);
         Engine engine = new Ec2Engine(config.cluster(), instances, observer, new ClusterPlanner(config.policy()),
                 executor, metrics, clock, log);
-        return wire(config, engine, leases, events, history, notifier, metrics, clock, pause, log);
+        return wire(config, engine, leases, maintenance, events, history, notifier, metrics, clock, pause, log);
     }
 
     /**
@@ -150,18 +156,19 @@ public final class EventRouter {
      * @param endpointProbe probes Aurora's endpoints; null when no database credentials are configured
      */
     public static EventRouter aurora(ClusterConfig config, DbClusters dbClusters, EndpointProbe endpointProbe,
-                                     Leases leases, EventLedger events, HistoryLog history, Notifier notifier,
-                                     MetricSink metrics, Clock clock, Pause pause, Log log) {
+                                     Leases leases, MaintenanceMode maintenance, EventLedger events,
+                                     HistoryLog history, Notifier notifier, MetricSink metrics, Clock clock,
+                                     Pause pause, Log log) {
         Engine engine = new AuroraEngine(config, dbClusters, endpointProbe, history, metrics, clock, pause, log);
-        return wire(config, engine, leases, events, history, notifier, metrics, clock, pause, log);
+        return wire(config, engine, leases, maintenance, events, history, notifier, metrics, clock, pause, log);
     }
 
-    private static EventRouter wire(ClusterConfig config, Engine engine, Leases leases, EventLedger events,
-                                    HistoryLog history, Notifier notifier, MetricSink metrics, Clock clock,
-                                    Pause pause, Log log) {
-        PlanRunner runner = new PlanRunner(config.cluster(), engine, leases, history, metrics, notifier,
+    private static EventRouter wire(ClusterConfig config, Engine engine, Leases leases, MaintenanceMode maintenance,
+                                    EventLedger events, HistoryLog history, Notifier notifier, MetricSink metrics,
+                                    Clock clock, Pause pause, Log log) {
+        PlanRunner runner = new PlanRunner(config.cluster(), engine, leases, maintenance, history, metrics, notifier,
                 config.leaseDuration(), clock, log);
-        return new EventRouter(config, engine, runner, leases, events, notifier, clock, pause, log);
+        return new EventRouter(config, engine, runner, leases, maintenance, events, notifier, clock, pause, log);
     }
 
     /** The real adapters, configured from the environment (see {@link ClusterConfig}); no AWS call is made here. */
@@ -194,15 +201,17 @@ public final class EventRouter {
                         config.dbName(), "(from the secret)", () -> "", config.sslMode(), config.sslRootCert(),
                         config.probeTimeout()), clock);
         Leases leases = wrapLeases.apply(new DynamoDbLeases(config.stateTable()));
+        DynamoDbMaintenanceMode maintenance = new DynamoDbMaintenanceMode(config.stateTable());
         DynamoDbEventLedger events = new DynamoDbEventLedger(config.stateTable());
         DynamoDbHistoryLog history = new DynamoDbHistoryLog(config.stateTable());
         SnsNotifier notifier = new SnsNotifier(config.topicArn());
         CloudWatchMetricSink metrics = new CloudWatchMetricSink(config.metricsNamespace());
         if (config.aurora()) {
-            return aurora(config, new RdsDbClusters(), probe, leases, events, history, notifier, metrics, clock,
-                    Pause.real(), log);
+            return aurora(config, new RdsDbClusters(), probe, leases, maintenance, events, history, notifier, metrics,
+                    clock, Pause.real(), log);
         }
-        return ec2(config, new Ec2Instances(), wrapCommands.apply(new SsmCommands()), probe, leases, events, history,
+        return ec2(config, new Ec2Instances(), wrapCommands.apply(new SsmCommands()), probe, leases, maintenance,
+                events, history,
                 new DynamoDbPrimaryRecords(config.stateTable()), notifier,
                 config.dnsConfigured() ? new Route53DnsRecords(config.hostedZoneId()) : null, metrics, clock,
                 Pause.real(), log);
@@ -339,7 +348,8 @@ public final class EventRouter {
                 // A refusal is looked at again: a crash between two probes of a round refuses
                 // ("not confirmed") a moment before the next look confirms it.
                 boolean quiet = outcome.action() == Outcome.Action.OBSERVED
-                        || outcome.action() == Outcome.Action.LEASE_HELD || outcome.action() == Outcome.Action.REFUSED;
+                        || outcome.action() == Outcome.Action.LEASE_HELD || outcome.action() == Outcome.Action.REFUSED
+                        || outcome.action() == Outcome.Action.PAUSED;
                 boolean timeLeft = clock.instant().plus(config.probeInterval()).isBefore(until)
                         && remaining.get().compareTo(config.leaseDuration()) >= 0;
                 if (!quiet || !timeLeft) {
@@ -380,6 +390,14 @@ public final class EventRouter {
         String primary = look.primary();
         alert(decision.alerts());
         if (decision instanceof Plan plan && !plan.isNoOp()) {
+            Optional<Maintenance> paused = maintenance.current(config.cluster(), now);
+            if (paused.isPresent() && !Maintenance.held(plan.steps()).isEmpty() && !events.markProcessed(
+                    config.cluster(), "paused#" + Maintenance.held(plan.steps()).get(0), now, ALERT_REPEAT)) {
+                // The run that holds the plan records and tells it once an hour, not at every look:
+                // the sentinel looks many times a minute.
+                return Outcome.of(Outcome.Action.PAUSED, config.cluster(), primary,
+                        PlanRunner.heldReason(config.cluster(), paused.get(), plan) + " (recorded and told already)");
+            }
             log.info("monitor", "cluster", config.cluster(), "decision", "act", "reason", plan.reason());
             return runner.run(failover, "monitor: " + plan.reason(), owner, look);
         }

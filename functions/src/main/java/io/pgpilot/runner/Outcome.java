@@ -44,6 +44,11 @@ public record Outcome(Action action, String cluster, String primary, String reas
          * pgpool re-attached the node: a blip between one pgpool and the node.
          */
         REATTACHED,
+        /**
+         * The cluster is in maintenance (paused): the plan that would change it was held, and the
+         * reason says what it would have done.
+         */
+        PAUSED,
         /** A sensor's report of a node a run already started for, within the window: nothing more done. */
         COALESCED
     }

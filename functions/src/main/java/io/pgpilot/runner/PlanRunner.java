@@ -1,6 +1,7 @@
 package io.pgpilot.runner;
 
 import io.pgpilot.core.Decision;
+import io.pgpilot.core.Maintenance;
 import io.pgpilot.core.Plan;
 import io.pgpilot.core.Refusal;
 import io.pgpilot.core.Request;
@@ -10,6 +11,7 @@ import io.pgpilot.core.ports.HistoryEntry;
 import io.pgpilot.core.ports.HistoryLog;
 import io.pgpilot.core.ports.Lease;
 import io.pgpilot.core.ports.Leases;
+import io.pgpilot.core.ports.MaintenanceMode;
 import io.pgpilot.core.ports.MetricSink;
 import io.pgpilot.core.ports.Notifier;
 import java.time.Clock;
@@ -27,7 +29,8 @@ import java.util.Set;
  * <ol>
  *   <li>take the cluster lease; a concurrent run gets "another run holds the lease" and does nothing;</li>
  *   <li>look at the cluster (the engine's look: one inventory read per run);</li>
- *   <li>ask the engine's planner (a Plan or a Refusal, with its reason);</li>
+ *   <li>ask the engine's planner (a Plan or a Refusal, with its reason); in maintenance (paused) a
+ *       plan that would change the cluster is held, recorded and notified with what it would do;</li>
  *   <li>execute the plan's steps in order, renewing the lease before each (and letting a step that
  *       waits longer renew it between its polls), stopping at the first that fails (a run that lost
  *       its lease stops too: someone else may act now); each step's effect is verified by its
@@ -51,6 +54,7 @@ public final class PlanRunner {
     private final String cluster;
     private final Engine engine;
     private final Leases leases;
+    private final MaintenanceMode maintenance;
     private final HistoryLog history;
     private final MetricSink metrics;
     private final Notifier notifier;
@@ -58,11 +62,12 @@ public final class PlanRunner {
     private final Clock clock;
     private final Log log;
 
-    public PlanRunner(String cluster, Engine engine, Leases leases, HistoryLog history, MetricSink metrics,
-                      Notifier notifier, Duration leaseDuration, Clock clock, Log log) {
+    public PlanRunner(String cluster, Engine engine, Leases leases, MaintenanceMode maintenance, HistoryLog history,
+                      MetricSink metrics, Notifier notifier, Duration leaseDuration, Clock clock, Log log) {
         this.cluster = cluster;
         this.engine = engine;
         this.leases = leases;
+        this.maintenance = maintenance;
         this.history = history;
         this.metrics = metrics;
         this.notifier = notifier;
@@ -139,6 +144,10 @@ public final class PlanRunner {
                         ? new Outcome(Outcome.Action.NO_OP, cluster, plan.primary(), plan.reason(), List.of(),
                                 run.millis())
                         : completed(run, request, plan.primary(), plan.reason());
+            }
+            Optional<Maintenance> paused = maintenance.current(cluster, clock.instant());
+            if (paused.isPresent() && !Maintenance.held(plan.steps()).isEmpty()) {
+                return paused(run, look.primary(), heldReason(cluster, paused.get(), plan));
             }
             log.info("decision", "cluster", cluster, "trigger", run.trigger, "decision", "plan",
                     "primary", plan.primary(), "steps", plan.steps().stream().map(Step::toString).toList(),
@@ -249,6 +258,22 @@ public final class PlanRunner {
     private static boolean reattached(StepResult result) {
         return result.status() == StepResult.Status.DONE
                 && result.step() instanceof Step.SetPgpoolBackends backends && backends.reattach() != null;
+    }
+
+    /** Why a paused cluster's plan was held, and what it would have done. */
+    public static String heldReason(String cluster, Maintenance maintenance, Plan plan) {
+        return "cluster " + cluster + " is in maintenance (" + maintenance.describe() + "): nothing that changes it"
+                + " runs. It would: " + String.join(", ", Maintenance.held(plan.steps()).stream().map(Step::toString)
+                .toList()) + ", because " + plan.reason() + ". Resume it (pgpilot ctl resume) to let pgpilot act";
+    }
+
+    private Outcome paused(Run run, String primary, String reason) {
+        log.warn("decision", "cluster", cluster, "trigger", run.trigger, "decision", "paused", "primary", primary,
+                "reason", reason);
+        Map<String, Duration> phases = run.withTotal(clock.instant());
+        recordHistory(run, "paused", primary, reason, phases);
+        notify("pgpilot " + cluster + ": in maintenance, not acting", reason + "\n\nTrigger: " + run.trigger);
+        return new Outcome(Outcome.Action.PAUSED, cluster, primary, reason, run.steps(), millis(phases));
     }
 
     private Outcome refused(Run run, String primary, String reason) {

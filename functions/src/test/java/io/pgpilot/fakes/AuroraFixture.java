@@ -42,8 +42,8 @@ public final class AuroraFixture {
             return services.publish(subject, message);
         };
         EndpointProbe endpoints = probe ? aurora : null;
-        this.automation = EventRouter.aurora(config, aurora, endpoints, services, services, services, notifier, services,
-                clock, clock.pause(), log);
+        this.automation = EventRouter.aurora(config, aurora, endpoints, services, services, services, services, notifier,
+                services, clock, clock.pause(), log);
     }
 
     /** What the deployed functions' environment holds in Aurora mode. */

@@ -1,6 +1,7 @@
 package io.pgpilot.fakes;
 
 import io.pgpilot.adapters.DynamoDbHistoryLog;
+import io.pgpilot.core.Maintenance;
 import io.pgpilot.core.PrimaryRecord;
 import io.pgpilot.core.ports.DnsRecords;
 import io.pgpilot.core.ports.EventLedger;
@@ -8,6 +9,7 @@ import io.pgpilot.core.ports.HistoryEntry;
 import io.pgpilot.core.ports.HistoryLog;
 import io.pgpilot.core.ports.Lease;
 import io.pgpilot.core.ports.Leases;
+import io.pgpilot.core.ports.MaintenanceMode;
 import io.pgpilot.core.ports.ArchiveStatus;
 import io.pgpilot.core.ports.MetricSink;
 import io.pgpilot.core.ports.NodeSample;
@@ -26,12 +28,30 @@ import java.util.Set;
 
 /** The state table, SNS, Route 53 and CloudWatch in memory: what the workflow recorded and told. */
 public final class FakeServices implements Leases, EventLedger, HistoryLog, Notifier, DnsRecords, MetricSink,
-        PrimaryRecords {
+        PrimaryRecords, MaintenanceMode {
 
     public record Notice(String subject, String message) {
     }
 
     public record Probe(boolean primaryReachable, List<NodeSample> nodes) {
+    }
+
+    private final Map<String, Maintenance> maintenance = new HashMap<>();
+
+    @Override
+    public synchronized Optional<Maintenance> current(String cluster, Instant now) {
+        return Optional.ofNullable(maintenance.get(cluster)).filter(m -> m.holdsAt(now));
+    }
+
+    @Override
+    public synchronized void pause(String cluster, Maintenance value) {
+        maintenance.put(cluster, value);
+    }
+
+    @Override
+    public synchronized boolean resume(String cluster, Instant now) {
+        Maintenance ended = maintenance.remove(cluster);
+        return ended != null && ended.holdsAt(now);
     }
 
     private final Map<String, Lease> leases = new HashMap<>();

@@ -31,7 +31,7 @@ public final class Fixture {
         this.config = ClusterConfig.from(env);
         Log log = new Log(new PrintStream(logged, true, StandardCharsets.UTF_8), clock);
         this.automation = EventRouter.ec2(config, lab, lab, lab, services, services, services, services, services,
-                services, services, clock, clock.pause(), log);
+                services, services, services, clock, clock.pause(), log);
     }
 
     public static Fixture seedChain() {

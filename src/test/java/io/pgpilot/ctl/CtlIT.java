@@ -1,0 +1,156 @@
+package io.pgpilot.ctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgpilot.config.ClusterConfig;
+import io.pgpilot.failover.LabAutomation;
+import io.pgpilot.handlers.EventRouter;
+import io.pgpilot.lab.Lab;
+import io.pgpilot.lab.LabExtension;
+import io.pgpilot.lab.invoke.LocalCtl;
+import io.pgpilot.lab.ssm.LabSsmService;
+import io.pgpilot.runner.Outcome;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code pgpilot ctl} against the lab as a deployed cluster: what it lists is what the lab shows,
+ * bad input changes nothing, and a paused cluster is not failed over until it is resumed.
+ */
+@ExtendWith(LabExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CtlIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static Lab lab;
+  private static LabSsmService ssm;
+  private static Map<String, String> env;
+
+  private record Run(int status, String out, String err) {
+    JsonNode json() throws Exception {
+      return JSON.readTree(out);
+    }
+  }
+
+  @BeforeAll
+  static void serveSsm(Lab theLab) throws Exception {
+    lab = theLab;
+    LabAutomation.deployDocuments();
+    ssm = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")));
+    // Only SSM goes to the lab service, as with ./pgpilot ctl; everything else to the emulator.
+    System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
+    env = LabAutomation.environment(lab);
+  }
+
+  @AfterAll
+  static void wholeAgain() {
+    System.clearProperty("aws.endpointUrlSsm");
+    ssm.close();
+    lab.recreate();
+  }
+
+  private static Run ctl(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = new Ctl(name -> LocalCtl.lab(env, name), new PrintStream(out, true, StandardCharsets.UTF_8),
+        Clock.systemUTC()).run(args, new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** The monitor's ticks until one acts or holds (a crash is confirmed over a few rounds). */
+  private static Outcome monitorUntilItDecides(EventRouter router) throws Exception {
+    Outcome outcome = null;
+    for (int i = 0; i < 20; i++) {
+      outcome = router.monitor("ctl-it-" + i);
+      if (outcome.action() != Outcome.Action.OBSERVED && outcome.action() != Outcome.Action.REFUSED) {
+        return outcome;
+      }
+      Thread.sleep(300);
+    }
+    return outcome;
+  }
+
+  @Test
+  @Order(1)
+  void listShowsTheRolesTheLabShowsAndWhatPgpilotKnows() throws Exception {
+    Run run = ctl("--cluster", "lab", "list", "--json");
+
+    assertEquals(0, run.status(), run.err());
+    Map<String, String> listed = new TreeMap<>();
+    run.json().path("nodes").forEach(n -> listed.put(n.path("name").asText(), n.path("role").asText()));
+    Map<String, String> shown = new TreeMap<>();
+    lab.status().nodes().forEach(n -> shown.put(n.name(), n.role()));
+    assertEquals(shown, listed);
+    JsonNode pg3 = JSON.readTree(run.out()).path("nodes").get(2);
+    assertEquals("pg2", pg3.path("upstream").asText(), pg3.toString());
+    assertEquals("streaming", pg3.path("state").asText(), pg3.toString());
+    assertTrue(run.json().path("maintenance").isNull(), run.out());
+
+    Run table = ctl("--cluster", "lab", "list");
+    assertTrue(table.out().startsWith("NODE ") && table.out().contains("maintenance:   off"), table.out());
+  }
+
+  @Test
+  @Order(2)
+  void badRequestsAreRefusedWithStatus2AndChangeNothing() {
+    for (List<String> bad : List.of(
+        List.of("switchover", "pg1", "pg1 is not a healthy standby"),
+        List.of("switchover", "pg9", "pg9 is not a database node of cluster lab"),
+        List.of("resume", "cluster lab is not paused; nothing changed"))) {
+      Run run = ctl("--cluster", "lab", bad.get(0), bad.size() == 3 ? bad.get(1) : "--json");
+      assertEquals(2, run.status(), bad + ": " + run.out());
+      assertTrue(run.err().contains(bad.get(bad.size() - 1)), bad + ": " + run.err());
+    }
+    Run other = ctl("--cluster", "other", "list");
+    assertEquals(2, other.status());
+    assertTrue(other.err().contains("no pgpilot cluster other in the lab"), other.err());
+    assertEquals("primary", lab.status().node("pg1").role());
+  }
+
+  @Test
+  @Order(3)
+  void aPausedClusterIsNotFailedOverUntilItIsResumed() throws Exception {
+    Run paused = ctl("--cluster", "lab", "pause", "--for", "1h", "--json");
+    assertEquals(0, paused.status(), paused.err());
+    JsonNode maintenance = paused.json().path("maintenance");
+    assertFalse(maintenance.path("by").asText().isBlank(), paused.out());
+    assertTrue(Instant.parse(maintenance.path("until").asText()).isAfter(Instant.now().plus(Duration.ofMinutes(59))));
+    EventRouter router = EventRouter.from(ClusterConfig.from(env), System.out);
+
+    lab.must("fault", "crash", "pg1");
+    Outcome held = monitorUntilItDecides(router);
+
+    assertEquals(Outcome.Action.PAUSED, held.action(), held.reason());
+    assertTrue(held.reason().contains("Promote[node=pg2]"), held.reason());
+    assertEquals("standby", lab.status().node("pg2").role(), "nothing promoted while paused");
+    assertEquals("paused", ctl("--cluster", "lab", "history", "-n", "1", "--json").json().get(0).path("outcome")
+        .asText());
+    assertTrue(ctl("--cluster", "lab", "list").out().contains("maintenance:   PAUSED since "));
+
+    assertEquals(0, ctl("--cluster", "lab", "resume").status());
+    Outcome resumed = monitorUntilItDecides(router);
+
+    assertEquals(Outcome.Action.COMPLETED, resumed.action(), resumed.reason());
+    assertEquals("pg2", resumed.primary());
+    Lab.await(Duration.ofSeconds(20), "pg2 answers as primary", () -> "primary".equals(lab.status().node("pg2").role()));
+  }
+}
