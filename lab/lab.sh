@@ -29,6 +29,8 @@ BOOT_GATE=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgpilot-boot.
 # pgpool's failover_command with pgpilot: the very file the CDK user data installs. It reports a
 # backend pgpool detached to pgpilot (EventBridge) and promotes nothing.
 PGPOOL_REPORT=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgpool-report.sh
+PGPOOL_HEALTH=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgpool-health.sh
+HEALTH_PORT=8081
 # pgBackRest's settings on a database host: the very file the CDK user data installs.
 PGBACKREST_SETTINGS=$(dirname "$here")/cdk/src/main/resources/io/pgpilot/cdk/pgbackrest.conf
 # An emulator someone else runs (LocalStack): the lab registers its instances there and
@@ -445,6 +447,18 @@ pgpool_start() {
     >> "$d/log/pgpool.log" 2>&1 9>&- &
   echo $! > "$d/pgpool.pid"
   wait_for 20 "pgpool1 to see the primary" pgpool_sees_primary
+  pgpool_health_start
+}
+
+# The load balancer's health check of pgpool1, the very script the CDK user data installs, run
+# once per connection as systemd's socket activation runs it on AWS (socket_activation.py).
+pgpool_health_start() {
+  local d=$LAB/pgpool1
+  printf "PGPILOT_HEALTH_DSN='host=%s port=%s dbname=postgres user=%s sslmode=disable connect_timeout=2'\nPGPASSFILE=%s\n" \
+    "$(addr pgpool1)" "$PORT" "$DBUSER" "$d/pgpass" > /etc/netns/pgpool1/pgpilot/pgpool-health.env
+  in_ns_daemon pgpool1 "$(cat "$LAB/emulator/python")" "$here/socket_activation.py" \
+    --listen "$(addr pgpool1):$HEALTH_PORT" -- bash "$PGPOOL_HEALTH" >> "$d/log/health.log" 2>&1 9>&- &
+  echo $! > "$d/health.pid"
 }
 
 pgpool_sees_primary() {

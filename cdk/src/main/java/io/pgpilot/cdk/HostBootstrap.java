@@ -19,7 +19,8 @@ import software.amazon.awscdk.services.ec2.UserData;
  * (and lint) as shell rather than as Java strings. A database host's user data also carries
  * pgpilot-boot.sh, the gate that decides at every boot whether PostgreSQL starts, installed as
  * {@link #BOOT_GATE}: the lab boots its hosts through the same file. A pgpool host's carries
- * pgpool-report.sh, its failover_command ({@link #PGPOOL_REPORT}), the same way. pgBackRest's
+ * pgpool-report.sh, its failover_command ({@link #PGPOOL_REPORT}), and pgpool-health.sh, the load
+ * balancer's health check ({@link #PGPOOL_HEALTH}), the same way. pgBackRest's
  * settings (pgbackrest.conf) reach a database host, and the lab, the same way too
  * ({@link #PGBACKREST_CONF}); the bootstrap adds the cluster's stanza.
  */
@@ -32,6 +33,9 @@ final class HostBootstrap {
   /** Where a pgpool host keeps pgpool-report.sh: pgpool's failover_command, which reports and promotes nothing. */
   static final String PGPOOL_REPORT = "/usr/local/sbin/pgpilot-pgpool-report";
   private static final String PGPOOL_REPORT_END = "PGPILOT_PGPOOL_REPORT_END";
+  /** Where a pgpool host keeps pgpool-health.sh: the load balancer's HTTP health check, per connection. */
+  static final String PGPOOL_HEALTH = "/usr/local/sbin/pgpilot-pgpool-health";
+  private static final String PGPOOL_HEALTH_END = "PGPILOT_PGPOOL_HEALTH_END";
   /** pgBackRest's configuration on a database host. */
   static final String PGBACKREST_CONF = "/etc/pgbackrest/pgbackrest.conf";
   private static final String PGBACKREST_CONF_END = "PGPILOT_PGBACKREST_CONF_END";
@@ -85,6 +89,7 @@ final class HostBootstrap {
       install(script, "pgbackrest.conf", PGBACKREST_CONF, PGBACKREST_CONF_END);
     } else {
       install(script, "pgpool-report.sh", PGPOOL_REPORT, PGPOOL_REPORT_END);
+      install(script, "pgpool-health.sh", PGPOOL_HEALTH, PGPOOL_HEALTH_END);
     }
     return script.append(resource(kind.file)).toString();
   }

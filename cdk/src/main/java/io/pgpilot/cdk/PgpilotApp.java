@@ -21,7 +21,7 @@ import software.amazon.awscdk.services.ec2.InstanceType;
  *   <li>clusterName: the pgpilot:cluster tag; default main</li>
  *   <li>allowedCidrs: comma-separated client ranges for pgpool's NLB; default the VPC's range</li>
  *   <li>vpcCidr (10.80.0.0/16), natGateways (1), interfaceEndpoints (true when natGateways is 0)</li>
- *   <li>dbInstanceType (t4g.medium), pgpoolInstanceType (t4g.small), pgpoolCapacity (1)</li>
+ *   <li>dbInstanceType (t4g.medium), pgpoolInstanceType (t4g.small), pgpoolCapacity (2)</li>
  *   <li>amiParameter (Debian 12 arm64), terminationProtection (true)</li>
  *   <li>hostedZoneId and dnsName: a Route 53 private record of the primary (both or neither)</li>
  *   <li>lambdaAsset: the functions' jar; default functions/target/pgpilot-functions-lambda.jar</li>
@@ -68,7 +68,7 @@ public final class PgpilotApp {
         .natGateways(context.number("natGateways", 1))
         .dbInstanceType(new InstanceType(context.text("dbInstanceType", "t4g.medium")))
         .pgpoolInstanceType(new InstanceType(context.text("pgpoolInstanceType", "t4g.small")))
-        .pgpoolCapacity(context.number("pgpoolCapacity", 1))
+        .pgpoolCapacity(context.number("pgpoolCapacity", 2))
         .amiParameter(context.text("amiParameter", Defaults.AMI_PARAMETER))
         .terminationProtection(context.bool("terminationProtection", true))
         .hostedZoneId(context.text("hostedZoneId", null))

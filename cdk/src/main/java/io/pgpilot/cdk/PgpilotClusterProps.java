@@ -17,7 +17,7 @@ import software.amazon.awscdk.services.ec2.InstanceType;
  * @param interfaceEndpoints    @default true exactly when natGateways is 0
  * @param dbInstanceType        EC2 nodes or Aurora instances (db. is added for Aurora); @default t4g.medium
  * @param pgpoolInstanceType    @default t4g.small
- * @param pgpoolCapacity        @default 1
+ * @param pgpoolCapacity        @default 2
  * @param amiParameter          image of EC2 nodes and pgpool hosts; @default /aws/service/debian/release/12/latest/arm64
  * @param terminationProtection EC2 nodes and Aurora deletion protection; @default true
  * @param hostedZoneId          a Route 53 private zone for a record naming the primary; @default none
@@ -57,7 +57,7 @@ public record PgpilotClusterProps(String clusterName, List<String> allowedCidrs,
     private Boolean interfaceEndpoints;
     private InstanceType dbInstanceType = new InstanceType("t4g.medium");
     private InstanceType pgpoolInstanceType = new InstanceType("t4g.small");
-    private int pgpoolCapacity = 1;
+    private int pgpoolCapacity = 2;
     private String amiParameter = Defaults.AMI_PARAMETER;
     private boolean terminationProtection = true;
     private String hostedZoneId;

@@ -41,11 +41,17 @@ import software.constructs.Construct;
 
 /**
  * pgpool-II hosts in an Auto Scaling group behind an internal Network Load Balancer (TCP 5432):
- * one endpoint for the cluster, as in seed 003. Clients reach the NLB only from the allowed
- * CIDRs; the hosts accept 5432 only from the NLB. Each host tags itself pgpilot:role=pgpool with a
- * pgpilot:name of its own, which is how pgpilot-PgpoolBackends finds it after a failover.
+ * one endpoint for the cluster, as in seed 003, two hosts by default across the zones. Clients
+ * reach the NLB only from the allowed CIDRs; the hosts accept 5432 and the health check (HTTP
+ * 8081: 200 only while a query through that pgpool reaches a writable primary) only from the NLB.
+ * Each host tags itself pgpilot:role=pgpool with a pgpilot:name of its own, which is how
+ * pgpilot-PgpoolBackends finds it after a failover, and boots into the cluster as its pgpilot:role
+ * tags say it is.
  */
 public final class PgpoolFleet extends Construct {
+
+  /** The pgpool hosts' health check (pgpool-health.sh, under systemd socket activation). */
+  static final int HEALTH_PORT = 8081;
 
   private final SecurityGroup securityGroup;
   private final SecurityGroup loadBalancerSecurityGroup;
@@ -71,7 +77,9 @@ public final class PgpoolFleet extends Construct {
         .allowAllOutbound(true)
         .build();
     securityGroup.addIngressRule(loadBalancerSecurityGroup, Port.tcp(DatabaseTier.PORT), "the pgpool NLB");
+    securityGroup.addIngressRule(loadBalancerSecurityGroup, Port.tcp(HEALTH_PORT), "the pgpool NLB's health check");
     loadBalancerSecurityGroup.addEgressRule(securityGroup, Port.tcp(DatabaseTier.PORT), "to the pgpool hosts");
+    loadBalancerSecurityGroup.addEgressRule(securityGroup, Port.tcp(HEALTH_PORT), "health checks of the pgpool hosts");
     props.database().allowFrom(securityGroup, "pgpool");
 
     pcpSecret = Secret.Builder.create(this, "PcpSecret")
@@ -142,8 +150,12 @@ public final class PgpoolFleet extends Construct {
         .protocol(Protocol.TCP)
         .targets(List.of(group))
         .deregistrationDelay(Duration.seconds(30))
+        // An open 5432 says nothing of the backends: a pgpool that reaches no primary must leave.
         .healthCheck(HealthCheck.builder()
-            .protocol(Protocol.TCP)
+            .protocol(Protocol.HTTP)
+            .port(Integer.toString(HEALTH_PORT))
+            .path("/")
+            .healthyHttpCodes("200")
             .interval(Duration.seconds(10))
             .healthyThresholdCount(2)
             .unhealthyThresholdCount(2)
@@ -203,6 +215,13 @@ public final class PgpoolFleet extends Construct {
               "events:detail-type", FailoverAutomation.PGPOOL_DETAIL_TYPE))))
           .build());
     }
+    if (props.engine() == Engine.EC2) {
+      // At boot: the cluster's nodes and their pgpilot:role tags, for the hosts map and the backends.
+      role.addToPolicy(PolicyStatement.Builder.create()
+          .actions(List.of("ec2:DescribeInstances"))
+          .resources(List.of("*"))
+          .build());
+    }
     NagSuppressions.addResourceSuppressions(role, List.of(
         NagPackSuppression.builder().id("AwsSolutions-IAM4")
             .reason("AmazonSSMManagedInstanceCore is what the SSM agent needs to receive Run Command")
@@ -212,6 +231,11 @@ public final class PgpoolFleet extends Construct {
             .reason("Instance ids of an Auto Scaling group are not known in advance; the conditions limit CreateTags"
                 + " to this cluster's pgpool instances and to the pgpilot:name key")
             .appliesTo(List.of("Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*"))
+            .build(),
+        NagPackSuppression.builder().id("AwsSolutions-IAM5")
+            .reason("ec2:DescribeInstances supports no resource-level permission; it reads, and a host reads only"
+                + " its cluster's nodes by their pgpilot:cluster tag")
+            .appliesTo(List.of("Resource::*"))
             .build()), true);
     return role;
   }

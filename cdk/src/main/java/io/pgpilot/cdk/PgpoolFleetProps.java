@@ -16,7 +16,8 @@ import software.amazon.awscdk.services.ec2.SubnetSelection;
  * @param documents     the SSM documents (UpdateHosts at boot; PgpoolBackends later) (required)
  * @param allowedCidrs  the client ranges that may reach pgpool through the NLB, 1 to 8 (required)
  * @param instanceType  @default t4g.small
- * @param capacity      pgpool hosts; the seed keeps one, replaced by the group when it fails; @default 1
+ * @param capacity      pgpool hosts, spread over the subnets' zones; one would be a single point of failure
+ *                      behind the load balancer until the group replaced it; @default 2
  * @param amiParameter  @default /aws/service/debian/release/12/latest/arm64 (pgpool2 4.3)
  */
 public record PgpoolFleetProps(String clusterName, Engine engine, IVpc vpc, SubnetSelection subnets,
@@ -49,7 +50,7 @@ public record PgpoolFleetProps(String clusterName, Engine engine, IVpc vpc, Subn
     private SsmDocuments documents;
     private List<String> allowedCidrs;
     private InstanceType instanceType = new InstanceType("t4g.small");
-    private int capacity = 1;
+    private int capacity = 2;
     private String amiParameter = Defaults.AMI_PARAMETER;
 
     public Builder clusterName(String value) {

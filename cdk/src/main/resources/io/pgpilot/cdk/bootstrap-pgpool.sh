@@ -13,6 +13,22 @@ systemctl stop pgpool2 || true
 # tags, so each names itself (the role allows exactly this tag on the group's own instances).
 NAME="pgpool-${INSTANCE_ID#i-}"
 aws ec2 create-tags --resources "$INSTANCE_ID" --tags "Key=pgpilot:name,Value=$NAME"
+# A host that replaces one boots into the cluster as its tags say it is now, not as it was
+# deployed: after a failover pg-primary and the backends' weights follow the pgpilot:role tags.
+# (PgpoolHealthIT runs this block, from here to its "fi", against the emulator's EC2.)
+if [ "$PGPILOT_ENGINE" = ec2 ]; then
+  # shellcheck disable=SC2016 # the backquotes are JMESPath literals, not the shell's
+  nodes=$(aws ec2 describe-instances --output text \
+    --filters "Name=tag:pgpilot:cluster,Values=$PGPILOT_CLUSTER" "Name=tag:pgpilot:role,Values=primary,standby,rebuild" \
+    "Name=instance-state-name,Values=pending,running,stopping,stopped" \
+    --query 'Reservations[].Instances[].[Tags[?Key==`pgpilot:name`]|[0].Value,PrivateIpAddress,Tags[?Key==`pgpilot:role`]|[0].Value]' \
+    | sort) || nodes=''
+  if [ -n "$nodes" ]; then
+    PGPILOT_HOSTS=$(awk '{printf "%s%s %s%s", NR > 1 ? "," : "", $2, $1, $3 == "primary" ? " pg-primary" : ""}' <<< "$nodes")
+    PGPILOT_BACKENDS=$(awk '{printf "%s%s:5432:%d:ALLOW_TO_FAILOVER", NR > 1 ? "," : "", $1, $3 == "standby"}' <<< "$nodes")
+    log "the cluster's nodes now: $(tr '\n' ' ' <<< "$nodes")"
+  fi
+fi
 if [ -n "$PGPILOT_HOSTS" ]; then
   retry 5 10 run_document pgpilot-UpdateHosts entries="$PGPILOT_HOSTS" || die "pgpilot-UpdateHosts failed"
 fi
@@ -98,6 +114,8 @@ CONF
 IFS=, read -ra cidrs <<< "$PGPILOT_CLIENT_CIDRS"
 {
   for c in "${cidrs[@]}"; do echo "hostssl all all $c scram-sha-256"; done
+  # The health check's own query, from this host only.
+  echo "hostssl postgres $health_user 127.0.0.1/32 scram-sha-256"
 } > "$ETC/pool_hba.conf"
 # pool_passwd: the logins pgpool answers for (readable by postgres alone).
 (
@@ -113,4 +131,44 @@ chmod 0600 "$ETC/pool_passwd" "$ETC/pcp.conf"
 systemctl enable pgpool2
 systemctl restart pgpool2
 retry 30 2 pg_isready -h 127.0.0.1 -p 5432 || die "pgpool does not answer on 5432"
+
+# The load balancer's health check (port 8081): one pgpilot-pgpool-health per connection, as a
+# user of its own that reads only its password file.
+id pgpilot-health > /dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin pgpilot-health
+(
+  umask 077
+  printf '127.0.0.1:5432:postgres:%s:%s\n' "$health_user" "$(secret "$PGPILOT_MONITOR_SECRET" | jq -r .password)" \
+    > /etc/pgpilot/pgpool-health.pgpass
+)
+chown pgpilot-health /etc/pgpilot/pgpool-health.pgpass
+cat > /etc/pgpilot/pgpool-health.env << ENV
+PGPILOT_HEALTH_DSN='host=127.0.0.1 port=5432 dbname=postgres user=$health_user sslmode=require connect_timeout=2'
+PGPASSFILE=/etc/pgpilot/pgpool-health.pgpass
+ENV
+cat > /etc/systemd/system/pgpilot-pgpool-health.socket << 'UNIT'
+[Unit]
+Description=pgpilot: the load balancer's health check of this pgpool host
+
+[Socket]
+ListenStream=8081
+Accept=yes
+MaxConnections=16
+
+[Install]
+WantedBy=sockets.target
+UNIT
+cat > /etc/systemd/system/pgpilot-pgpool-health@.service << 'UNIT'
+[Unit]
+Description=pgpilot: one health check of this pgpool host
+
+[Service]
+User=pgpilot-health
+ExecStart=/usr/local/sbin/pgpilot-pgpool-health
+StandardInput=socket
+StandardOutput=socket
+StandardError=journal
+RuntimeMaxSec=10
+UNIT
+systemctl daemon-reload
+systemctl enable --now pgpilot-pgpool-health.socket
 log "pgpool host $NAME of cluster $PGPILOT_CLUSTER is up"

@@ -20,9 +20,10 @@ class PgpoolFleetTest {
         "Scheme", "internal", "Type", "network"));
     template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Map.of("Port", 5432, "Protocol", "TCP"));
     template.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", Map.of(
-        "Port", 5432, "Protocol", "TCP", "HealthCheckProtocol", "TCP"));
+        "Port", 5432, "Protocol", "TCP", "HealthCheckProtocol", "HTTP", "HealthCheckPort", "8081",
+        "HealthCheckPath", "/", "Matcher", Map.of("HttpCode", "200")));
     template.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Map.of(
-        "MinSize", "1", "MaxSize", "2", "HealthCheckType", "ELB",
+        "MinSize", "2", "MaxSize", "3", "HealthCheckType", "ELB",
         "Tags", Match.arrayWith(List.of(
             Map.of("Key", "pgpilot:cluster", "PropagateAtLaunch", true, "Value", "main"),
             Map.of("Key", "pgpilot:role", "PropagateAtLaunch", true, "Value", "pgpool")))));
@@ -50,8 +51,9 @@ class PgpoolFleetTest {
     assertTrue(sawNlb);
     List<Map<String, Object>> toHosts = ec2.resources("AWS::EC2::SecurityGroupIngress").values().stream()
         .map(Synth.Result::properties).filter(p -> hosts.equals(String.valueOf(p.get("GroupId")))).toList();
-    assertEquals(1, toHosts.size(), "pgpool hosts take only the NLB: " + toHosts);
-    assertEquals(nlb, String.valueOf(toHosts.get(0).get("SourceSecurityGroupId")));
+    assertEquals(List.of(5432, PgpoolFleet.HEALTH_PORT), toHosts.stream().map(p -> p.get("FromPort")).toList(),
+        "pgpool hosts take only the NLB, and its health check: " + toHosts);
+    toHosts.forEach(p -> assertEquals(nlb, String.valueOf(p.get("SourceSecurityGroupId"))));
   }
 
   @Test

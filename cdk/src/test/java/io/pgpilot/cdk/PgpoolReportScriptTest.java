@@ -193,7 +193,6 @@ class PgpoolReportScriptTest {
     assertTrue(userData.indexOf("PGPILOT_PGPOOL_REPORT_END\n") < userData.indexOf("failover_command = '$failover_command'"),
         "installed before pgpool.conf names it");
     assertTrue(SCRIPT.contains("failover_command = '" + HostBootstrap.PGPOOL_REPORT + " %d %h %p %P'"));
-    assertTrue(userData.getBytes(StandardCharsets.UTF_8).length < 15 * 1024, userData.length() + " bytes");
     assertFalse(HostBootstrap.script(HostBootstrap.Kind.POSTGRES, HostBootstrapTest.sample(HostBootstrap.Kind.POSTGRES))
         .contains(HostBootstrap.PGPOOL_REPORT));
   }

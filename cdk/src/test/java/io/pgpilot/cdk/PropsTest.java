@@ -28,7 +28,7 @@ class PropsTest {
     assertEquals(Engine.EC2, props.engine());
     assertEquals("10.80.0.0/16", props.vpcCidr());
     assertEquals(1, props.natGateways());
-    assertEquals(1, props.pgpoolCapacity());
+    assertEquals(2, props.pgpoolCapacity());
     assertTrue(props.terminationProtection());
   }
 
