@@ -140,8 +140,8 @@ class SmokeDeployIT {
       assertEquals("true", byName.get("pg2").get("pgpilot:sync"));
       assertEquals("standby", byName.get("pg3").get("pgpilot:role"));
       assertEquals("pg2", byName.get("pg3").get("pgpilot:upstream"));
-      // The pgpool host is the Auto Scaling group's, tagged with its role.
-      assertEquals(1, ec2.describeInstancesPaginator(r -> r.filters(f -> f.name("tag:pgpilot:cluster").values(CLUSTER),
+      // The pgpool hosts are the Auto Scaling group's (two by default), tagged with their role.
+      assertEquals(2, ec2.describeInstancesPaginator(r -> r.filters(f -> f.name("tag:pgpilot:cluster").values(CLUSTER),
           f -> f.name("tag:pgpilot:role").values("pgpool"))).reservations().stream()
           .mapToLong(r -> r.instances().size()).sum());
     }

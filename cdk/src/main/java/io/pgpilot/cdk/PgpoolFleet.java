@@ -30,7 +30,6 @@ import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkListener;
 import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkLoadBalancer;
 import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkTargetGroup;
 import software.amazon.awscdk.services.elasticloadbalancingv2.Protocol;
-import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -182,8 +181,8 @@ public final class PgpoolFleet extends Construct {
         .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
         .description("pgpilot " + props.clusterName() + " pgpool hosts: SSM agent, their logins, naming themselves,"
             + " reporting a backend they detached")
-        .managedPolicies(List.of(ManagedPolicy.fromAwsManagedPolicyName("AmazonSSMManagedInstanceCore")))
         .build();
+    SsmAgent.grant(role);
     List<ISecret> secrets = new ArrayList<>(props.database().clientSecrets());
     secrets.add(props.database().monitorSecret());
     secrets.add(pcpSecret);
@@ -223,18 +222,14 @@ public final class PgpoolFleet extends Construct {
           .build());
     }
     NagSuppressions.addResourceSuppressions(role, List.of(
-        NagPackSuppression.builder().id("AwsSolutions-IAM4")
-            .reason("AmazonSSMManagedInstanceCore is what the SSM agent needs to receive Run Command")
-            .appliesTo(List.of("Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"))
-            .build(),
         NagPackSuppression.builder().id("AwsSolutions-IAM5")
             .reason("Instance ids of an Auto Scaling group are not known in advance; the conditions limit CreateTags"
                 + " to this cluster's pgpool instances and to the pgpilot:name key")
             .appliesTo(List.of("Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*"))
             .build(),
         NagPackSuppression.builder().id("AwsSolutions-IAM5")
-            .reason("ec2:DescribeInstances supports no resource-level permission; it reads, and a host reads only"
-                + " its cluster's nodes by their pgpilot:cluster tag")
+            .reason(SsmAgent.WHY_ANY_RESOURCE + "; and ec2:DescribeInstances supports no resource-level"
+                + " permission: it reads, and a host reads only its cluster's nodes by their pgpilot:cluster tag")
             .appliesTo(List.of("Resource::*"))
             .build()), true);
     return role;

@@ -21,7 +21,6 @@ import software.amazon.awscdk.services.ec2.Port;
 import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.ec2.SsmParameterImageOptions;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
-import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -94,8 +93,8 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
     role = Role.Builder.create(this, "Role")
         .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
         .description("pgpilot " + props.clusterName() + " PostgreSQL nodes: SSM agent, their secrets, their documents")
-        .managedPolicies(List.of(ManagedPolicy.fromAwsManagedPolicyName("AmazonSSMManagedInstanceCore")))
         .build();
+    SsmAgent.grant(role);
     for (ISecret secret : List.of(replicationSecret, caSecret, monitorSecret, adminSecret)) {
       secret.grantRead(role);
     }
@@ -110,10 +109,9 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
     if (props.archive() != null) {
       props.archive().grantArchiving(role);
     }
-    NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder().id("AwsSolutions-IAM4")
-        .reason("AmazonSSMManagedInstanceCore is what the SSM agent needs to receive Run Command; pgpilot's every"
-            + " action on a host is an SSM document")
-        .appliesTo(List.of("Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"))
+    NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder().id("AwsSolutions-IAM5")
+        .reason(SsmAgent.WHY_ANY_RESOURCE + "; pgpilot's every action on a host is an SSM document")
+        .appliesTo(List.of("Resource::*"))
         .build()), true);
 
     List<ISubnet> subnets = props.vpc().selectSubnets(props.subnets()).getSubnets();

@@ -65,10 +65,17 @@ class PostgresOnEc2Test {
     assertEquals(3, ec2.resources("AWS::EC2::LaunchTemplate").values().stream().map(Synth.Result::properties)
         .filter(p -> p.get("LaunchTemplateData").equals(Map.of("MetadataOptions", Map.of("HttpTokens", "required"))))
         .map(p -> p.get("LaunchTemplateName")).distinct().count());
-    template.hasResourceProperties("AWS::IAM::Role", Map.of(
-        "Description", Match.stringLikeRegexp("PostgreSQL nodes"),
-        "ManagedPolicyArns", List.of(Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-            ":iam::aws:policy/AmazonSSMManagedInstanceCore"))))));
+    // The SSM agent's own actions, not AmazonSSMManagedInstanceCore (which reads every SSM parameter).
+    for (Synth.Result result : List.of(ec2, Synth.aurora())) {
+      result.resources("AWS::IAM::Role").values().forEach(role -> assertFalse(
+          String.valueOf(Synth.Result.properties(role).get("ManagedPolicyArns")).contains("AmazonSSMManagedInstanceCore"),
+          role.toString()));
+      List<String> everywhere = result.resources("AWS::IAM::Policy").values().stream()
+          .flatMap(p -> Synth.statements(p).stream()).filter(s -> "*".equals(s.get("Resource")))
+          .flatMap(s -> Synth.actions(s).stream()).toList();
+      assertTrue(everywhere.containsAll(SsmAgent.ACTIONS), everywhere.toString());
+      assertFalse(everywhere.stream().anyMatch(a -> a.startsWith("ssm:GetParameter")), everywhere.toString());
+    }
     template.hasParameter("*", Map.of("Default", Defaults.AMI_PARAMETER));
   }
 
