@@ -21,10 +21,8 @@ import io.pgpilot.runner.Outcome;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.ssm.LabSsmAgent;
-import io.pgpilot.lab.ssm.LabSsmService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -79,9 +77,7 @@ class WalArchiveIT {
   void theScheduledBackupCopiesAStandbysFilesSoThePrimaryOnlyStartsAndStopsIt() throws Exception {
     LabAutomation.deployDocuments();
     int before = lab.must("backups").strip().split("\n").length;
-    // Only SSM goes to the lab's SSM service, which runs the documents on the hosts, as in ./pgpilot invoke.
-    try (LabSsmService ssm = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")))) {
-      System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
+    try (LabAutomation.ServedSsm ssm = LabAutomation.serveSsm()) {
       Outcome outcome = new BackupHandler(EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))))
           .handleRequest(Map.of("type", "incr"), new LocalContext(BackupHandler.class.getName()));
 
@@ -96,8 +92,6 @@ class WalArchiveIT {
       JsonNode backup = JSON.readTree(result.stdout().strip().lines().reduce((a, b) -> b).orElseThrow());
       assertEquals("standby", backup.path("from").asText(), backup.toString());
       assertEquals("incr", backup.path("type").asText(), backup.toString());
-    } finally {
-      System.clearProperty("aws.endpointUrlSsm");
     }
     assertEquals(before + 1, lab.must("backups").strip().split("\n").length, "one more backup in the repository");
   }

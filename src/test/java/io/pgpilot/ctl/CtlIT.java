@@ -12,11 +12,9 @@ import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.invoke.LocalCtl;
-import io.pgpilot.lab.ssm.LabSsmService;
 import io.pgpilot.runner.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +40,7 @@ class CtlIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static Lab lab;
-  private static LabSsmService ssm;
+  private static LabAutomation.ServedSsm ssm;
   private static Map<String, String> env;
 
   private record Run(int status, String out, String err) {
@@ -55,15 +53,12 @@ class CtlIT {
   static void serveSsm(Lab theLab) throws Exception {
     lab = theLab;
     LabAutomation.deployDocuments();
-    ssm = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")));
-    // Only SSM goes to the lab service, as with ./pgpilot ctl; everything else to the emulator.
-    System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
+    ssm = LabAutomation.serveSsm();
     env = LabAutomation.environment(lab);
   }
 
   @AfterAll
   static void wholeAgain() {
-    System.clearProperty("aws.endpointUrlSsm");
     ssm.close();
     lab.recreate();
   }

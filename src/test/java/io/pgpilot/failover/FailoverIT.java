@@ -18,9 +18,7 @@ import io.pgpilot.handlers.SwitchoverHandler;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.invoke.LocalContext;
-import io.pgpilot.lab.ssm.LabSsmService;
 import io.pgpilot.runner.Outcome;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,22 +55,19 @@ class FailoverIT {
   private static final int ROWS = 200;
 
   private static Lab lab;
-  private static LabSsmService ssm;
+  private static LabAutomation.ServedSsm ssm;
   private static String stoppedEvent;
 
   @BeforeAll
   static void serveSsm(Lab theLab) throws Exception {
     lab = theLab;
     LabAutomation.deployDocuments();
-    ssm = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")));
-    // Only SSM goes to the lab service, as in ./pgpilot invoke; everything else to the emulator.
-    System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
+    ssm = LabAutomation.serveSsm();
     stoppedEvent = Files.readString(EVENTS.resolve("ec2-instance-state-change-stopped.json"));
   }
 
   @AfterAll
   static void wholeAgain() {
-    System.clearProperty("aws.endpointUrlSsm");
     ssm.close();
     lab.recreate();
   }

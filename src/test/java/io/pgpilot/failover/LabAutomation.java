@@ -3,6 +3,8 @@ package io.pgpilot.failover;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.ssm.DocumentDeployer;
 import io.pgpilot.lab.ssm.Emulator;
+import io.pgpilot.lab.ssm.LabSsmService;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,6 +25,30 @@ public final class LabAutomation {
       DocumentDeployer.deploy(deployTo.ssm(System.getenv().getOrDefault("AWS_REGION", "us-east-1")),
           Path.of("..", "..", "ssm-documents"));
     }
+  }
+
+  /**
+   * Run Command served by the lab SSM service, which runs the documents on the lab hosts; every
+   * other client still reads AWS_ENDPOINT_URL (the emulator), as with ./pgpilot invoke. Closing it
+   * stops the service and sends SSM to the emulator again.
+   */
+  public static final class ServedSsm implements AutoCloseable {
+    private final LabSsmService service;
+
+    private ServedSsm() throws IOException {
+      service = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")));
+      System.setProperty("aws.endpointUrlSsm", service.start().toString());
+    }
+
+    @Override
+    public void close() {
+      System.clearProperty("aws.endpointUrlSsm");
+      service.close();
+    }
+  }
+
+  public static ServedSsm serveSsm() throws IOException {
+    return new ServedSsm();
   }
 
   /** What a deployed function's environment holds, for this lab (./pgpilot lab env). */

@@ -10,10 +10,8 @@ import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.sensor.PgpoolReports;
-import io.pgpilot.lab.ssm.LabSsmService;
 import io.pgpilot.runner.Outcome;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -43,7 +41,7 @@ class PgpoolSensorIT {
   private static final int ROWS = 100;
 
   private static Lab lab;
-  private static LabSsmService ssm;
+  private static LabAutomation.ServedSsm ssm;
   private static PgpoolReports reports;
 
   @BeforeAll
@@ -53,8 +51,7 @@ class PgpoolSensorIT {
       lab.recreate();
     }
     LabAutomation.deployDocuments();
-    ssm = new LabSsmService(0, URI.create(System.getenv("AWS_ENDPOINT_URL")));
-    System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
+    ssm = LabAutomation.serveSsm();
     reports = new PgpoolReports(LabAutomation.environment(lab),
         EventRouter.from(ClusterConfig.from(LabAutomation.environment(lab))));
   }
@@ -62,7 +59,6 @@ class PgpoolSensorIT {
   @AfterAll
   static void wholeAgain() {
     reports.close();
-    System.clearProperty("aws.endpointUrlSsm");
     ssm.close();
     lab.recreate();
   }
