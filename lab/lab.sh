@@ -454,10 +454,12 @@ pgpool_start() {
 # once per connection as systemd's socket activation runs it on AWS (socket_activation.py).
 pgpool_health_start() {
   local d=$LAB/pgpool1
+  install -o postgres -g postgres -m 0600 "$LAB/secrets/pgpass" "$d/health.pgpass"
   printf "PGPILOT_HEALTH_DSN='host=%s port=%s dbname=postgres user=%s sslmode=disable connect_timeout=2'\nPGPASSFILE=%s\n" \
-    "$(addr pgpool1)" "$PORT" "$DBUSER" "$d/pgpass" > /etc/netns/pgpool1/pgpilot/pgpool-health.env
-  in_ns_daemon pgpool1 "$(cat "$LAB/emulator/python")" "$here/socket_activation.py" \
-    --listen "$(addr pgpool1):$HEALTH_PORT" -- bash "$PGPOOL_HEALTH" >> "$d/log/health.log" 2>&1 9>&- &
+    "$(addr pgpool1)" "$PORT" "$DBUSER" "$d/health.pgpass" > /etc/netns/pgpool1/pgpilot/pgpool-health.env
+  # The listener is root's, as systemd's socket is; each check runs as postgres, which reads the pgpass.
+  (exec ip netns exec pgpool1 "$(cat "$LAB/emulator/python")" "$here/socket_activation.py" \
+    --listen "$(addr pgpool1):$HEALTH_PORT" -- "${AS_POSTGRES[@]}" bash "$PGPOOL_HEALTH") >> "$d/log/health.log" 2>&1 9>&- &
   echo $! > "$d/health.pid"
 }
 
