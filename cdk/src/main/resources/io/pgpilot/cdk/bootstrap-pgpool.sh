@@ -24,8 +24,9 @@ if [ "$PGPILOT_ENGINE" = ec2 ]; then
     --query 'Reservations[].Instances[].[Tags[?Key==`pgpilot:name`]|[0].Value,PrivateIpAddress,Tags[?Key==`pgpilot:role`]|[0].Value]' \
     | sort) || nodes=''
   if [ -n "$nodes" ]; then
-    PGPILOT_HOSTS=$(awk '{printf "%s%s %s%s", NR > 1 ? "," : "", $2, $1, $3 == "primary" ? " pg-primary" : ""}' <<< "$nodes")
-    PGPILOT_BACKENDS=$(awk '{printf "%s%s:5432:%d:ALLOW_TO_FAILOVER", NR > 1 ? "," : "", $1, $3 == "standby"}' <<< "$nodes")
+    # In awk's printf a bare ">" would redirect: every condition is in parentheses.
+    PGPILOT_HOSTS=$(awk '{printf "%s%s %s%s", (NR > 1 ? "," : ""), $2, $1, ($3 == "primary" ? " pg-primary" : "")}' <<< "$nodes")
+    PGPILOT_BACKENDS=$(awk '{printf "%s%s:5432:%d:ALLOW_TO_FAILOVER", (NR > 1 ? "," : ""), $1, ($3 == "standby")}' <<< "$nodes")
     log "the cluster's nodes now: $(tr '\n' ' ' <<< "$nodes")"
   fi
 fi
