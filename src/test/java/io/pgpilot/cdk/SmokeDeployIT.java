@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgpilot.adapters.Emulator;
+import io.pgpilot.ctl.Ctl;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.ssm.SsmDocument;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -213,6 +217,27 @@ class SmokeDeployIT {
       }
       String switchover = outputs().get("SwitchoverFunction");
       assertTrue(switchover.endsWith(":live"), switchover);
+    }
+  }
+
+  @Test
+  void ctlFindsTheDeployedClusterByItsFunctionsAndPausesAndResumesIt() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream errors = new PrintStream(err, true, StandardCharsets.UTF_8);
+    Ctl ctl = Ctl.forDeployedClusters(new PrintStream(out, true, StandardCharsets.UTF_8));
+    // The stack's region, as AWS_REGION or a profile would give it; the system property comes first.
+    System.setProperty("aws.region", REGION.id());
+    try {
+      assertEquals(0, ctl.run(new String[] {"--cluster", CLUSTER, "pause", "--for", "2h", "--json"}, errors), err::toString);
+      JsonNode paused = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+      assertFalse(paused.at("/maintenance/by").asText().isBlank(), paused.toString());
+      assertEquals(0, ctl.run(new String[] {"--cluster", CLUSTER, "resume"}, errors), err::toString);
+      assertEquals(2, ctl.run(new String[] {"--cluster", CLUSTER, "resume"}, errors));
+      assertEquals(2, ctl.run(new String[] {"--cluster", CLUSTER + "-other", "history"}, errors));
+      assertTrue(err.toString(StandardCharsets.UTF_8).contains("clusters found: " + CLUSTER), err::toString);
+    } finally {
+      System.clearProperty("aws.region");
     }
   }
 

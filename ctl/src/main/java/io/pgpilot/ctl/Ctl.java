@@ -79,7 +79,12 @@ public final class Ctl {
     }
 
     public static void main(String[] args) {
-        System.exit(new Ctl(DeployedCluster::locate, System.out, Clock.systemUTC()).run(args, System.err));
+        System.exit(forDeployedClusters(System.out).run(args, System.err));
+    }
+
+    /** ctl for the clusters deployed in the SDK's account and region. */
+    public static Ctl forDeployedClusters(PrintStream out) {
+        return new Ctl(DeployedCluster::locate, out, Clock.systemUTC());
     }
 
     /** Runs one command; its exit status. Errors go to {@code err} as one line. */
@@ -91,8 +96,11 @@ public final class Ctl {
             return 2;
         } catch (SdkClientException e) {
             String message = String.valueOf(e.getMessage());
-            err.println("pgpilot ctl: " + (message.contains("credentials")
-                    ? "no AWS credentials: the SDK's default chain found none (" + firstLine(message) + ")"
+            err.println("pgpilot ctl: " + (message.contains("Unable to load region")
+                    ? "no AWS region: set AWS_REGION, or a region in the profile"
+                    : message.contains("credentials")
+                    ? "no AWS credentials: the SDK's default chain found none (set AWS_PROFILE, or"
+                    + " AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
                     : "cannot reach AWS: " + firstLine(message)));
             return 2;
         } catch (SdkException | IllegalStateException e) {

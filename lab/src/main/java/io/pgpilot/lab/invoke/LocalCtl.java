@@ -6,11 +6,17 @@ import io.pgpilot.config.ClusterConfig;
 import io.pgpilot.ctl.Ctl;
 import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.handlers.SwitchoverHandler;
+import io.pgpilot.lab.ssm.DocumentDeployer;
+import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
 import io.pgpilot.runner.Outcome;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code ./pgpilot ctl} against the lab: the same command, with what the lab lacks of a deployment
@@ -22,12 +28,26 @@ import java.util.Map;
 public final class LocalCtl {
 
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    /** The lab SSM service's own log lines are not ctl's output; its warnings still are. */
+    private static final Logger SSM_LOG = Logger.getLogger("io.pgpilot.lab.ssm");
 
     private LocalCtl() {
     }
 
+    /** {@code --documents DIR CTL-ARGUMENTS...}: the documents a deployment has, then ctl. */
     public static void main(String[] args) throws Exception {
+        if (args.length < 2 || !"--documents".equals(args[0])) {
+            System.err.println("usage: LocalCtl --documents DIR CTL-ARGUMENTS...");
+            System.exit(2);
+        }
+        SSM_LOG.setLevel(Level.WARNING);
         URI emulator = URI.create(System.getenv().getOrDefault("AWS_ENDPOINT_URL", "http://127.0.0.1:45660"));
+        String region = System.getenv().getOrDefault("AWS_REGION", "us-east-1");
+        // CDK creates them from the same files; a lab recreated has a fresh emulator without them.
+        try (Emulator deployTo = new Emulator(emulator)) {
+            DocumentDeployer.deploy(deployTo.ssm(region), Path.of(args[1]));
+        }
+        args = Arrays.copyOfRange(args, 2, args.length);
         int status;
         try (LabSsmService ssm = new LabSsmService(0, emulator)) {
             // Only SSM goes to the lab service; every other client reads AWS_ENDPOINT_URL.
