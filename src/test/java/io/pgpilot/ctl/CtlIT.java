@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgpilot.adapters.SsmCommands;
 import io.pgpilot.config.ClusterConfig;
+import io.pgpilot.core.ports.CommandResult;
 import io.pgpilot.failover.LabAutomation;
 import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.lab.Lab;
@@ -22,6 +24,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -123,6 +127,23 @@ class CtlIT {
 
   @Test
   @Order(3)
+  void aBackupBeforeARiskyChangeIsTakenFromAStandby() throws Exception {
+    int before = lab.must("backups").strip().split("\n").length;
+
+    Run run = ctl("--cluster", "lab", "backup", "incr", "--json");
+
+    assertEquals(0, run.status(), run.err() + run.out());
+    assertTrue(run.json().path("reason").asText().contains("from pg3"), run.out());
+    Matcher sent = Pattern.compile("as SSM command (\\S+),").matcher(run.json().path("steps").toString());
+    assertTrue(sent.find(), run.out());
+    CommandResult result = new SsmCommands().await(sent.group(1), List.of(lab.status().node("pg3").instanceId()),
+        Duration.ofMinutes(3)).get(0);
+    assertEquals("Success", result.status(), result.stderr());
+    assertEquals(before + 1, lab.must("backups").strip().split("\n").length, "one more backup in the repository");
+  }
+
+  @Test
+  @Order(4)
   void aPausedClusterIsNotFailedOverUntilItIsResumed() throws Exception {
     Run paused = ctl("--cluster", "lab", "pause", "--for", "1h", "--json");
     assertEquals(0, paused.status(), paused.err());

@@ -35,6 +35,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  *   list                 every node: role, upstream, state, timeline, lag, and pgpilot's knowledge
  *   history [-n N]       the last decisions, newest first, with their reasons and phase times
  *   switchover TARGET    the deployed Switchover function, awaited
+ *   backup TYPE          the deployed Backup function (full, diff or incr): a backup from a standby
  *   pause [--for D]      maintenance mode (D: 30m, 4h, 2d; at most 7 days), until resumed or D
  *   resume               the end of maintenance mode
  * </pre>
@@ -43,14 +44,26 @@ import software.amazon.awssdk.services.sts.StsClient;
  */
 public final class Ctl {
 
-    /** What ctl needs of a cluster beyond the AWS APIs: its configuration, and its switchover function. */
+    /** The deployed functions ctl invokes, by their handler classes (functions/.../handlers). */
+    public enum Handler {
+        SWITCHOVER("io.pgpilot.handlers.SwitchoverHandler"),
+        BACKUP("io.pgpilot.handlers.BackupHandler");
+
+        public final String handlerClass;
+
+        Handler(String handlerClass) {
+            this.handlerClass = handlerClass;
+        }
+    }
+
+    /** What ctl needs of a cluster beyond the AWS APIs: its configuration, and its functions. */
     public interface Cluster {
 
         /** The configuration its functions run with. */
         ClusterConfig config();
 
-        /** Invokes the cluster's Switchover function with {@code request} and returns its outcome as JSON fields. */
-        Map<String, Object> invokeSwitchover(Map<String, Object> request);
+        /** Invokes the cluster's {@code function} with {@code request} and returns its outcome as JSON fields. */
+        Map<String, Object> invoke(Handler function, Map<String, Object> request);
     }
 
     /** Bad input or a refused precondition: one line, exit status 2, nothing changed. */
@@ -60,8 +73,8 @@ public final class Ctl {
         }
     }
 
-    static final String USAGE = "usage: pgpilot ctl --cluster NAME list|history [-n N]|switchover TARGET|pause [--for D]"
-            + "|resume [--json]";
+    static final String USAGE = "usage: pgpilot ctl --cluster NAME list|history [-n N]|switchover TARGET"
+            + "|backup full|diff|incr|pause [--for D]|resume [--json]";
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})([mhd])");
     static final Duration LONGEST_PAUSE = Duration.ofDays(7);
     private static final int MOST_HISTORY = 100;
@@ -136,7 +149,7 @@ public final class Ctl {
                             throw new Refused("unknown option " + arg + "; " + USAGE);
                         } else if (command == null) {
                             command = arg;
-                        } else if ("switchover".equals(command) && target == null) {
+                        } else if (("switchover".equals(command) || "backup".equals(command)) && target == null) {
                             target = arg;
                         } else {
                             throw new Refused("unexpected argument " + arg + "; " + USAGE);
@@ -148,11 +161,15 @@ public final class Ctl {
                 throw new Refused(cluster == null ? "--cluster NAME is required; " + USAGE
                         : "--cluster " + cluster + " is not a cluster name (1 to 63 letters, digits, '.', '_', '-')");
             }
-            if (command == null || !List.of("list", "history", "switchover", "pause", "resume").contains(command)) {
+            if (command == null || !List.of("list", "history", "switchover", "backup", "pause", "resume")
+                    .contains(command)) {
                 throw new Refused((command == null ? "no command" : "unknown command " + command) + "; " + USAGE);
             }
             if ("switchover".equals(command) && target == null) {
                 throw new Refused("switchover needs the standby to promote: switchover TARGET");
+            }
+            if ("backup".equals(command) && !List.of("full", "diff", "incr").contains(String.valueOf(target))) {
+                throw new Refused("backup needs its type, full, diff or incr" + (target == null ? "" : ", not " + target));
             }
             if (limit != null && !"history".equals(command) || lasting != null && !"pause".equals(command)) {
                 throw new Refused((limit != null ? "-n" : "--for") + " does not apply to " + command + "; " + USAGE);
@@ -203,6 +220,7 @@ public final class Ctl {
                     maintenance, clock).read());
             case "history" -> history(args, config);
             case "switchover" -> switchover(args, cluster, config);
+            case "backup" -> invoked(args, cluster.invoke(Handler.BACKUP, Map.of("type", args.target())));
             case "pause" -> pause(args, config, maintenance);
             default -> resume(args, config, maintenance);
         };
@@ -251,8 +269,13 @@ public final class Ctl {
         if (why != null) {
             throw new Refused("switchover to " + args.target() + " refused: " + why + "; nothing changed");
         }
-        Map<String, Object> outcome = cluster.invokeSwitchover(Map.of("target", args.target()));
-        out.println(args.json() ? write(outcome) : outcome.get("action") + ": " + outcome.get("reason"));
+        return invoked(args, cluster.invoke(Handler.SWITCHOVER, Map.of("target", args.target())));
+    }
+
+    /** A function's outcome, printed; done when it completed. */
+    private int invoked(Arguments args, Map<String, Object> outcome) {
+        out.println(args.json() ? write(outcome) : outcome.get("action") + ": " + outcome.get("reason")
+                + (outcome.get("steps") instanceof List<?> steps && !steps.isEmpty() ? "\n    " + steps.get(0) : ""));
         return "COMPLETED".equals(outcome.get("action")) ? 0 : 1;
     }
 

@@ -34,6 +34,8 @@ class CtlTest {
                 List.of("--cluster", "main", "no command"),
                 List.of("--cluster", "main", "failover", "unknown command failover"),
                 List.of("--cluster", "main", "switchover", "switchover needs the standby"),
+                List.of("--cluster", "main", "backup", "backup needs its type, full, diff or incr"),
+                List.of("--cluster", "main", "backup", "weekly", "full, diff or incr, not weekly"),
                 List.of("--cluster", "main", "history", "-n", "0", "expected a number from 1 to 100"),
                 List.of("--cluster", "main", "list", "-n", "5", "-n does not apply to list"),
                 List.of("--cluster", "main", "pause", "--for", "-5m", "expected a positive duration"),

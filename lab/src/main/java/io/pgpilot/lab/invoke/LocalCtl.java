@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgpilot.config.ClusterConfig;
 import io.pgpilot.ctl.Ctl;
+import io.pgpilot.handlers.BackupHandler;
 import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.handlers.SwitchoverHandler;
 import io.pgpilot.lab.ssm.DocumentDeployer;
@@ -23,7 +24,8 @@ import java.util.logging.Logger;
  * stood in for, as {@code ./pgpilot invoke} stands it in. The cluster's configuration is the lab's
  * functions' environment (`lab/lab.sh env`, in this process's environment); Run Command is the lab
  * SSM service, which runs the documents on the lab hosts; the Switchover function is its handler,
- * run here (the emulator runs no Java function). Everything else is the emulator's AWS APIs.
+ * run here (the emulator runs no Java function), and a command one of them leaves running (a
+ * backup) is waited for, as an agent runs it to its end. Everything else is the emulator's AWS APIs.
  */
 public final class LocalCtl {
 
@@ -53,6 +55,9 @@ public final class LocalCtl {
             // Only SSM goes to the lab service; every other client reads AWS_ENDPOINT_URL.
             System.setProperty("aws.endpointUrlSsm", ssm.start().toString());
             status = new Ctl(name -> lab(System.getenv(), name), System.out, Clock.systemUTC()).run(args, System.err);
+            if (!LocalInvoke.awaitUnfinished(ssm, "pgpilot ctl")) {
+                status = 1;
+            }
         }
         System.exit(status);  // the SDK's and the service's threads must not keep a finished command alive
     }
@@ -71,9 +76,11 @@ public final class LocalCtl {
             }
 
             @Override
-            public Map<String, Object> invokeSwitchover(Map<String, Object> request) {
-                Outcome outcome = new SwitchoverHandler(EventRouter.from(config, System.err))
-                        .handleRequest(request, new LocalContext(SwitchoverHandler.class.getName()));
+            public Map<String, Object> invoke(Ctl.Handler function, Map<String, Object> request) {
+                EventRouter router = EventRouter.from(config, System.err);
+                Outcome outcome = function == Ctl.Handler.BACKUP
+                        ? new BackupHandler(router).handleRequest(request, new LocalContext(function.handlerClass))
+                        : new SwitchoverHandler(router).handleRequest(request, new LocalContext(function.handlerClass));
                 return JSON.convertValue(outcome, new TypeReference<Map<String, Object>>() { });
             }
         };

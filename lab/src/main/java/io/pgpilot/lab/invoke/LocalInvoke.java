@@ -72,21 +72,29 @@ public final class LocalInvoke {
       Object result = invoke(FUNCTIONS.get(args[0]), Files.readString(event));
       System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .findAndRegisterModules().writeValueAsString(result));
-      // A command the function started and did not await (a backup) runs on: on AWS the agent
-      // runs it to its end, so the lab's service stays until it ends.
-      int unfinished = ssm.unfinished();
-      if (unfinished > 0) {
-        System.err.println("pgpilot invoke: " + unfinished + " command invocation(s) the function started still run on"
-            + " the lab's hosts; waiting for them to end (at most " + UNFINISHED_LIMIT.toHours() + " h)");
-        if (!ssm.awaitUnfinished(UNFINISHED_LIMIT)) {
-          exit(1, "pgpilot invoke: commands still ran after " + UNFINISHED_LIMIT.toHours() + " h: stopped");
-        }
+      if (!awaitUnfinished(ssm, "pgpilot invoke")) {
+        exit(1, "pgpilot invoke: commands still ran after " + UNFINISHED_LIMIT.toHours() + " h: stopped");
       }
     } catch (InvocationTargetException e) {
       e.getCause().printStackTrace();
       exit(1, args[0] + " failed: " + e.getCause());
     }
     System.exit(0);  // the SDK's and the service's threads must not keep a finished invocation alive
+  }
+
+  /**
+   * A command the function started and did not await (a backup) runs on: on AWS the agent runs it
+   * to its end, so the lab's service stays until it ends, at most {@link #UNFINISHED_LIMIT}; false
+   * when it did not end by then.
+   */
+  static boolean awaitUnfinished(LabSsmService ssm, String who) throws InterruptedException {
+    int unfinished = ssm.unfinished();
+    if (unfinished == 0) {
+      return true;
+    }
+    System.err.println(who + ": " + unfinished + " command invocation(s) the function started still run on the lab's"
+        + " hosts; waiting for them to end (at most " + UNFINISHED_LIMIT.toHours() + " h)");
+    return ssm.awaitUnfinished(UNFINISHED_LIMIT);
   }
 
   /** Builds the handler and calls handleRequest(input, context) with the event as the runtime parses it. */
