@@ -1,5 +1,7 @@
 package io.pgpilot.core;
 
+import java.util.List;
+
 /**
  * What a run is asked to bring about. The planner decides how from what it sees; the plan runner
  * runs what it decides. A request that converges is planned again after each plan, from a fresh
@@ -89,9 +91,12 @@ public sealed interface Request {
      */
     record Backup(String type) implements Request {
 
+        /** pgBackRest's backup types: full, diff (since the last full), incr (since the last backup). */
+        public static final List<String> TYPES = List.of("full", "diff", "incr");
+
         public Backup {
             Checks.notNull(type, "backup type");
-            if (!type.equals("full") && !type.equals("diff") && !type.equals("incr")) {
+            if (!TYPES.contains(type)) {
                 throw new IllegalArgumentException("backup type " + Checks.quote(type) + ": expected full, diff or incr");
             }
         }

@@ -10,6 +10,7 @@ import io.pgpilot.adapters.Ec2Instances;
 import io.pgpilot.adapters.SsmCommands;
 import io.pgpilot.config.ClusterConfig;
 import io.pgpilot.core.Maintenance;
+import io.pgpilot.core.Request;
 import io.pgpilot.core.ports.HistoryEntry;
 import io.pgpilot.core.ports.MaintenanceMode;
 import java.io.PrintStream;
@@ -168,7 +169,7 @@ public final class Ctl {
             if ("switchover".equals(command) && target == null) {
                 throw new Refused("switchover needs the standby to promote: switchover TARGET");
             }
-            if ("backup".equals(command) && !List.of("full", "diff", "incr").contains(String.valueOf(target))) {
+            if ("backup".equals(command) && !Request.Backup.TYPES.contains(String.valueOf(target))) {
                 throw new Refused("backup needs its type, full, diff or incr" + (target == null ? "" : ", not " + target));
             }
             if (limit != null && !"history".equals(command) || lasting != null && !"pause".equals(command)) {
@@ -215,15 +216,20 @@ public final class Ctl {
         ClusterConfig config = cluster.config();
         MaintenanceMode maintenance = new DynamoDbMaintenanceMode(config.stateTable());
         return switch (args.command()) {
-            case "list" -> print(args, new ClusterStatus(config, new Ec2Instances(), new SsmCommands(),
-                    new DynamoDbPrimaryRecords(config.stateTable()), new DynamoDbHistoryLog(config.stateTable()),
-                    maintenance, clock).read());
+            case "list" -> print(args, status(config, maintenance));
             case "history" -> history(args, config);
             case "switchover" -> switchover(args, cluster, config);
             case "backup" -> invoked(args, cluster.invoke(Handler.BACKUP, Map.of("type", args.target())));
             case "pause" -> pause(args, config, maintenance);
             default -> resume(args, config, maintenance);
         };
+    }
+
+    /** The cluster as its nodes and pgpilot's state table show it now. */
+    private ClusterStatus.Report status(ClusterConfig config, MaintenanceMode maintenance) {
+        return new ClusterStatus(config, new Ec2Instances(), new SsmCommands(),
+                new DynamoDbPrimaryRecords(config.stateTable()), new DynamoDbHistoryLog(config.stateTable()),
+                maintenance, clock).read();
     }
 
     private int print(Arguments args, ClusterStatus.Report report) {
@@ -262,9 +268,7 @@ public final class Ctl {
     }
 
     private int switchover(Arguments args, Cluster cluster, ClusterConfig config) {
-        ClusterStatus.Report report = new ClusterStatus(config, new Ec2Instances(), new SsmCommands(),
-                new DynamoDbPrimaryRecords(config.stateTable()), new DynamoDbHistoryLog(config.stateTable()),
-                new DynamoDbMaintenanceMode(config.stateTable()), clock).read();
+        ClusterStatus.Report report = status(config, new DynamoDbMaintenanceMode(config.stateTable()));
         String why = report.whyNotATarget(args.target());
         if (why != null) {
             throw new Refused("switchover to " + args.target() + " refused: " + why + "; nothing changed");

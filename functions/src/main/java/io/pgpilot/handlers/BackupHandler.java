@@ -3,9 +3,9 @@ package io.pgpilot.handlers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.pgpilot.core.Checks;
+import io.pgpilot.core.Request;
 import io.pgpilot.runner.Outcome;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A base backup, as the stack's schedule (EventBridge, a constant input) or an operator asks:
@@ -15,7 +15,6 @@ import java.util.Set;
  */
 public final class BackupHandler implements RequestHandler<Map<String, Object>, Outcome> {
 
-    private static final Set<String> TYPES = Set.of("full", "diff", "incr");
     private static final String EXPECTED = "expected {\"type\": \"full\"}, \"diff\" or \"incr\"";
 
     private final EventRouter router;
@@ -47,7 +46,7 @@ public final class BackupHandler implements RequestHandler<Map<String, Object>, 
             }
         }
         String type = Events.text(request, "type", "backup request");
-        if (!TYPES.contains(type)) {
+        if (!Request.Backup.TYPES.contains(type)) {
             throw new UnreadableEvent("backup type " + Checks.quote(type) + ": " + EXPECTED);
         }
         return type;
