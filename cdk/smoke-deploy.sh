@@ -10,8 +10,8 @@
 #
 # SUFFIX (1-6 of a-z0-9, default random) names everything: stack pgpilot-smoke-SUFFIX (cluster
 # smoke-SUFFIX), toolkit stack pgpilot-smoke-SUFFIX-toolkit, qualifier pgsSUFFIX. The region is
-# PGPILOT_SMOKE_REGION (default us-west-2: the tests' fixed SSM document names live in us-east-1).
-# The SSM documents and two secrets keep fixed names, so one region holds one smoke stack at a time.
+# PGPILOT_SMOKE_REGION (default us-west-2, away from the lab's cluster in us-east-1). Every name
+# derives from the cluster's, so runs with different suffixes stand side by side in one region.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")

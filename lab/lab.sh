@@ -71,6 +71,9 @@ HA=$(cat "$LAB/ha" 2>/dev/null || echo pgpilot)
 
 die() { echo "pgpilot lab: $*" >&2; exit 1; }
 say() { printf '[%5.1fs] %s\n' "$(elapsed)" "$*"; }
+# The cluster name is part of secret paths and document names: the functions' and CDK's rule.
+[[ $CLUSTER =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$ ]] \
+  || die "PGPILOT_LAB_CLUSTER must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"
 now() { date +%s.%N; }
 elapsed() { awk -v s="$started" -v n="$(now)" 'BEGIN { printf "%.1f", n - s }'; }
 started=$(now)
@@ -112,6 +115,8 @@ for step in doc["mainSteps"]:
     # Not `( ... ) || exit`: bash ignores the step's own `set -e` inside a `||` list.
     print("(\n%s\n)\nrc=$?; [ $rc -eq 0 ] || exit $rc" % "\n".join(step["inputs"]["runCommand"]))
 PY
+  # The defaults CDK gives a deployed document (ClusterNames): the cluster's secrets.
+  vars+=("SSM_replicationSecret=pgpilot/$CLUSTER/replication" "SSM_pcpSecret=pgpilot/$CLUSTER/pcp")
   for kv in "$@"; do vars+=("SSM_$kv"); done
   (cd / && ip netns exec "$h" env "${vars[@]}" bash "$script") 9>&- > "$LAB/$h/$name.log" 2>&1 || rc=$?
   rm -f "$script"
@@ -245,14 +250,16 @@ secrets_up() {
   local h
   for h in "${HOSTS[@]}"; do
     install -d -m 0755 "/etc/netns/$h/pgpilot" "/etc/netns/$h/pgpilot/tls"
-    install -d -m 0700 "/etc/netns/$h/pgpilot/secrets" "/etc/netns/$h/pgpilot/secrets/pgpilot"
+    install -d -m 0700 "/etc/netns/$h/pgpilot/secrets" "/etc/netns/$h/pgpilot/secrets/pgpilot" \
+      "/etc/netns/$h/pgpilot/secrets/pgpilot/$CLUSTER"
     cp "$LAB/tls/ca.crt" "/etc/netns/$h/pgpilot/tls/ca.crt"
     if is_pg "$h"; then
       install -m 0644 "$LAB/tls/backup-client.crt" "/etc/netns/$h/pgpilot/tls/backup-client.crt"
       install -o postgres -g postgres -m 0600 "$LAB/secrets/backup-client.key" "/etc/netns/$h/pgpilot/tls/backup-client.key"
     fi
-    install -m 0600 "$LAB/secrets/replicator.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/replication"
-    install -m 0600 "$LAB/secrets/pcp.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/pcp"
+    # The cluster's secret names (ClusterNames): pgpilot/CLUSTER/replication, pgpilot/CLUSTER/pcp.
+    install -m 0600 "$LAB/secrets/replicator.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/$CLUSTER/replication"
+    install -m 0600 "$LAB/secrets/pcp.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/$CLUSTER/pcp"
     if is_pg "$h"; then
       # The boot gate's settings, as the CDK user data writes them; the metadata is the lab's.
       printf 'PGPILOT_PG_VERSION=%s\nPGPILOT_PG_CLUSTER=%s\nPGPILOT_METADATA_URL=http://%s:%s\n' \

@@ -1,5 +1,6 @@
 package io.pgpilot.adapters;
 
+import io.pgpilot.core.ClusterNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,13 +53,16 @@ class SsmCommandsIT {
 
   private static SsmClient ssm;
   private static Ec2Client ec2;
+  /** The code's name for the document; the emulator holds it as NAMES' copy. */
+  private static final String DOCUMENT = "pgpilot-Echo";
+  private static final ClusterNames NAMES = new ClusterNames(Emulator.unique("it-echo"));
   private static String document;
 
   @BeforeAll
   static void createDocument() {
     ssm = Emulator.client(SsmClient.builder());
     ec2 = Emulator.client(Ec2Client.builder());
-    document = Emulator.unique("pgpilot-it-Echo");
+    document = NAMES.document(DOCUMENT);
     ssm.createDocument(r -> r.name(document).content(DOCUMENT_CONTENT)
         .documentFormat(DocumentFormat.YAML).documentType(DocumentType.COMMAND));
   }
@@ -74,9 +78,9 @@ class SsmCommandsIT {
   void givenTheLabCluster_whenACommandTargetsItsTag_thenItReachesEveryHostAndEachReportsSuccess() {
     List<String> hosts = new Ec2Instances(ec2).describe("lab").stream()
         .filter(i -> i.state() == Ec2State.RUNNING).map(Instance::instanceId).toList();
-    Commands commands = new SsmCommands(ssm);
+    Commands commands = new SsmCommands(ssm, NAMES);
 
-    String commandId = commands.send(document, Map.of("entries", "10.87.0.12 pg2 pg-primary"),
+    String commandId = commands.send(DOCUMENT, Map.of("entries", "10.87.0.12 pg2 pg-primary"),
         CommandTarget.cluster("lab"));
     List<CommandResult> results = commands.await(commandId, hosts, Duration.ofSeconds(10));
 
@@ -96,9 +100,9 @@ class SsmCommandsIT {
             .tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE).tags(
                 tag(Instances.CLUSTER_TAG, cluster), tag(Instances.NAME_TAG, "pg2"), tag(Instances.ROLE_TAG, "standby"))))
         .instances().get(0).instanceId();
-    Commands commands = new SsmCommands(ssm);
+    Commands commands = new SsmCommands(ssm, NAMES);
 
-    String commandId = commands.send(document, Map.of("entries", "10.0.0.1 pg1"),
+    String commandId = commands.send(DOCUMENT, Map.of("entries", "10.0.0.1 pg1"),
         CommandTarget.hosts(cluster, List.of("pg2")));
 
     assertEquals(List.of(mine), command(commandId).instanceIds());
@@ -109,9 +113,9 @@ class SsmCommandsIT {
   void givenAnInstanceId_whenACommandTargetsIt_thenItReachesItAndItsResultIsRead() {
     String pg3 = new Ec2Instances(ec2).describe("lab").stream()
         .filter(i -> i.name().equals("pg3") && i.state() == Ec2State.RUNNING).findFirst().orElseThrow().instanceId();
-    Commands commands = new SsmCommands(ssm);
+    Commands commands = new SsmCommands(ssm, NAMES);
 
-    String commandId = commands.send(document, Map.of("entries", "10.87.0.13 pg3"), CommandTarget.instances(List.of(pg3)));
+    String commandId = commands.send(DOCUMENT, Map.of("entries", "10.87.0.13 pg3"), CommandTarget.instances(List.of(pg3)));
     List<CommandResult> results = commands.await(commandId, List.of(pg3), Duration.ofSeconds(5));
 
     // An emulator gap: moto 5.2.1 resolves SendCommand(InstanceIds=[one id]) to every instance it
@@ -123,8 +127,8 @@ class SsmCommandsIT {
 
   @Test
   void givenAnInstanceTheCommandNeverReached_whenAwaited_thenTheWaitEndsAtItsLimitUnfinished() {
-    Commands commands = new SsmCommands(ssm);
-    String commandId = commands.send(document, Map.of("entries", "10.0.0.1 pg1"), CommandTarget.cluster("lab"));
+    Commands commands = new SsmCommands(ssm, NAMES);
+    String commandId = commands.send(DOCUMENT, Map.of("entries", "10.0.0.1 pg1"), CommandTarget.cluster("lab"));
 
     long started = System.nanoTime();
     List<CommandResult> results = commands.await(commandId, List.of("i-0123456789abcdef0"), Duration.ofSeconds(1));

@@ -87,7 +87,7 @@ class WalArchiveIT {
       Matcher sent = Pattern.compile("as SSM command (\\S+),").matcher(String.join("\n", outcome.steps()));
       assertTrue(sent.find(), outcome.steps().toString());
       String pg3 = lab.status().node("pg3").instanceId();
-      CommandResult result = new SsmCommands().await(sent.group(1), List.of(pg3), Duration.ofMinutes(3)).get(0);
+      CommandResult result = new SsmCommands(LabAutomation.NAMES).await(sent.group(1), List.of(pg3), Duration.ofMinutes(3)).get(0);
       assertEquals("Success", result.status(), result.stderr());
       JsonNode backup = JSON.readTree(result.stdout().strip().lines().reduce((a, b) -> b).orElseThrow());
       assertEquals("standby", backup.path("from").asText(), backup.toString());
@@ -141,7 +141,7 @@ class WalArchiveIT {
     String primary = primary();
     // The lab's hosts share one file system: pg1's configuration is visible on app1, as another
     // cluster on the same machine would be.
-    LabSsmAgent.Invocation run = new LabSsmAgent(Path.of("..", "..", "ssm-documents")).run("app1",
+    LabSsmAgent.Invocation run = new LabSsmAgent(Path.of("..", "..", "ssm-documents"), LabAutomation.NAMES).run("app1",
         "pgpilot-RestoreNode", Map.of("cluster", primary, "stanza", "lab", "replace", "true"));
 
     assertEquals(LabSsmAgent.Status.Failed, run.status(), run.stdout());

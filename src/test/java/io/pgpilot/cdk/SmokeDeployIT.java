@@ -2,12 +2,14 @@ package io.pgpilot.cdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgpilot.adapters.Emulator;
+import io.pgpilot.core.ClusterNames;
 import io.pgpilot.ctl.Ctl;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.ssm.SsmDocument;
@@ -70,14 +72,19 @@ import software.amazon.awssdk.services.ssm.model.GetDocumentResponse;
 class SmokeDeployIT {
 
   private static final Path ROOT = Path.of("..", "..").toAbsolutePath().normalize();
-  /** Not us-east-1, where the other tests create the SSM documents under the same fixed names. */
+  /** Not us-east-1, where the lab's cluster lives: this test deletes what it made, and checks that it did. */
   private static final Region REGION = Region.US_WEST_2;
   private static final String SUFFIX = "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 4);
   private static final String CLUSTER = "smoke-" + SUFFIX;
   private static final String STACK = "pgpilot-" + CLUSTER;
+  /** A second cluster beside the first, in the same account and region. */
+  private static final String SUFFIX_B = "b" + SUFFIX.substring(2);
+  private static final String CLUSTER_B = "smoke-" + SUFFIX_B;
+  private static final String STACK_B = "pgpilot-" + CLUSTER_B;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static boolean deployed;
+  private static boolean deployedB;
   private static Stack stack;
   private static Map<String, StackResourceSummary> resources;
 
@@ -90,6 +97,9 @@ class SmokeDeployIT {
     deployed = true;
     List<String> lines = run.stdout().lines().toList();
     assertEquals(STACK, lines.get(lines.size() - 1), "the script prints the stack's name");
+    Run second = smokeDeploy("--keep", SUFFIX_B);
+    assertEquals(0, second.exit(), "a second cluster deploys beside the first: " + second.stderr());
+    deployedB = true;
     try (CloudFormationClient cfn = Emulator.client(CloudFormationClient.builder().region(REGION))) {
       stack = cfn.describeStacks(r -> r.stackName(STACK)).stacks().get(0);
       resources = cfn.listStackResourcesPaginator(r -> r.stackName(STACK)).stackResourceSummaries().stream()
@@ -99,19 +109,23 @@ class SmokeDeployIT {
 
   @AfterAll
   static void destroy() throws Exception {
+    Run runB = smokeDeploy("--destroy", SUFFIX_B);
     Run run = smokeDeploy("--destroy", SUFFIX);
     if (!deployed) {
       return;  // the deploy's own failure is the one to read
     }
     assertEquals(0, run.exit(), run.stderr());
+    if (deployedB) {
+      assertEquals(0, runB.exit(), runB.stderr());
+    }
     try (CloudFormationClient cfn = Emulator.client(CloudFormationClient.builder().region(REGION));
          SsmClient ssm = Emulator.client(SsmClient.builder().region(REGION))) {
-      assertTrue(cfn.listStacks().stackSummaries().stream()
-          .filter(s -> s.stackName().equals(STACK) || s.stackName().equals(STACK + "-toolkit"))
-          .allMatch(s -> s.stackStatusAsString().equals("DELETE_COMPLETE")), "both stacks are deleted");
-      // Their fixed names are free again for the next run.
+      Set<String> made = Set.of(STACK, STACK + "-toolkit", STACK_B, STACK_B + "-toolkit");
+      assertTrue(cfn.listStacks().stackSummaries().stream().filter(s -> made.contains(s.stackName()))
+          .allMatch(s -> s.stackStatusAsString().equals("DELETE_COMPLETE")), "the four stacks are deleted");
       assertTrue(ssm.listDocuments(r -> r.filters(f -> f.key("Owner").values("Self"))).documentIdentifiers()
-          .stream().noneMatch(d -> d.name().startsWith("pgpilot-")), "the SSM documents are deleted");
+          .stream().noneMatch(d -> d.name().startsWith("pgpilot-" + CLUSTER + "-")
+              || d.name().startsWith("pgpilot-" + CLUSTER_B + "-")), "the SSM documents are deleted");
     }
   }
 
@@ -152,17 +166,20 @@ class SmokeDeployIT {
   }
 
   @Test
-  void everySsmDocumentIsDeployedAsItsFile() throws IOException {
-    List<SsmDocument> files;
-    try (Stream<Path> paths = Files.list(ROOT.resolve("ssm-documents"))) {
-      files = paths.filter(p -> p.toString().endsWith(".yaml")).sorted().map(SsmDocument::load).toList();
+  void everySsmDocumentIsDeployedAsItsFileOncePerCluster() throws IOException {
+    List<Path> paths;
+    try (Stream<Path> files = Files.list(ROOT.resolve("ssm-documents"))) {
+      paths = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    assertEquals(11, files.size(), "every document of ssm-documents/, the failover's and the archive's");
+    assertEquals(11, paths.size(), "every document of ssm-documents/, the failover's and the archive's");
     try (SsmClient ssm = Emulator.client(SsmClient.builder().region(REGION))) {
-      for (SsmDocument file : files) {
-        GetDocumentResponse document = ssm.getDocument(r -> r.name(file.name()));
-        assertEquals("Command", document.documentTypeAsString(), file.name());
-        assertEquals(parameters(file), parameters(SsmDocument.parse(file.name(), document.content())), file.name());
+      for (String cluster : List.of(CLUSTER, CLUSTER_B)) {
+        for (Path path : paths) {
+          SsmDocument file = SsmDocument.deployed(path, new ClusterNames(cluster));
+          GetDocumentResponse document = ssm.getDocument(r -> r.name(file.name()));
+          assertEquals("Command", document.documentTypeAsString(), file.name());
+          assertEquals(parameters(file), parameters(SsmDocument.parse(file.name(), document.content())), file.name());
+        }
       }
     }
   }
@@ -232,10 +249,14 @@ class SmokeDeployIT {
       assertEquals(0, ctl.run(new String[] {"--cluster", CLUSTER, "pause", "--for", "2h", "--json"}, errors), err::toString);
       JsonNode paused = JSON.readTree(out.toString(StandardCharsets.UTF_8));
       assertFalse(paused.at("/maintenance/by").asText().isBlank(), paused.toString());
+      // The other cluster, beside it, is not paused: each has its own state.
+      assertEquals(2, ctl.run(new String[] {"--cluster", CLUSTER_B, "resume"}, errors));
+      assertTrue(err.toString(StandardCharsets.UTF_8).contains("not paused"), err::toString);
       assertEquals(0, ctl.run(new String[] {"--cluster", CLUSTER, "resume"}, errors), err::toString);
       assertEquals(2, ctl.run(new String[] {"--cluster", CLUSTER, "resume"}, errors));
       assertEquals(2, ctl.run(new String[] {"--cluster", CLUSTER + "-other", "history"}, errors));
-      assertTrue(err.toString(StandardCharsets.UTF_8).contains("clusters found: " + CLUSTER), err::toString);
+      assertTrue(err.toString(StandardCharsets.UTF_8).contains(CLUSTER), err::toString);
+      assertTrue(err.toString(StandardCharsets.UTF_8).contains(CLUSTER_B), err::toString);
     } finally {
       System.clearProperty("aws.region");
     }
@@ -343,9 +364,14 @@ class SmokeDeployIT {
   @Test
   void theSecretsHoldGeneratedPasswords() throws Exception {
     try (SecretsManagerClient secrets = Emulator.client(SecretsManagerClient.builder().region(REGION))) {
-      for (String name : List.of("pgpilot/replication", "pgpilot/pcp")) {
-        String password = secrets.getSecretValue(r -> r.secretId(name)).secretString();
-        assertTrue(password.matches("[A-Za-z0-9]{32}"), name + " is 32 letters and digits");
+      ClusterNames a = new ClusterNames(CLUSTER);
+      ClusterNames b = new ClusterNames(CLUSTER_B);
+      for (List<String> pair : List.of(List.of(a.replicationSecret(), b.replicationSecret()),
+          List.of(a.pcpSecret(), b.pcpSecret()))) {
+        String password = secrets.getSecretValue(r -> r.secretId(pair.get(0))).secretString();
+        assertTrue(password.matches("[A-Za-z0-9]{32}"), pair.get(0) + " is 32 letters and digits");
+        assertNotEquals(password, secrets.getSecretValue(r -> r.secretId(pair.get(1))).secretString(),
+            "each cluster has its own " + pair);
       }
       JsonNode admin =
           JSON.readTree(secrets.getSecretValue(r -> r.secretId(outputs().get("AdminSecret"))).secretString());

@@ -136,7 +136,7 @@ class CtlIT {
     assertTrue(run.json().path("reason").asText().contains("from pg3"), run.out());
     Matcher sent = Pattern.compile("as SSM command (\\S+),").matcher(run.json().path("steps").toString());
     assertTrue(sent.find(), run.out());
-    CommandResult result = new SsmCommands().await(sent.group(1), List.of(lab.status().node("pg3").instanceId()),
+    CommandResult result = new SsmCommands(LabAutomation.NAMES).await(sent.group(1), List.of(lab.status().node("pg3").instanceId()),
         Duration.ofMinutes(3)).get(0);
     assertEquals("Success", result.status(), result.stderr());
     assertEquals(before + 1, lab.must("backups").strip().split("\n").length, "one more backup in the repository");

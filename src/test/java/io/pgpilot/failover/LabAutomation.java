@@ -1,5 +1,6 @@
 package io.pgpilot.failover;
 
+import io.pgpilot.core.ClusterNames;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.ssm.DocumentDeployer;
 import io.pgpilot.lab.ssm.Emulator;
@@ -16,6 +17,9 @@ import java.util.Map;
 /** What the deployed automation has, for the lab: its SSM documents and its functions' environment. */
 public final class LabAutomation {
 
+  /** The lab cluster's names (lab.sh's default PGPILOT_LAB_CLUSTER): its documents are pgpilot-lab-*. */
+  public static final ClusterNames NAMES = new ClusterNames("lab");
+
   private LabAutomation() {
   }
 
@@ -23,7 +27,7 @@ public final class LabAutomation {
   public static void deployDocuments() {
     try (Emulator deployTo = new Emulator(URI.create(System.getenv("AWS_ENDPOINT_URL")))) {
       DocumentDeployer.deploy(deployTo.ssm(System.getenv().getOrDefault("AWS_REGION", "us-east-1")),
-          Path.of("..", "..", "ssm-documents"));
+          Path.of("..", "..", "ssm-documents"), NAMES);
     }
   }
 

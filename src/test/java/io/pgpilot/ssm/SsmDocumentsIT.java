@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgpilot.failover.LabAutomation;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.ssm.LabSsmAgent;
@@ -43,7 +44,7 @@ class SsmDocumentsIT {
   @BeforeAll
   static void setUp(Lab theLab) {
     lab = theLab;
-    agent = new LabSsmAgent(SsmDocumentTest.repositoryRoot().resolve("ssm-documents"));
+    agent = new LabSsmAgent(SsmDocumentTest.repositoryRoot().resolve("ssm-documents"), LabAutomation.NAMES);
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package io.pgpilot.cdk;
 
+import io.pgpilot.core.ClusterNames;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
@@ -21,6 +22,7 @@ import software.constructs.Construct;
  */
 public final class BackupSchedule extends Construct {
 
+  /** The document's file name; the rule matches the cluster's own copy of it, not another cluster's. */
   static final String DOCUMENT = "pgpilot-Backup";
   /** The automation's function that takes backups (FailoverAutomation.HANDLERS). */
   static final String FUNCTION = "Backup";
@@ -35,7 +37,7 @@ public final class BackupSchedule extends Construct {
         .eventPattern(EventPattern.builder()
             .source(List.of("aws.ssm"))
             .detailType(List.of("EC2 Command Status-change Notification"))
-            .detail(Ordered.map(Map.of("document-name", List.of(DOCUMENT),
+            .detail(Ordered.map(Map.of("document-name", List.of(new ClusterNames(props.clusterName()).document(DOCUMENT)),
                 "status", List.of("Failed", "TimedOut", "Cancelled"))))
             .build())
         .targets(List.of(new SnsTopic(props.automation().topic())))

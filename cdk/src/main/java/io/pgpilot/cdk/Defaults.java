@@ -6,10 +6,6 @@ final class Defaults {
   /** Debian 12: the documents drive Debian's postgresql-common (pg_lsclusters, pg_ctlcluster) and pgpool2 4.3. */
   static final String AMI_PARAMETER = "/aws/service/debian/release/12/latest/arm64";
 
-  /** The secrets the SSM documents read by default (replicationSecret, pcpSecret): one set per account and region. */
-  static final String REPLICATION_SECRET = "pgpilot/replication";
-  static final String PCP_SECRET = "pgpilot/pcp";
-
   /** The functions' CloudWatch namespace (PGPILOT_METRICS_NAMESPACE's default). */
   static final String METRICS_NAMESPACE = "pgpilot";
 

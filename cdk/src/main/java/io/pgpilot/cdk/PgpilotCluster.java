@@ -1,5 +1,6 @@
 package io.pgpilot.cdk;
 
+import io.pgpilot.core.ClusterNames;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.constructs.Construct;
 
@@ -28,7 +29,7 @@ public final class PgpilotCluster extends Construct {
     }
     network = new Network(this, "Network", networkProps.build());
     SubnetSelection subnets = network.privateSubnets();
-    documents = new SsmDocuments(this, "Documents", props.ssmDocuments());
+    documents = new SsmDocuments(this, "Documents", props.ssmDocuments(), new ClusterNames(cluster));
 
     AuroraPostgres aurora = null;
     WalArchive archive = null;

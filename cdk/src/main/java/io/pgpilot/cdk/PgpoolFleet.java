@@ -1,5 +1,6 @@
 package io.pgpilot.cdk;
 
+import io.pgpilot.core.ClusterNames;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import java.util.ArrayList;
@@ -82,7 +83,7 @@ public final class PgpoolFleet extends Construct {
     props.database().allowFrom(securityGroup, "pgpool");
 
     pcpSecret = Secret.Builder.create(this, "PcpSecret")
-        .secretName(Defaults.PCP_SECRET)
+        .secretName(new ClusterNames(props.clusterName()).pcpSecret())
         .description("pgpilot: pgpool's PCP password for user pgpilot (plain string, read by pgpilot-PgpoolBackends)")
         .generateSecretString(SecretStringGenerator.builder().excludePunctuation(true).passwordLength(32).build())
         .build();
@@ -165,6 +166,7 @@ public final class PgpoolFleet extends Construct {
   private Map<String, String> variables(PgpoolFleetProps props) {
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("PGPILOT_CLUSTER", props.clusterName());
+    vars.put("PGPILOT_DOCUMENT_PREFIX", new ClusterNames(props.clusterName()).documentPrefix());
     vars.put("PGPILOT_ENGINE", props.engine().id());
     vars.put("PGPILOT_BACKENDS", DatabaseTier.Backend.items(props.database().backends()));
     vars.put("PGPILOT_HOSTS", props.database().hostsEntries());

@@ -1,5 +1,6 @@
 package io.pgpilot.cdk;
 
+import io.pgpilot.core.ClusterNames;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
     }
 
     replicationSecret = Secret.Builder.create(this, "ReplicationSecret")
-        .secretName(Defaults.REPLICATION_SECRET)
+        .secretName(new ClusterNames(props.clusterName()).replicationSecret())
         .description("pgpilot: password of the replication role (plain string, read by the SSM documents)")
         .generateSecretString(SecretStringGenerator.builder().excludePunctuation(true).passwordLength(32).build())
         .build();
@@ -143,6 +144,7 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
   private Instance instance(PostgresOnEc2Props props, Layout node, ISubnet subnet, String hosts) {
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("PGPILOT_CLUSTER", props.clusterName());
+    vars.put("PGPILOT_DOCUMENT_PREFIX", new ClusterNames(props.clusterName()).documentPrefix());
     vars.put("PGPILOT_NODE", node.name());
     vars.put("PGPILOT_ROLE", node.role());
     vars.put("PGPILOT_UPSTREAM", node.upstream() == null ? "" : instances.get(node.upstream()).getInstancePrivateIp());

@@ -1,5 +1,6 @@
 package io.pgpilot.cdk;
 
+import io.pgpilot.core.ClusterNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -21,31 +24,40 @@ import software.constructs.Construct;
 /**
  * Every SSM Command document of ssm-documents/, read from its file at synth time: the same
  * files the tests run on the lab and operators run by hand are what CloudFormation creates.
- * A document is named after its file (pgpilot-PromoteStandby.yaml → pgpilot-PromoteStandby),
- * which is the name the Lambdas send and the hosts read at bootstrap.
+ * A document is named after its file and its cluster (pgpilot-PromoteStandby.yaml →
+ * pgpilot-CLUSTER-PromoteStandby, {@link ClusterNames}), which is the name the Lambdas send and
+ * the hosts read at bootstrap; its secret parameters default to the cluster's secrets.
  */
 public final class SsmDocuments extends Construct {
 
-  /** The documents' common name prefix; IAM grants are scoped to it. */
-  public static final String PREFIX = "pgpilot-";
-
   private final Map<String, CfnDocument> documents = new LinkedHashMap<>();
 
-  /** @param directory the folder of *.yaml documents (ssm-documents/) */
-  public SsmDocuments(Construct scope, String id, Path directory) {
+  /**
+   * @param directory the folder of *.yaml documents (ssm-documents/)
+   * @param names     the cluster's names: what the documents are called and their secrets
+   */
+  public SsmDocuments(Construct scope, String id, Path directory, ClusterNames names) {
     super(scope, id);
-    for (Path file : files(directory)) {
-      String name = file.getFileName().toString().replaceFirst("\\.yaml$", "");
-      if (!name.startsWith(PREFIX)) {
-        throw new IllegalArgumentException("SSM document " + file + " is not named " + PREFIX + "*.yaml;"
-            + " the Lambdas' permissions cover only documents with that prefix: rename it");
+    List<Path> paths = files(directory);
+    Set<String> files = new LinkedHashSet<>();
+    for (Path file : paths) {
+      files.add(file.getFileName().toString().replaceFirst("\\.yaml$", ""));
+    }
+    for (Path file : paths) {
+      String fileName = file.getFileName().toString().replaceFirst("\\.yaml$", "");
+      String name;
+      try {
+        name = names.document(fileName);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage() + " (" + file + "): the Lambdas send, and their permissions"
+            + " cover, only documents named so: rename it");
       }
-      CfnDocument document = CfnDocument.Builder.create(this, name.substring(PREFIX.length()))
+      CfnDocument document = CfnDocument.Builder.create(this, fileName.substring(ClusterNames.DOCUMENT_PREFIX.length()))
           .name(name)
           .documentType("Command")
           .documentFormat("YAML")
-          .content(read(file))
-          // A document with a fixed name cannot be replaced; a new version keeps its name.
+          .content(names.deployed(read(file), files))
+          // A named document cannot be replaced; a new version keeps its name.
           .updateMethod("NewVersion")
           .build();
       documents.put(name, document);

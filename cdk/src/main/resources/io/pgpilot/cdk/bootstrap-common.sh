@@ -49,11 +49,12 @@ install_base() {
 
 secret() { aws secretsmanager get-secret-value --secret-id "$1" --query SecretString --output text; }
 
-# run_document NAME [PARAM=VALUE...]: runs the steps of one of the cluster's SSM documents here,
-# as the agent would (every parameter as SSM_<name>, defaults from the document), so a host is
-# configured by the very documents that pgpilot and operators run later.
+# run_document NAME [PARAM=VALUE...]: runs the steps of the cluster's SSM document NAME (e.g.
+# UpdateHosts: pgpilot-CLUSTER-UpdateHosts) here, as the agent would (every parameter as SSM_<name>,
+# defaults from the document), so a host is configured by the very documents that pgpilot and
+# operators run later.
 run_document() {
-  local name=$1 doc kv i steps script
+  local name=$PGPILOT_DOCUMENT_PREFIX$1 doc kv i steps script
   shift
   doc=$(aws ssm get-document --name "$name" --document-format JSON --query Content --output text) \
     || { log "cannot read SSM document $name"; return 1; }

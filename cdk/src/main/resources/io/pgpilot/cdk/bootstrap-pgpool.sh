@@ -1,6 +1,6 @@
 # A pgpool-II host of the Auto Scaling group: one endpoint for the cluster, writes to the primary,
 # reads balanced over the standbys (the seed's settings, in pgpool-II 4.3's names).
-# From CDK: PGPILOT_CLUSTER PGPILOT_ENGINE (ec2|aurora) PGPILOT_BACKENDS (HOST:PORT:WEIGHT:FLAG,...)
+# From CDK: PGPILOT_CLUSTER PGPILOT_DOCUMENT_PREFIX PGPILOT_ENGINE (ec2|aurora) PGPILOT_BACKENDS (HOST:PORT:WEIGHT:FLAG,...)
 # PGPILOT_HOSTS (UpdateHosts entries, ec2 only) PGPILOT_CLIENT_CIDRS PGPILOT_MONITOR_SECRET
 # PGPILOT_POOL_SECRETS (secrets {"username","password"} clients log in with) PGPILOT_PCP_SECRET
 ETC=/etc/pgpool2
@@ -31,7 +31,7 @@ if [ "$PGPILOT_ENGINE" = ec2 ]; then
   fi
 fi
 if [ -n "$PGPILOT_HOSTS" ]; then
-  retry 5 10 run_document pgpilot-UpdateHosts entries="$PGPILOT_HOSTS" || die "pgpilot-UpdateHosts failed"
+  retry 5 10 run_document UpdateHosts entries="$PGPILOT_HOSTS" || die "UpdateHosts failed"
 fi
 
 install -d -o postgres -g postgres -m 0700 "$ETC/tls"

@@ -1,5 +1,5 @@
 # A PostgreSQL node: Debian's postgresql, TLS from the cluster's CA, then the SSM documents.
-# From CDK: PGPILOT_CLUSTER PGPILOT_NODE PGPILOT_ROLE (primary|standby) PGPILOT_UPSTREAM (address,
+# From CDK: PGPILOT_CLUSTER PGPILOT_DOCUMENT_PREFIX PGPILOT_NODE PGPILOT_ROLE (primary|standby) PGPILOT_UPSTREAM (address,
 # standbys only) PGPILOT_SYNC_STANDBYS PGPILOT_PG_VERSION PGPILOT_REPLICATION_CIDR
 # PGPILOT_CLIENT_CIDR PGPILOT_CA_SECRET PGPILOT_MONITOR_SECRET PGPILOT_ADMIN_SECRET PGPILOT_HOSTS, and
 # with a WAL archive PGPILOT_ARCHIVE_BUCKET PGPILOT_ARCHIVE_STANZA PGPILOT_ARCHIVE_KMS_KEY
@@ -154,8 +154,8 @@ systemctl enable pgpilot-boot.service
 # The nodes made before this one, then itself; pgpilot publishes the whole map once all run.
 self="$PRIVATE_IP $PGPILOT_NODE"
 if [ "$PGPILOT_ROLE" = primary ]; then self+=" pg-primary"; fi
-retry 5 10 run_document pgpilot-UpdateHosts entries="${PGPILOT_HOSTS:+$PGPILOT_HOSTS,}$self" \
-  || die "pgpilot-UpdateHosts failed"
+retry 5 10 run_document UpdateHosts entries="${PGPILOT_HOSTS:+$PGPILOT_HOSTS,}$self" \
+  || die "UpdateHosts failed"
 
 # psql_stdin: statements on stdin only, so no password is in a command line or the server log.
 psql_stdin() { runuser -u postgres -- psql --cluster "$V/main" -X -q -v ON_ERROR_STOP=1 -d postgres > /dev/null; }
@@ -178,18 +178,18 @@ if [ "$PGPILOT_ROLE" = primary ]; then
   create_role "$PGPILOT_MONITOR_SECRET" ""
   printf 'GRANT pg_monitor TO "%s";\n' "$ROLE_NAME" | psql_stdin
   create_role "$PGPILOT_ADMIN_SECRET" CREATEDB CREATEROLE
-  run_document pgpilot-ConfigurePrimary replicationCidr="$PGPILOT_REPLICATION_CIDR" \
-    syncStandbys="$PGPILOT_SYNC_STANDBYS" "${archive[@]}" || die "pgpilot-ConfigurePrimary failed"
+  run_document ConfigurePrimary replicationCidr="$PGPILOT_REPLICATION_CIDR" \
+    syncStandbys="$PGPILOT_SYNC_STANDBYS" "${archive[@]}" || die "ConfigurePrimary failed"
   if [ "${#archive[@]}" -gt 0 ]; then
-    run_document pgpilot-Backup stanza="$PGPILOT_ARCHIVE_STANZA" type=full || log "the first full backup failed; take it with pgpilot-Backup"
+    run_document Backup stanza="$PGPILOT_ARCHIVE_STANZA" type=full || log "the first full backup failed; take it with the Backup document"
   fi
 else
   # The upstream boots at the same time: ConfigureStandby refuses until it takes replication connections.
-  retry 60 20 run_document pgpilot-ConfigureStandby upstreamHost="$PGPILOT_UPSTREAM" \
-    applicationName="$PGPILOT_NODE" || die "pgpilot-ConfigureStandby from $PGPILOT_UPSTREAM failed"
+  retry 60 20 run_document ConfigureStandby upstreamHost="$PGPILOT_UPSTREAM" \
+    applicationName="$PGPILOT_NODE" || die "ConfigureStandby from $PGPILOT_UPSTREAM failed"
   # pg_hba.conf and the replication settings are not copied by a base backup, and a cascading
   # standby serves its own downstream: the same document writes them (the role comes through WAL).
-  run_document pgpilot-ConfigurePrimary replicationCidr="$PGPILOT_REPLICATION_CIDR" "${archive[@]}" \
-    || die "pgpilot-ConfigurePrimary on standby $PGPILOT_NODE failed"
+  run_document ConfigurePrimary replicationCidr="$PGPILOT_REPLICATION_CIDR" "${archive[@]}" \
+    || die "ConfigurePrimary on standby $PGPILOT_NODE failed"
 fi
 log "node $PGPILOT_NODE of cluster $PGPILOT_CLUSTER is up as $PGPILOT_ROLE"

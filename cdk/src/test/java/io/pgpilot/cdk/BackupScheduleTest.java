@@ -53,7 +53,7 @@ class BackupScheduleTest {
     template.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", Map.of(
         "source", List.of("aws.ssm"),
         "detail-type", List.of("EC2 Command Status-change Notification"),
-        "detail", Map.of("document-name", List.of("pgpilot-Backup"), "status", List.of("Failed", "TimedOut", "Cancelled"))),
+        "detail", Map.of("document-name", List.of("pgpilot-main-Backup"), "status", List.of("Failed", "TimedOut", "Cancelled"))),
         "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Ref", Match.stringLikeRegexp("ClusterAutomationTopic.*")))))));
   }
 

@@ -39,7 +39,7 @@ class HostBootstrapTest {
       vars.put("PGPILOT_BACKENDS", "pg1:5432:0:ALLOW_TO_FAILOVER");
       vars.put("PGPILOT_CLIENT_CIDRS", "10.0.0.0/8");
       vars.put("PGPILOT_POOL_SECRETS", "");
-      vars.put("PGPILOT_PCP_SECRET", "pgpilot/pcp");
+      vars.put("PGPILOT_PCP_SECRET", "pgpilot/main/pcp");
     }
     return vars;
   }

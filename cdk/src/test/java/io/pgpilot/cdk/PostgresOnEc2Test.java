@@ -107,8 +107,8 @@ class PostgresOnEc2Test {
   @Test
   void userDataRunsTheClusterDocumentsAndTheDocumentsComeFirst() {
     String script = HostBootstrap.resource("bootstrap-postgres.sh");
-    assertTrue(script.contains("run_document pgpilot-ConfigurePrimary"));
-    assertTrue(script.contains("run_document pgpilot-ConfigureStandby"));
+    assertTrue(script.contains("run_document ConfigurePrimary"));
+    assertTrue(script.contains("run_document ConfigureStandby"));
     template.hasResource("AWS::EC2::Instance", Map.of("DependsOn",
         Match.arrayWith(List.of(Match.stringLikeRegexp("ClusterDocumentsConfigurePrimary.*")))));
   }

@@ -125,8 +125,9 @@ final class SwitchoverPlanner {
                 && !run.done(s -> s instanceof Step.Notify n && n.subject().contains(old + " did not rejoin"))) {
             return new Plan(target, List.of(new Step.Notify("pgpilot " + cluster + ": " + old + " did not rejoin after"
                     + " the switchover to " + target, old + " did not rejoin as a standby of " + target + ": "
-                    + rebuild.detail() + ". It stays fenced and tagged rebuild. To rejoin it: pgpilot-FenceNode"
-                    + " action=unfence, then pgpilot-RebuildStandby upstreamHost=" + target + " rewind=true.")),
+                    + rebuild.detail() + ". It stays fenced and tagged rebuild. To rejoin it: " + new ClusterNames(cluster).document("pgpilot-FenceNode")
+                    + " action=unfence, then " + new ClusterNames(cluster).document("pgpilot-RebuildStandby")
+                    + " upstreamHost=" + target + " rewind=true.")),
                     "telling that " + old + " did not rejoin");
         }
         String rejoined = rebuild == null ? old + " was not rejoined: its instance is "

@@ -227,7 +227,7 @@ public final class Ctl {
 
     /** The cluster as its nodes and pgpilot's state table show it now. */
     private ClusterStatus.Report status(ClusterConfig config, MaintenanceMode maintenance) {
-        return new ClusterStatus(config, new Ec2Instances(), new SsmCommands(),
+        return new ClusterStatus(config, new Ec2Instances(), new SsmCommands(config.names()),
                 new DynamoDbPrimaryRecords(config.stateTable()), new DynamoDbHistoryLog(config.stateTable()),
                 maintenance, clock).read();
     }

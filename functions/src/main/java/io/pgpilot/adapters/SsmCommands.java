@@ -1,5 +1,6 @@
 package io.pgpilot.adapters;
 
+import io.pgpilot.core.ClusterNames;
 import io.pgpilot.core.ports.CommandResult;
 import io.pgpilot.core.ports.CommandTarget;
 import io.pgpilot.core.ports.Commands;
@@ -19,7 +20,9 @@ import software.amazon.awssdk.services.ssm.model.Target;
 
 /**
  * {@link Commands} on SSM Run Command: SendCommand, then GetCommandInvocation per instance with
- * bounded backoff; ListCommandInvocations for what still runs on an instance.
+ * bounded backoff; ListCommandInvocations for what still runs on an instance. Documents are named
+ * by their files (pgpilot-PromoteStandby); what runs is the cluster's deployed copy
+ * ({@link ClusterNames}), never another cluster's.
  */
 public final class SsmCommands implements Commands {
 
@@ -35,13 +38,15 @@ public final class SsmCommands implements Commands {
     private static final Set<String> WAITING = Set.of("Pending", "InProgress", "Delayed", "Cancelling");
 
     private final SsmClient ssm;
+    private final ClusterNames names;
 
-    public SsmCommands() {
-        this(AwsClients.fromEnvironment(SsmClient.builder()));
+    public SsmCommands(ClusterNames names) {
+        this(AwsClients.fromEnvironment(SsmClient.builder()), names);
     }
 
-    public SsmCommands(SsmClient ssm) {
+    public SsmCommands(SsmClient ssm, ClusterNames names) {
         this.ssm = ssm;
+        this.names = names;
     }
 
     @Override
@@ -59,7 +64,7 @@ public final class SsmCommands implements Commands {
             values.put(name, List.of(value));
         });
         SendCommandRequest.Builder request = SendCommandRequest.builder()
-                .documentName(document)
+                .documentName(names.document(document))
                 .parameters(values)
                 .timeoutSeconds(DELIVERY_TIMEOUT_SECONDS);
         if (target.cluster() == null) {
@@ -112,8 +117,9 @@ public final class SsmCommands implements Commands {
     public List<String> running(String document, String instanceId) {
         AwsClients.requireText(document, "document name");
         AwsClients.requireText(instanceId, "instance id");
+        String deployed = names.document(document);
         return ssm.listCommandInvocationsPaginator(r -> r.instanceId(instanceId)).commandInvocations().stream()
-                .filter(i -> document.equals(i.documentName()) && WAITING.contains(i.statusAsString()))
+                .filter(i -> deployed.equals(i.documentName()) && WAITING.contains(i.statusAsString()))
                 .map(CommandInvocation::commandId)
                 .toList();
     }

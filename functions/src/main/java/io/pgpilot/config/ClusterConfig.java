@@ -1,6 +1,7 @@
 package io.pgpilot.config;
 
 import io.pgpilot.core.Checks;
+import io.pgpilot.core.ClusterNames;
 import io.pgpilot.core.FailoverPolicy;
 import io.pgpilot.core.HostNames;
 import java.time.Duration;
@@ -177,6 +178,11 @@ public record ClusterConfig(String cluster, String stateTable, String topicArn, 
 
     public boolean aurora() {
         return engine == Engine.AURORA;
+    }
+
+    /** The names of this cluster's SSM documents and secrets. */
+    public ClusterNames names() {
+        return new ClusterNames(cluster);
     }
 
     public static ClusterConfig fromEnvironment() {

@@ -210,7 +210,7 @@ public final class EventRouter {
             return aurora(config, new RdsDbClusters(), probe, leases, maintenance, events, history, notifier, metrics,
                     clock, Pause.real(), log);
         }
-        return ec2(config, new Ec2Instances(), wrapCommands.apply(new SsmCommands()), probe, leases, maintenance,
+        return ec2(config, new Ec2Instances(), wrapCommands.apply(new SsmCommands(config.names())), probe, leases, maintenance,
                 events, history,
                 new DynamoDbPrimaryRecords(config.stateTable()), notifier,
                 config.dnsConfigured() ? new Route53DnsRecords(config.hostedZoneId()) : null, metrics, clock,

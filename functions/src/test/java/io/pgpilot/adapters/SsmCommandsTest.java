@@ -1,5 +1,6 @@
 package io.pgpilot.adapters;
 
+import io.pgpilot.core.ClusterNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
@@ -26,7 +27,7 @@ class SsmCommandsTest {
     }
 
     @Test
-    void givenTwoPagesOfInvocations_whenAskedWhatRuns_thenTheDocumentsUnfinishedOnesOfEveryPage() {
+    void givenTwoPagesOfInvocations_whenAskedWhatRuns_thenTheClustersDocumentsUnfinishedOnesOfEveryPage() {
         List<ListCommandInvocationsRequest> asked = new ArrayList<>();
         SsmClient ssm = new SsmClient() {
             @Override
@@ -34,11 +35,12 @@ class SsmCommandsTest {
                 asked.add(request);
                 return request.nextToken() == null
                         ? ListCommandInvocationsResponse.builder().nextToken("page-2").commandInvocations(
-                                invocation("cmd-9", "pgpilot-UpdateHosts", "InProgress"),
-                                invocation("cmd-8", "pgpilot-RebuildStandby", "Failed")).build()
+                                invocation("cmd-9", "pgpilot-a-UpdateHosts", "InProgress"),
+                                invocation("cmd-8", "pgpilot-a-RebuildStandby", "Failed")).build()
                         : ListCommandInvocationsResponse.builder().commandInvocations(
-                                invocation("cmd-7", "pgpilot-RebuildStandby", "InProgress"),
-                                invocation("cmd-6", "pgpilot-RebuildStandby", "Success")).build();
+                                invocation("cmd-7", "pgpilot-a-RebuildStandby", "InProgress"),
+                                invocation("cmd-5", "pgpilot-b-RebuildStandby", "InProgress"),
+                                invocation("cmd-6", "pgpilot-a-RebuildStandby", "Success")).build();
             }
 
             @Override
@@ -51,9 +53,9 @@ class SsmCommandsTest {
             }
         };
 
-        List<String> running = new SsmCommands(ssm).running("pgpilot-RebuildStandby", "i-0abc");
+        List<String> running = new SsmCommands(ssm, new ClusterNames("a")).running("pgpilot-RebuildStandby", "i-0abc");
 
-        assertEquals(List.of("cmd-7"), running);
+        assertEquals(List.of("cmd-7"), running, "this cluster's unfinished rebuilds, not another cluster's");
         assertEquals(2, asked.size(), "every page: SSM promises no order");
         assertEquals("i-0abc", asked.get(0).instanceId());
         assertEquals(List.of(), asked.get(0).filters(), "no Filters: the lab's SSM service serves none");

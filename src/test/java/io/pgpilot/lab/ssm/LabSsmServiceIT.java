@@ -1,5 +1,6 @@
 package io.pgpilot.lab.ssm;
 
+import io.pgpilot.core.ClusterNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -106,6 +107,9 @@ class LabSsmServiceIT {
   private static SsmClient ssm;
   private static Ec2Client ec2;
   private static Commands commands;
+  /** The lab cluster's names: its documents are pgpilot-lab-*, as CDK would name them. */
+  private static final ClusterNames NAMES = new ClusterNames("lab");
+  /** The probe document as the code names it; the emulator holds it as NAMES' copy. */
   private static String probe;
   private static Map<String, Instance> hosts;
   private static final List<String> markers = new ArrayList<>();
@@ -117,18 +121,18 @@ class LabSsmServiceIT {
     ssm = ssmClientAt(service.start());
     ec2 = client(Ec2Client.builder());
     // Through the service: CreateDocument and GetDocument go on to the emulator.
-    DocumentDeployer.deploy(ssm, repositoryRoot().resolve("ssm-documents"));
-    probe = "pgpilot-it-Probe-" + marker();
-    ssm.createDocument(r -> r.name(probe).content(PROBE_CONTENT)
+    DocumentDeployer.deploy(ssm, repositoryRoot().resolve("ssm-documents"), NAMES);
+    probe = "pgpilot-ItProbe" + marker();
+    ssm.createDocument(r -> r.name(NAMES.document(probe)).content(PROBE_CONTENT)
         .documentFormat(DocumentFormat.YAML).documentType(DocumentType.COMMAND));
-    commands = new SsmCommands(ssm);
+    commands = new SsmCommands(ssm, NAMES);
     hosts = new Ec2Instances(ec2).describe("lab").stream()
         .collect(Collectors.toMap(Instance::name, Function.identity()));
   }
 
   @AfterAll
   static void stopTheService() throws Exception {
-    ssm.deleteDocument(r -> r.name(probe));
+    ssm.deleteDocument(r -> r.name(NAMES.document(probe)));
     for (String marker : markers) {
       Files.deleteIfExists(pidFile(marker));
     }
@@ -283,7 +287,7 @@ class LabSsmServiceIT {
         Map.of("entries", "10.87.0.31 app1", "hostsFile", "/etc/hosts", "notAParameter", "x"), app1));
     assertThrows(InvalidParametersException.class, () -> commands.send("pgpilot-UpdateHosts", Map.of(), app1),
         "entries is required");
-    assertThrows(InvalidDocumentException.class, () -> commands.send("pgpilot-it-NoSuchDocument-" + marker,
+    assertThrows(InvalidDocumentException.class, () -> commands.send("pgpilot-NoSuchDocument" + marker,
         Map.of(), app1));
 
     assertEquals(before, Files.readString(APP1_HOSTS));
@@ -330,13 +334,13 @@ class LabSsmServiceIT {
 
   @Test
   void givenTheDeployedDocuments_whenDescribedThroughTheService_thenTheEmulatorAnswers() throws Exception {
-    DocumentDescription described = ssm.describeDocument(r -> r.name("pgpilot-ReplicationStatus")).document();
+    DocumentDescription described = ssm.describeDocument(r -> r.name("pgpilot-lab-ReplicationStatus")).document();
 
     assertEquals("2.2", described.schemaVersion());
     assertEquals(Set.of("pgVersion", "cluster"),
         described.parameters().stream().map(DocumentParameter::name).collect(Collectors.toSet()));
     // In whichever format it was created (YAML here, JSON by CloudFormation), what runs is the file.
-    SsmDocument file = SsmDocument.load(repositoryRoot().resolve("ssm-documents/pgpilot-ReplicationStatus.yaml"));
+    SsmDocument file = SsmDocument.deployed(repositoryRoot().resolve("ssm-documents/pgpilot-ReplicationStatus.yaml"), NAMES);
     SsmDocument deployed = SsmDocument.parse(file.name(), ssm.getDocument(r -> r.name(file.name())).content());
     Map<String, String> values = Map.of("cluster", "pg1");
     assertEquals(file.render(file.resolve(values)), deployed.render(deployed.resolve(values)));

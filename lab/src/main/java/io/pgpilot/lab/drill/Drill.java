@@ -1176,7 +1176,7 @@ public final class Drill {
 
   private void deployDocuments(URI emulator) {
     try (Emulator deployTo = new Emulator(emulator)) {
-      DocumentDeployer.deploy(deployTo.ssm(region()), options.documents());
+      DocumentDeployer.deploy(deployTo.ssm(region()), options.documents(), ClusterConfig.from(env).names());
     }
   }
 

@@ -3,6 +3,7 @@ package io.pgpilot.lab.invoke;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgpilot.config.ClusterConfig;
+import io.pgpilot.core.ClusterNames;
 import io.pgpilot.ctl.Ctl;
 import io.pgpilot.handlers.BackupHandler;
 import io.pgpilot.handlers.EventRouter;
@@ -47,7 +48,7 @@ public final class LocalCtl {
         String region = System.getenv().getOrDefault("AWS_REGION", "us-east-1");
         // CDK creates them from the same files; a lab recreated has a fresh emulator without them.
         try (Emulator deployTo = new Emulator(emulator)) {
-            DocumentDeployer.deploy(deployTo.ssm(region), Path.of(args[1]));
+            DocumentDeployer.deploy(deployTo.ssm(region), Path.of(args[1]), new ClusterNames(System.getenv("PGPILOT_CLUSTER")));
         }
         args = Arrays.copyOfRange(args, 2, args.length);
         int status;

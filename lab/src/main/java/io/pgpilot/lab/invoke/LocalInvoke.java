@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgpilot.core.ClusterNames;
 import io.pgpilot.lab.ssm.DocumentDeployer;
 import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
@@ -63,7 +64,7 @@ public final class LocalInvoke {
     if (documents != null) {
       // The documents a deployment would have: CDK creates them from the same files.
       try (Emulator deployTo = new Emulator(emulator)) {
-        DocumentDeployer.deploy(deployTo.ssm(region), documents);
+        DocumentDeployer.deploy(deployTo.ssm(region), documents, new ClusterNames(System.getenv("PGPILOT_CLUSTER")));
       }
     }
     try (LabSsmService ssm = new LabSsmService(0, emulator)) {

@@ -1,5 +1,6 @@
 package io.pgpilot.lab.ssm;
 
+import io.pgpilot.core.ClusterNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,9 @@ import software.amazon.awssdk.services.ssm.model.InvalidDocumentException;
 
 /**
  * Puts the SSM documents of a folder (ssm-documents/) into SSM as `cdk deploy` would: each file
- * as it is, named after it; a document whose content differs gets a new default version. In the
- * lab this is how the service comes to run the files of the working tree.
+ * as its cluster deploys it ({@link SsmDocument#deployed}); a document whose content differs gets
+ * a new default version. In the lab this is how the service comes to run the files of the working
+ * tree.
  */
 public final class DocumentDeployer {
 
@@ -24,10 +26,10 @@ public final class DocumentDeployer {
   }
 
   /** Returns the names of the documents created or updated; those already the same are left alone. */
-  public static List<String> deploy(SsmClient ssm, Path folder) {
+  public static List<String> deploy(SsmClient ssm, Path folder, ClusterNames names) {
     List<String> changed = new ArrayList<>();
     for (Path file : files(folder)) {
-      SsmDocument document = SsmDocument.load(file);
+      SsmDocument document = SsmDocument.deployed(file, names);
       if (deploy(ssm, document)) {
         changed.add(document.name());
       }

@@ -1,5 +1,6 @@
 package io.pgpilot.lab.ssm;
 
+import io.pgpilot.core.ClusterNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,14 +29,18 @@ public final class LabSsmAgent {
     /** Throws {@link SsmDocument.InvalidParameters} when there is no such document. */
     SsmDocument document(String name);
 
-    /** NAME.yaml files in a folder, e.g. ssm-documents/. */
-    static Documents in(Path folder) {
+    /**
+     * NAME.yaml files in a folder, e.g. ssm-documents/, as the cluster of {@code names} deploys
+     * them; a document is found by its file name or by its deployed name.
+     */
+    static Documents in(Path folder, ClusterNames names) {
       return name -> {
-        Path file = folder.resolve(name + ".yaml");
+        String fileName = names.file(name) == null ? name : names.file(name);
+        Path file = folder.resolve(fileName + ".yaml");
         if (!Files.isRegularFile(file)) {
           throw new SsmDocument.InvalidParameters("no SSM document " + name + " in " + folder);
         }
-        return SsmDocument.load(file);
+        return SsmDocument.deployed(file, names);
       };
     }
   }
@@ -62,8 +67,9 @@ public final class LabSsmAgent {
   private final Documents documents;
   private final Clock clock;
 
-  public LabSsmAgent(Path documents) {
-    this(Documents.in(documents), Clock.systemUTC());
+  /** The documents of a folder (ssm-documents/) as the cluster of {@code names} deploys them. */
+  public LabSsmAgent(Path documents, ClusterNames names) {
+    this(Documents.in(documents, names), Clock.systemUTC());
   }
 
   public LabSsmAgent(Documents documents, Clock clock) {

@@ -1,5 +1,6 @@
 package io.pgpilot.lab.ssm;
 
+import io.pgpilot.core.ClusterNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,8 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -69,6 +74,26 @@ public final class SsmDocument {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file, e);
     }
+  }
+
+  /**
+   * The file as the cluster of {@code names} deploys it (CDK's SsmDocuments does the same): named
+   * pgpilot-CLUSTER-Name, its secret parameters defaulting to the cluster's, its nested documents
+   * the cluster's copies of the files beside it.
+   */
+  public static SsmDocument deployed(Path file, ClusterNames names) {
+    String fileName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    Set<String> siblings;
+    try (Stream<Path> files = Files.list(file.toAbsolutePath().getParent())) {
+      siblings = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml"))
+          .map(f -> f.substring(0, f.length() - ".yaml".length())).collect(Collectors.toSet());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list the documents beside " + file, e);
+    }
+    Map<String, Object> content = map(new Yaml().load(load(file).content()));
+    DumperOptions block = new DumperOptions();
+    block.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    return parse(names.document(fileName), new Yaml(block).dump(names.deployed(content, siblings)));
   }
 
   /** CONTENT: YAML or JSON (a JSON document is YAML too), as GetDocument returns it. */
