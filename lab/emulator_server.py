@@ -10,6 +10,8 @@ and what `cdk bootstrap`, `cdk deploy` and `cdk destroy` do with it (cdk/smoke-d
 
 - providers for the types moto lacks: SecretsManager::Secret, Lambda::Alias, CloudWatch::Alarm,
   EC2::SecurityGroupEgress, SNS::TopicPolicy, SQS::QueuePolicy, S3::BucketPolicy, Lambda::EventInvokeConfig;
+- a stand-in for pgpilot's custom resource Custom::PgpilotClusterCa, whose function moto could run
+  only in Docker: created at once, its function not run;
 - replacements of moto's models where they break the stack: Lambda::Version (no Fn::GetAtt),
   ElasticLoadBalancingV2::LoadBalancer (Type ignored), ElasticLoadBalancingV2::TargetGroup (no
   Fn::GetAtt), EC2::RouteTable (never deleted, so the VPC cannot be);
@@ -509,6 +511,39 @@ class Ec2RouteTable(RouteTable, CloudFormationModel):
             if not association["Main"]:
                 backend.disassociate_route_table(association["RouteTableAssociationId"])
         backend.delete_route_table(resource_name)
+
+
+class ClusterCaStandIn(_Provided, CloudFormationModel):
+    """Custom::PgpilotClusterCa (pgpilot's ClusterCa): moto would run the custom resource's function in
+    Docker, which these machines have not, and the stack would wait for its answer for good. The
+    stand-in answers at once, with the physical id the function gives (the SecretId), and runs
+    nothing: the CA secret stays without a value. ClusterCaIT runs the function's handler against
+    the emulator's Secrets Manager, and SmokeDeployIT against the deployed stack's secret."""
+
+    __module__ = MODULE
+
+    TYPE = "Custom::PgpilotClusterCa"
+    NAME_PROPERTY = ""
+    ATTRIBUTES = ()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        return cls(cloudformation_json["Properties"]["SecretId"])
+    # No delete: a Delete of the real function changes nothing either.
+
+
+_resource_class_from_type = cfn_parsing.resource_class_from_type
+
+
+def _custom_resources_stood_in(resource_type):
+    # moto returns its CustomModel for every Custom:: type before it looks at the models.
+    if resource_type == ClusterCaStandIn.TYPE:
+        return ClusterCaStandIn
+    return _resource_class_from_type(resource_type)
+
+
+cfn_parsing.resource_class_from_type = _custom_resources_stood_in
 
 
 def _apply_change_set_with_outputs(change_set, _apply=ChangeSet.apply):

@@ -18,6 +18,8 @@ import software.amazon.awscdk.services.rds.IClusterEngine;
 import software.amazon.awscdk.services.rds.ParameterGroup;
 import software.amazon.awscdk.services.rds.ProvisionedClusterInstanceProps;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
 
 /**
@@ -29,6 +31,7 @@ public final class AuroraPostgres extends Construct implements DatabaseTier {
 
   private final SecurityGroup securityGroup;
   private final DatabaseCluster cluster;
+  private final Secret monitorSecret;
 
   public AuroraPostgres(Construct scope, String id, AuroraPostgresProps props) {
     super(scope, id);
@@ -61,6 +64,16 @@ public final class AuroraPostgres extends Construct implements DatabaseTier {
             .parameters(Map.of("rds.force_ssl", "1"))
             .build())
         .build();
+    monitorSecret = Secret.Builder.create(this, "MonitorSecret")
+        .description("pgpilot " + props.clusterName() + ": Aurora's monitoring login (pg_monitor), made at deploy")
+        .generateSecretString(SecretStringGenerator.builder()
+            .secretStringTemplate("{\"username\":\"pgpilot_monitor\"}")
+            .generateStringKey("password").excludePunctuation(true).passwordLength(32).build())
+        .build();
+    NagSuppressions.addResourceSuppressions(monitorSecret, List.of(NagPackSuppression.builder().id("AwsSolutions-SMG4")
+        .reason("pgpool keeps this login in its pool_passwd from first boot; change it by hand, with a deploy (the"
+            + " MonitorLogin resource sets the new password) and a pgpool fleet refresh")
+        .build()));
     // Children too: the generated master secret is a child of the cluster construct.
     NagSuppressions.addResourceSuppressions(cluster, List.of(
         NagPackSuppression.builder().id("AwsSolutions-RDS11")
@@ -94,15 +107,24 @@ public final class AuroraPostgres extends Construct implements DatabaseTier {
     securityGroup.addIngressRule(peer, Port.tcp(PORT), why);
   }
 
-  /** The master login: the seed's health checks use the master account. */
+  /**
+   * The monitoring login {username: pgpilot_monitor, password}, a role with pg_monitor that
+   * {@link MonitorLogin} makes at deploy: the probes and pgpool's health checks use it, not the master.
+   */
   @Override
   public ISecret monitorSecret() {
+    return monitorSecret;
+  }
+
+  /** The master login, which only MonitorLogin's function and, for clients, pgpool read. */
+  public ISecret masterSecret() {
     return cluster.getSecret();
   }
 
+  /** Clients log in through pgpool as the master (pgpilot_admin), as they would to Aurora itself. */
   @Override
   public List<ISecret> clientSecrets() {
-    return List.of();
+    return List.of(cluster.getSecret());
   }
 
   /** The seed's table: writes to the cluster endpoint (always primary), reads to the reader endpoint. */

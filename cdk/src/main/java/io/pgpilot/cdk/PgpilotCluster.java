@@ -32,6 +32,7 @@ public final class PgpilotCluster extends Construct {
     documents = new SsmDocuments(this, "Documents", props.ssmDocuments(), new ClusterNames(cluster));
 
     AuroraPostgres aurora = null;
+    MonitorLogin monitorLogin = null;
     WalArchive archive = null;
     if (props.engine() == Engine.AURORA) {
       aurora = new AuroraPostgres(this, "Aurora", AuroraPostgresProps.builder()
@@ -40,11 +41,17 @@ public final class PgpilotCluster extends Construct {
           .deletionProtection(props.terminationProtection())
           .build());
       database = aurora;
+      monitorLogin = new MonitorLogin(this, "MonitorLogin", MonitorLoginProps.builder()
+          .clusterName(cluster).code(props.lambdaCode()).vpc(network.vpc()).subnets(subnets)
+          .aurora(aurora)
+          .build());
     } else {
       archive = new WalArchive(this, "Archive", WalArchiveProps.builder().clusterName(cluster).build());
+      ClusterCa ca = new ClusterCa(this, "Ca", ClusterCaProps.builder().clusterName(cluster).code(props.lambdaCode()).build());
       database = new PostgresOnEc2(this, "Postgres", PostgresOnEc2Props.builder()
           .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
           .archive(archive)
+          .ca(ca)
           .replicationCidr(network.cidr())
           .documents(documents)
           .instanceType(props.dbInstanceType())
@@ -65,6 +72,10 @@ public final class PgpilotCluster extends Construct {
         .archiveStanza(archive == null ? null : archive.stanza())
         .build());
 
+    if (monitorLogin != null) {
+      // Probes and health checks log in with it: none may start before it exists.
+      automation.getNode().addDependency(monitorLogin.resource());
+    }
     if (archive != null) {
       new BackupSchedule(this, "Backups", BackupScheduleProps.builder()
           .clusterName(cluster).automation(automation)
@@ -88,6 +99,9 @@ public final class PgpilotCluster extends Construct {
         .capacity(props.pgpoolCapacity())
         .amiParameter(props.amiParameter())
         .build());
+    if (monitorLogin != null) {
+      pgpool.getNode().addDependency(monitorLogin.resource());
+    }
 
     observability = new Observability(this, "Observability", ObservabilityProps.builder()
         .clusterName(cluster)

@@ -1,8 +1,8 @@
 package io.pgpilot.cdk;
 
-import io.pgpilot.core.ClusterNames;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import io.pgpilot.core.ClusterNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

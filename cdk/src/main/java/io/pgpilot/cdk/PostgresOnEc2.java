@@ -1,8 +1,8 @@
 package io.pgpilot.cdk;
 
-import io.pgpilot.core.ClusterNames;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import io.pgpilot.core.ClusterNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +55,7 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
   private final Secret monitorSecret;
   private final Secret adminSecret;
   private final Secret replicationSecret;
-  private final Secret caSecret;
+  private final ISecret caSecret;
   private final Role role;
   private final List<Node> nodes = new ArrayList<>();
   private final Map<String, Instance> instances = new LinkedHashMap<>();
@@ -79,15 +79,13 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
         .description("pgpilot: password of the replication role (plain string, read by the SSM documents)")
         .generateSecretString(SecretStringGenerator.builder().excludePunctuation(true).passwordLength(32).build())
         .build();
-    caSecret = Secret.Builder.create(this, "CaSecret")
-        .description("pgpilot " + props.clusterName() + ": the cluster's TLS CA {key, certificate}, made by pg1 at first boot")
-        .build();
+    caSecret = props.ca().secret();
     monitorSecret = login("MonitorSecret", "pgpilot_monitor", "the role probes and health checks log in as (pg_monitor)");
     adminSecret = login("AdminSecret", "pgpilot_admin", "an administrator login (CREATEDB, CREATEROLE), through pgpool");
-    for (Secret secret : List.of(replicationSecret, caSecret, monitorSecret, adminSecret)) {
+    for (Secret secret : List.of(replicationSecret, monitorSecret, adminSecret)) {
       NagSuppressions.addResourceSuppressions(secret, List.of(NagPackSuppression.builder().id("AwsSolutions-SMG4")
-          .reason("The password also lives inside PostgreSQL (and the CA in every node's certificates): a rotation"
-              + " Lambda would have to change both at once. Rotate by hand: ConfigurePrimary re-reads the secret.")
+          .reason("The password also lives inside PostgreSQL: a rotation Lambda would have to change both at once."
+              + " Rotate by hand: ConfigurePrimary re-reads the secret.")
           .build()));
     }
 
@@ -96,13 +94,10 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
         .description("pgpilot " + props.clusterName() + " PostgreSQL nodes: SSM agent, their secrets, their documents")
         .build();
     SsmAgent.grant(role);
+    // Read only, the CA's too: it is made at deploy (ClusterCa), so no node can replace it.
     for (ISecret secret : List.of(replicationSecret, caSecret, monitorSecret, adminSecret)) {
       secret.grantRead(role);
     }
-    role.addToPolicy(PolicyStatement.Builder.create()
-        .actions(List.of("secretsmanager:PutSecretValue"))
-        .resources(List.of(caSecret.getSecretArn()))
-        .build());
     role.addToPolicy(PolicyStatement.Builder.create()
         .actions(List.of("ssm:GetDocument"))
         .resources(props.documents().arns())
@@ -126,6 +121,7 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
           "primary".equals(node.role())));
       // The documents must exist before a node's first boot reads them.
       instance.getNode().addDependency(props.documents());
+      instance.getNode().addDependency(props.ca().resource());
     }
   }
 

@@ -21,11 +21,13 @@ import software.amazon.awscdk.services.ec2.SubnetSelection;
  * @param terminationProtection EC2 termination protection on the nodes; @default true
  * @param archive               the cluster's WAL archive, which every node archives to when primary and
  *                              backs up to; @default none (no archive)
+ * @param ca                    the cluster's TLS CA, made at deploy, which signs every node's certificates
+ *                              (required)
  */
 public record PostgresOnEc2Props(String clusterName, IVpc vpc, SubnetSelection subnets, String replicationCidr,
                                  SsmDocuments documents, InstanceType instanceType, int volumeSizeGib,
                                  String amiParameter, String pgVersion, boolean terminationProtection,
-                                 WalArchive archive) {
+                                 WalArchive archive, ClusterCa ca) {
 
   public PostgresOnEc2Props {
     Check.clusterName(clusterName);
@@ -33,6 +35,7 @@ public record PostgresOnEc2Props(String clusterName, IVpc vpc, SubnetSelection s
     Check.required(subnets, "PostgresOnEc2Props.subnets");
     Check.cidr(replicationCidr, "PostgresOnEc2Props.replicationCidr");
     Check.required(documents, "PostgresOnEc2Props.documents");
+    Check.required(ca, "PostgresOnEc2Props.ca");
     Check.required(instanceType, "PostgresOnEc2Props.instanceType");
     Check.range(volumeSizeGib, 8, 16384, "PostgresOnEc2Props.volumeSizeGib");
     if (amiParameter == null || !amiParameter.startsWith("/")) {
@@ -61,6 +64,7 @@ public record PostgresOnEc2Props(String clusterName, IVpc vpc, SubnetSelection s
     private String pgVersion = "15";
     private boolean terminationProtection = true;
     private WalArchive archive;
+    private ClusterCa ca;
 
     public Builder clusterName(String value) {
       clusterName = value;
@@ -117,9 +121,14 @@ public record PostgresOnEc2Props(String clusterName, IVpc vpc, SubnetSelection s
       return this;
     }
 
+    public Builder ca(ClusterCa value) {
+      ca = value;
+      return this;
+    }
+
     public PostgresOnEc2Props build() {
       return new PostgresOnEc2Props(clusterName, vpc, subnets, replicationCidr, documents, instanceType,
-          volumeSizeGib, amiParameter, pgVersion, terminationProtection, archive);
+          volumeSizeGib, amiParameter, pgVersion, terminationProtection, archive, ca);
     }
   }
 }

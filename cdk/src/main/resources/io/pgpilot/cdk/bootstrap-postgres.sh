@@ -36,19 +36,10 @@ else
   rm -f /etc/pgbackrest/pgbackrest.conf
 fi
 
-# The cluster's CA lives in a secret: the first primary makes it, the others wait for it.
+# The cluster's CA lives in a secret that the deploy filled before this node was created
+# (ClusterCa); a node reads it and can never write it.
 ca_ready() { secret "$PGPILOT_CA_SECRET" | jq -e '.certificate and .key' > /dev/null 2>&1; }
-if [ "$PGPILOT_ROLE" = primary ] && ! ca_ready; then
-  work=$(mktemp -d)
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
-    -subj "/CN=pgpilot $PGPILOT_CLUSTER CA" -keyout "$work/ca.key" -out "$work/ca.crt" 2> /dev/null
-  # file://, so the key never appears in a command line.
-  jq -n --rawfile key "$work/ca.key" --rawfile certificate "$work/ca.crt" '{key: $key, certificate: $certificate}' > "$work/ca.json"
-  aws secretsmanager put-secret-value --secret-id "$PGPILOT_CA_SECRET" --secret-string "file://$work/ca.json" > /dev/null
-  rm -rf "$work"
-  log "made the cluster CA"
-fi
-retry 90 10 ca_ready || die "the cluster CA never appeared in $PGPILOT_CA_SECRET"
+retry 6 10 ca_ready || die "the cluster CA is not in $PGPILOT_CA_SECRET: the deploy makes it (Custom::PgpilotClusterCa)"
 install -d -m 0755 /etc/pgpilot /etc/pgpilot/tls
 install -d -o postgres -g postgres -m 0700 "$TLS"
 secret "$PGPILOT_CA_SECRET" | jq -r .certificate > /etc/pgpilot/tls/ca.crt

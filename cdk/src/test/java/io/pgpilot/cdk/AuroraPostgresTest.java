@@ -44,13 +44,36 @@ class AuroraPostgresTest {
   }
 
   @Test
-  void onlyPgpoolAndTheAutomationReachAurora() {
+  void onlyPgpoolTheAutomationAndTheMonitorLoginFunctionReachAurora() {
     String db = aurora.stack().resolve(aurora.cluster().database().securityGroup().getSecurityGroupId()).toString();
     long rules = aurora.resources("AWS::EC2::SecurityGroupIngress").values().stream()
         .map(Synth.Result::properties)
         .filter(p -> db.equals(String.valueOf(p.get("GroupId"))))
         .peek(p -> assertTrue(p.containsKey("SourceSecurityGroupId") && !p.containsKey("CidrIp"), p.toString()))
         .count();
-    org.junit.jupiter.api.Assertions.assertEquals(2, rules);
+    org.junit.jupiter.api.Assertions.assertEquals(3, rules);
+  }
+
+  @Test
+  void theProbesAndHealthChecksLogInAsAMonitoringRoleMadeAtDeployNotAsTheMaster() {
+    String monitor = aurora.resources("AWS::SecretsManager::Secret").keySet().stream()
+        .filter(id -> id.startsWith("ClusterAuroraMonitorSecret")).findFirst().orElseThrow();
+    template.hasResourceProperties(MonitorLogin.RESOURCE_TYPE, Map.of(
+        "MonitorSecretId", Map.of("Ref", monitor), "Database", "postgres", "Port", "5432",
+        "AdminSecretId", Map.of("Ref", Match.stringLikeRegexp("ClusterAuroraSecretAttachment.*"))));
+    long probing = aurora.resources("AWS::Lambda::Function").values().stream()
+        .map(f -> String.valueOf(Synth.Result.properties(f).get("Environment")))
+        .filter(env -> env.contains("PGPILOT_DB_SECRET"))
+        .peek(env -> assertTrue(env.contains("PGPILOT_DB_SECRET={Ref=" + monitor + "}"), env))
+        .count();
+    org.junit.jupiter.api.Assertions.assertEquals(5, probing, "the automation's functions");
+    // Only the login's function may read the master's secret, and pgpool, where clients log in with it.
+    for (Map.Entry<String, Map<String, Object>> policy : aurora.resources("AWS::IAM::Policy").entrySet()) {
+      String text = policy.getValue().toString();
+      if (text.contains("ClusterAuroraSecretAttachment")) {
+        assertTrue(policy.getKey().startsWith("ClusterMonitorLoginMakerRole") || policy.getKey().startsWith("ClusterPgpool"),
+            policy.getKey() + " reads the master login");
+      }
+    }
   }
 }

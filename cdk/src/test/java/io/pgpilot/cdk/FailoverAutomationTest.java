@@ -17,8 +17,9 @@ class FailoverAutomationTest {
 
   @Test
   void sixJava21Arm64FunctionsWithSnapStartBehindALiveAlias() {
-    // The sixth takes the backups into the WAL archive, which the ec2 engine has.
-    template.resourceCountIs("AWS::Lambda::Function", 6);
+    // The sixth takes the backups into the WAL archive, which the ec2 engine has; the seventh makes
+    // its CA at deploy (ClusterCa).
+    template.resourceCountIs("AWS::Lambda::Function", 7);
     for (String handler : FailoverAutomation.HANDLERS.values()) {
       template.hasResourceProperties("AWS::Lambda::Function", Map.of(
           "Handler", handler,

@@ -37,6 +37,16 @@ public final class HostNames {
         return address;
     }
 
+    /** Returns {@code value} when it is a host name or a literal IP address, as an endpoint's host is. */
+    public static String requireHostOrAddress(String value, String what) {
+        Checks.notNull(value, what);
+        if (!isHostName(value) && !isIpv4(value) && !isIpv6(value)) {
+            throw new IllegalArgumentException(what + " " + Checks.quote(value) + " is neither an RFC 1123 host name"
+                    + " nor a literal IPv4 or IPv6 address");
+        }
+        return value;
+    }
+
     static boolean isHostName(String name) {
         if (name.isEmpty() || name.length() > 253) {
             return false;

@@ -25,4 +25,20 @@ public final class Secrets {
                 : secret.secretBinary().asString(StandardCharsets.UTF_8);
         return new SecretValue(name, text);
     }
+
+    /** Whether the secret has a current value: one CloudFormation made without a value has none. */
+    public boolean hasValue(String name) {
+        AwsClients.requireText(name, "secret name");
+        return secretsManager.describeSecret(r -> r.secretId(name)).versionIdsToStages().values().stream()
+                .anyMatch(stages -> stages.contains("AWSCURRENT"));
+    }
+
+    /**
+     * Makes {@code value} the secret's current value. {@code token} (32 to 64 characters, or null)
+     * names the write: the same write again, as a retried request makes it, changes nothing.
+     */
+    public void put(String name, String value, String token) {
+        AwsClients.requireText(name, "secret name");
+        secretsManager.putSecretValue(r -> r.secretId(name).secretString(value).clientRequestToken(token));
+    }
 }

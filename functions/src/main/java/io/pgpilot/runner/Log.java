@@ -73,7 +73,7 @@ public final class Log {
     }
 
     /** A value as JSON: numbers and booleans as such, collections as arrays, maps as objects, the rest as strings. */
-    static String json(Object value) {
+    public static String json(Object value) {
         if (value == null) {
             return "null";
         }
