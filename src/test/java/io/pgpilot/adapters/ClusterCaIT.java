@@ -86,6 +86,18 @@ class ClusterCaIT {
   }
 
   @Test
+  void givenASecretHoldingAGeneratedPassword_whenCreated_thenTheCaReplacesIt() {
+    // What CloudFormation puts into a secret that CDK makes without a value.
+    String secret = newSecret();
+    client.putSecretValue(r -> r.secretId(secret).secretString("Xk2pQ9aV7tRz3mW8eL5nB1cY6uH4sJ0d"));
+
+    Map<String, Object> answer = call(request("Create", secret), new ByteArrayOutputStream());
+
+    assertEquals("SUCCESS", answer.get("Status"), answer::toString);
+    assertTrue(new Secrets(client).get(secret).field("certificate").startsWith("-----BEGIN CERTIFICATE-----"));
+  }
+
+  @Test
   void givenASecretWithACa_whenCreatedOrUpdatedAgain_thenTheCaIsKept() {
     String secret = newSecret();
     call(request("Create", secret), new ByteArrayOutputStream());

@@ -4,28 +4,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.pgpilot.adapters.CloudFormationResponses;
 import io.pgpilot.adapters.Emulator;
+import io.pgpilot.adapters.SecretValue;
+import io.pgpilot.adapters.Secrets;
 import io.pgpilot.core.ClusterNames;
 import io.pgpilot.ctl.Ctl;
+import io.pgpilot.handlers.ClusterCaHandler;
 import io.pgpilot.lab.LabExtension;
 import io.pgpilot.lab.ssm.SsmDocument;
+import io.pgpilot.runner.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -71,7 +78,7 @@ import software.amazon.awssdk.services.ssm.model.GetDocumentResponse;
 @ExtendWith(LabExtension.class)
 class SmokeDeployIT {
 
-  private static final Path ROOT = Path.of("..", "..").toAbsolutePath().normalize();
+  private static final Path ROOT = SmokeDeploy.ROOT;
   /** Not us-east-1, where the lab's cluster lives: this test deletes what it made, and checks that it did. */
   private static final Region REGION = Region.US_WEST_2;
   private static final String SUFFIX = "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 4);
@@ -88,16 +95,14 @@ class SmokeDeployIT {
   private static Stack stack;
   private static Map<String, StackResourceSummary> resources;
 
-  record Run(int exit, String stdout, String stderr) {}
-
   @BeforeAll
   static void deploy() throws Exception {
-    Run run = smokeDeploy("--keep", SUFFIX);
+    SmokeDeploy.Run run = smokeDeploy("--keep", SUFFIX);
     assertEquals(0, run.exit(), run.stderr());
     deployed = true;
     List<String> lines = run.stdout().lines().toList();
     assertEquals(STACK, lines.get(lines.size() - 1), "the script prints the stack's name");
-    Run second = smokeDeploy("--keep", SUFFIX_B);
+    SmokeDeploy.Run second = smokeDeploy("--keep", SUFFIX_B);
     assertEquals(0, second.exit(), "a second cluster deploys beside the first: " + second.stderr());
     deployedB = true;
     try (CloudFormationClient cfn = Emulator.client(CloudFormationClient.builder().region(REGION))) {
@@ -109,8 +114,8 @@ class SmokeDeployIT {
 
   @AfterAll
   static void destroy() throws Exception {
-    Run runB = smokeDeploy("--destroy", SUFFIX_B);
-    Run run = smokeDeploy("--destroy", SUFFIX);
+    SmokeDeploy.Run runB = smokeDeploy("--destroy", SUFFIX_B);
+    SmokeDeploy.Run run = smokeDeploy("--destroy", SUFFIX);
     if (!deployed) {
       return;  // the deploy's own failure is the one to read
     }
@@ -259,6 +264,51 @@ class SmokeDeployIT {
       assertTrue(err.toString(StandardCharsets.UTF_8).contains(CLUSTER_B), err::toString);
     } finally {
       System.clearProperty("aws.region");
+    }
+  }
+
+  @Test
+  void theCaFunctionMakesTheCaInTheDeployedSecret() throws Exception {
+    // The emulator stands in for the custom resource without running its function (moto would need
+    // Docker): here the function's handler runs on the request CloudFormation would send it.
+    String secret = physicalId("ClusterCaSecret");
+    StackResourceSummary maker = resources.values().stream()
+        .filter(r -> r.resourceType().equals("Custom::PgpilotClusterCa")).findFirst().orElseThrow();
+    assertEquals(secret, maker.physicalResourceId(), "the resource is the secret");
+    JsonNode properties;
+    try (CloudFormationClient cfn = Emulator.client(CloudFormationClient.builder().region(REGION))) {
+      JsonNode template = JSON.readTree(cfn.getTemplate(r -> r.stackName(STACK)).templateBody());
+      properties = template.at("/Resources/" + maker.logicalResourceId() + "/Properties");
+    }
+    List<String> answers = new ArrayList<>();
+    HttpServer cloudFormation = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    cloudFormation.createContext("/", exchange -> {
+      answers.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    cloudFormation.start();
+    try (SecretsManagerClient secrets = Emulator.client(SecretsManagerClient.builder().region(REGION))) {
+      // CloudFormation gave the secret a generated password, as it does a secret made without a value.
+      assertFalse(new Secrets(secrets).get(secret).reveal().contains("CERTIFICATE"), "no CA before the function ran");
+      Map<String, Object> request = new HashMap<>();
+      request.put("RequestType", "Create");
+      request.put("ResponseURL", "http://127.0.0.1:" + cloudFormation.getAddress().getPort() + "/");
+      request.put("StackId", stack.stackId());
+      request.put("RequestId", UUID.randomUUID().toString());
+      request.put("LogicalResourceId", "ClusterCaMaker");
+      request.put("ResourceProperties", Map.of("SecretId", secret,
+          "CommonName", properties.path("CommonName").asText()));
+      new ClusterCaHandler(new Secrets(secrets), new CloudFormationResponses(), java.time.Clock.systemUTC(),
+          new Log(System.out, java.time.Clock.systemUTC())).handleRequest(request, null);
+
+      assertTrue(answers.get(0).contains("\"Status\":\"SUCCESS\""), answers::toString);
+      SecretValue ca = new Secrets(secrets).get(secret);
+      assertTrue(ca.field("certificate").startsWith("-----BEGIN CERTIFICATE-----"));
+      assertTrue(ca.field("key").startsWith("-----BEGIN PRIVATE KEY-----"));
+      assertEquals("pgpilot " + CLUSTER + " CA", properties.path("CommonName").asText());
+    } finally {
+      cloudFormation.stop(0);
     }
   }
 
@@ -438,26 +488,7 @@ class SmokeDeployIT {
     return instance.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value));
   }
 
-  /** The script, as a user runs it, bounded: a smoke deploy takes well under a minute here. */
-  private static Run smokeDeploy(String... args) throws Exception {
-    List<String> command =
-        Stream.concat(Stream.of(ROOT.resolve("cdk/smoke-deploy.sh").toString()), Stream.of(args)).toList();
-    Path out = Files.createTempFile("pgpilot-smoke", ".out");
-    Path err = Files.createTempFile("pgpilot-smoke", ".err");
-    try {
-      ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
-      builder.environment().put("PGPILOT_SMOKE_REGION", REGION.id());
-      Process p = builder.start();
-      if (!p.waitFor(10, TimeUnit.MINUTES)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        fail("smoke-deploy " + String.join(" ", args) + " took over 10 minutes:\n" + Files.readString(err));
-      }
-      return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    } finally {
-      Files.delete(out);
-      Files.delete(err);
-    }
+  private static SmokeDeploy.Run smokeDeploy(String... args) throws Exception {
+    return SmokeDeploy.run(REGION, args);
   }
 }

@@ -75,19 +75,6 @@ class CtlIT {
     return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  /** The monitor's ticks until one acts or holds (a crash is confirmed over a few rounds). */
-  private static Outcome monitorUntilItDecides(EventRouter router) throws Exception {
-    Outcome outcome = null;
-    for (int i = 0; i < 20; i++) {
-      outcome = router.monitor("ctl-it-" + i);
-      if (outcome.action() != Outcome.Action.OBSERVED && outcome.action() != Outcome.Action.REFUSED) {
-        return outcome;
-      }
-      Thread.sleep(300);
-    }
-    return outcome;
-  }
-
   @Test
   @Order(1)
   void listShowsTheRolesTheLabShowsAndWhatPgpilotKnows() throws Exception {
@@ -153,7 +140,7 @@ class CtlIT {
     EventRouter router = EventRouter.from(ClusterConfig.from(env), System.out);
 
     lab.must("fault", "crash", "pg1");
-    Outcome held = monitorUntilItDecides(router);
+    Outcome held = LabAutomation.monitorUntilItDecides(router, "ctl-it");
 
     assertEquals(Outcome.Action.PAUSED, held.action(), held.reason());
     assertTrue(held.reason().contains("Promote[node=pg2]"), held.reason());
@@ -163,7 +150,7 @@ class CtlIT {
     assertTrue(ctl("--cluster", "lab", "list").out().contains("maintenance:   PAUSED since "));
 
     assertEquals(0, ctl("--cluster", "lab", "resume").status());
-    Outcome resumed = monitorUntilItDecides(router);
+    Outcome resumed = LabAutomation.monitorUntilItDecides(router, "ctl-it");
 
     assertEquals(Outcome.Action.COMPLETED, resumed.action(), resumed.reason());
     assertEquals("pg2", resumed.primary());

@@ -1,10 +1,12 @@
 package io.pgpilot.failover;
 
 import io.pgpilot.core.ClusterNames;
+import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.ssm.DocumentDeployer;
 import io.pgpilot.lab.ssm.Emulator;
 import io.pgpilot.lab.ssm.LabSsmService;
+import io.pgpilot.runner.Outcome;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -53,6 +55,19 @@ public final class LabAutomation {
 
   public static ServedSsm serveSsm() throws IOException {
     return new ServedSsm();
+  }
+
+  /** The monitor's looks, outside its schedule, until one acts or holds (a crash is confirmed over a few rounds). */
+  public static Outcome monitorUntilItDecides(EventRouter router, String name) throws InterruptedException {
+    Outcome outcome = null;
+    for (int i = 0; i < 20; i++) {
+      outcome = router.monitor(name + "-" + i);
+      if (outcome.action() != Outcome.Action.OBSERVED && outcome.action() != Outcome.Action.REFUSED) {
+        return outcome;
+      }
+      Thread.sleep(300);
+    }
+    return outcome;
   }
 
   /** What a deployed function's environment holds, for this lab (./pgpilot lab env). */

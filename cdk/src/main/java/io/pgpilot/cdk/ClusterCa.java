@@ -27,6 +27,7 @@ public final class ClusterCa extends Construct {
 
   public ClusterCa(Construct scope, String id, ClusterCaProps props) {
     super(scope, id);
+    // CloudFormation fills it with a generated password; the function replaces that with the CA.
     secret = Secret.Builder.create(this, "Secret")
         .description("pgpilot " + props.clusterName() + ": the cluster's TLS CA {key, certificate}, made at deploy")
         .build();
@@ -38,7 +39,8 @@ public final class ClusterCa extends Construct {
         HANDLER, RESOURCE_TYPE, props.code(), UnaryOperator.identity(),
         Map.of("SecretId", secret.getSecretArn(), "CommonName", "pgpilot " + props.clusterName() + " CA"));
     maker.role().addToPolicy(PolicyStatement.Builder.create()
-        .actions(List.of("secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue"))
+        .actions(List.of("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
+            "secretsmanager:PutSecretValue"))
         .resources(List.of(secret.getSecretArn()))
         .build());
     resource = maker.resource();

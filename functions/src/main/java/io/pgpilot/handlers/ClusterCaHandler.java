@@ -3,6 +3,7 @@ package io.pgpilot.handlers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.pgpilot.adapters.CloudFormationResponses;
+import io.pgpilot.adapters.SecretValue;
 import io.pgpilot.adapters.Secrets;
 import io.pgpilot.runner.Log;
 import io.pgpilot.tls.ClusterCa;
@@ -12,7 +13,7 @@ import java.util.Map;
 /**
  * The cluster's CA, made once at deploy: a CloudFormation custom resource (Custom::PgpilotClusterCa,
  * properties SecretId and CommonName) whose Create and Update put a new CA into the secret when it
- * has no value yet, and never replace one it has (every node's certificate is signed by it). A
+ * holds none yet (a secret CDK makes holds a generated password), and never replace one it has (every node's certificate is signed by it). A
  * Delete leaves the secret to its own resource. So the database nodes only read the CA secret.
  */
 public final class ClusterCaHandler implements RequestHandler<Map<String, Object>, Void> {
@@ -41,11 +42,27 @@ public final class ClusterCaHandler implements RequestHandler<Map<String, Object
         return null;
     }
 
-    /** Puts a new CA into the secret unless it has one; the secret is the resource. */
+    /**
+     * Whether the secret holds a CA. Anything else is replaced: CloudFormation gives a secret made
+     * without a value a generated password, and nothing has signed a certificate with that.
+     */
+    private boolean holdsCa(String secretId) {
+        if (!secrets.hasValue(secretId)) {
+            return false;
+        }
+        SecretValue value = secrets.get(secretId);
+        try {
+            return value.field("key").contains("PRIVATE KEY") && value.field("certificate").contains("CERTIFICATE");
+        } catch (IllegalStateException notACa) {
+            return false;
+        }
+    }
+
+    /** Puts a new CA into the secret unless it holds one; the secret is the resource. */
     private String ensure(Map<String, Object> properties, String requestId) {
         String secretId = Events.text(properties, "SecretId", TYPE);
         String commonName = Events.text(properties, "CommonName", TYPE);
-        if (secrets.hasValue(secretId)) {
+        if (holdsCa(secretId)) {
             log.info("ca-kept", "secret", secretId);
             return secretId;
         }
