@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Synthesizes the CDK app offline: builds the functions' jar and the app, then runs the app.
-#   cdk/synth.sh [--engine ec2|aurora] [--out DIR] [-c KEY=VALUE]...   a cloud assembly in DIR (default cdk/cdk.out)
-#   cdk/synth.sh --templates                                           rewrites cfn-templates/ (both engines)
-#   cdk/synth.sh --app                                                 what cdk.json runs for the cdk CLI, which
-#                                                                      sets CDK_OUTDIR and CDK_CONTEXT_JSON itself
+#   cdk/synth.sh [--engine ec2|aurora|existing] [--out DIR] [-c KEY=VALUE]...
+#                           a cloud assembly in DIR (default cdk/cdk.out)
+#   cdk/synth.sh --templates  rewrites cfn-templates/ (engines ec2 and aurora)
+#   cdk/synth.sh --app        what cdk.json runs for the cdk CLI, which sets CDK_OUTDIR and CDK_CONTEXT_JSON itself
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -30,14 +30,16 @@ while (($#)); do
   case $1 in
     --app) mode=app ;;
     --templates) mode=templates ;;
-    --engine) engine=${2:?--engine needs ec2 or aurora}; shift ;;
+    --engine) engine=${2:?--engine needs ec2, aurora or existing}; shift ;;
     --out) out=${2:?--out needs a folder}; shift ;;
     -c | --context) context+=("${2:?-c needs KEY=VALUE}"); shift ;;
-    *) die "unknown argument '$1'; usage: synth.sh [--engine ec2|aurora] [--out DIR] [-c KEY=VALUE]... | --templates" ;;
+    *) die "unknown argument '$1'; usage: synth.sh [--engine ec2|aurora|existing] [--out DIR] [-c KEY=VALUE]... | --templates" ;;
   esac
   shift
 done
-if [[ -n $engine && $engine != ec2 && $engine != aurora ]]; then die "--engine must be ec2 or aurora, got '$engine'"; fi
+if [[ -n $engine && $engine != ec2 && $engine != aurora && $engine != existing ]]; then
+  die "--engine must be ec2, aurora or existing, got '$engine'"
+fi
 
 build
 case $mode in

@@ -3,8 +3,9 @@ smoke deploy's look at its stacks (cdk/smoke-deploy.sh).
 
   emulator.py register CLUSTER VPC_CIDR SUBNET_CIDR NAME=ADDRESS=ROLE[=TAG:VALUE...]...
       creates a VPC and subnet holding the lab addresses and one tagged instance per lab
-      host (PrivateIpAddress = the host's lab address; extra pgpilot: tags after the role);
-      prints "NAME INSTANCE_ID" lines.
+      host (PrivateIpAddress = the host's lab address; extra pgpilot: tags after the role;
+      an empty ROLE: an instance launched by hand, tagged Name=NAME only); prints "NAME
+      INSTANCE_ID" lines.
   emulator.py automation CLUSTER DB_USER < PASSWORD
       creates what `cdk deploy` would give the automation: the state table pgpilot-CLUSTER-state,
       the SNS topic pgpilot-CLUSTER, the database secret pgpilot/CLUSTER/db (the password is
@@ -54,15 +55,22 @@ def register(cluster, vpc_cidr, subnet_cidr, hosts):
     subnet = client.create_subnet(VpcId=vpc, CidrBlock=subnet_cidr)["Subnet"]["SubnetId"]
     for spec in hosts:
         name, address, role, *extra = spec.split("=")
-        tags = [
-            {"Key": "Name", "Value": f"{cluster}-{name}"},
-            {"Key": "pgpilot:cluster", "Value": cluster},
-            {"Key": "pgpilot:role", "Value": role},
-            {"Key": "pgpilot:name", "Value": name},
-        ] + [{"Key": "pgpilot:" + tag.split(":", 1)[0], "Value": tag.split(":", 1)[1]} for tag in extra]
+        if role:
+            tags = [
+                {"Key": "Name", "Value": f"{cluster}-{name}"},
+                {"Key": "pgpilot:cluster", "Value": cluster},
+                {"Key": "pgpilot:role", "Value": role},
+                {"Key": "pgpilot:name", "Value": name},
+            ] + [{"Key": "pgpilot:" + tag.split(":", 1)[0], "Value": tag.split(":", 1)[1]} for tag in extra]
+            # As CDK's launch templates set it: IMDSv2 only, and the instance's tags in its metadata.
+            metadata = {"HttpTokens": "required", "HttpEndpoint": "enabled", "InstanceMetadataTags": "enabled"}
+        else:
+            # An instance someone launched by hand: its Name, EC2's metadata defaults.
+            tags = [{"Key": "Name", "Value": name}]
+            metadata = {}
         instance = client.run_instances(
             ImageId=IMAGE_ID, InstanceType="t4g.micro", MinCount=1, MaxCount=1,
-            SubnetId=subnet, PrivateIpAddress=address,
+            SubnetId=subnet, PrivateIpAddress=address, MetadataOptions=metadata,
             TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
         )["Instances"][0]
         print(name, instance["InstanceId"])

@@ -188,7 +188,8 @@ class _Metadata(BaseHTTPRequestHandler):
         if not self.path.startswith(prefix):
             return self._answer(404)
         instance = _instance_at(self.client_address[0])
-        if instance is None:
+        # As EC2: an instance's tags are in its metadata only when its metadata options allow it.
+        if instance is None or instance.metadata_options.instance_metadata_tags != "enabled":
             return self._answer(404)
         value = _tags(instance).get(self.path[len(prefix):])
         return self._answer(404) if value is None else self._answer(200, value)

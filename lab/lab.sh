@@ -61,11 +61,16 @@ PG_NODES=(pg1 pg2 pg3)
 declare -A OCTET=([pg1]=11 [pg2]=12 [pg3]=13 [pgpool1]=21 [app1]=31)
 declare -A ROLE=([pg1]=primary [pg2]=standby [pg3]=standby [pgpool1]=pgpool [app1]=app)
 declare -A UPSTREAM=([pg2]=pg1 [pg3]=pg2)
+# A hand-built cluster's standbys, named as the source documents name them.
+declare -A APPLICATION_NAME=([pg2]=standby_1 [pg3]=standby_2)
 SYNC_STANDBY=pg2
 # What fails the cluster over: pgpilot (the default), or, for the drill's comparison, pgpool-II's
 # own failover_command or Patroni. Chosen at `up --ha MODE`, remembered in $LAB/ha.
 HA_MODES=(pgpilot pgpool patroni patroni-tuned)
 HA=$(cat "$LAB/ha" 2>/dev/null || echo pgpilot)
+# How the cluster was built: by pgpilot's documents (pgpilot), or by hand as the source documents
+# build it (hand-built: no pgpilot tags, settings or hosts block until `ctl adopt --apply`).
+BUILT=$(cat "$LAB/built" 2>/dev/null || echo pgpilot)   # "pgpilot" or "hand-built"
 # shellcheck source=lab/ha/patroni.sh
 . "$here/ha/patroni.sh"
 
@@ -168,9 +173,14 @@ hosts_file() {
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 $S3_ADDR	$S3_HOST
-# BEGIN pgpilot managed hosts
 EOF
   local h
+  # A hand-built cluster's hosts know each other by plain lines; adoption adds pgpilot's block.
+  if [[ $BUILT == hand-built ]]; then
+    for h in "${HOSTS[@]}"; do printf '%s\t%s\n' "$(addr "$h")" "$h"; done
+    return
+  fi
+  echo "# BEGIN pgpilot managed hosts"
   for h in "${HOSTS[@]}"; do
     if [[ $h == pg1 ]]; then printf '%s\t%s pg-primary\n' "$(addr "$h")" "$h"
     else printf '%s\t%s\n' "$(addr "$h")" "$h"; fi
@@ -261,9 +271,15 @@ secrets_up() {
     install -m 0600 "$LAB/secrets/replicator.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/$CLUSTER/replication"
     install -m 0600 "$LAB/secrets/pcp.password" "/etc/netns/$h/pgpilot/secrets/pgpilot/$CLUSTER/pcp"
     if is_pg "$h"; then
-      # The boot gate's settings, as the CDK user data writes them; the metadata is the lab's.
-      printf 'PGPILOT_PG_VERSION=%s\nPGPILOT_PG_CLUSTER=%s\nPGPILOT_METADATA_URL=http://%s:%s\n' \
-        "$PGV" "$h" "$NET.1" "$METADATA_PORT" > "/etc/netns/$h/pgpilot/boot.env"
+      # The functions' login (PGPILOT_DB_SECRET), which adoption gives the primary.
+      (umask 077 && jq -n --arg u "$DBUSER" --rawfile p "$LAB/secrets/$DBUSER.password" \
+        '{username: $u, password: ($p | rtrimstr("\n"))}' > "/etc/netns/$h/pgpilot/secrets/pgpilot/$CLUSTER/db")
+      # The boot gate's settings, as the CDK user data writes them (adoption, on a hand-built
+      # cluster); the metadata is the lab's.
+      printf 'PGPILOT_METADATA_URL=http://%s:%s\n' "$NET.1" "$METADATA_PORT" > "/etc/netns/$h/pgpilot/boot.env"
+      if [[ $BUILT != hand-built ]]; then
+        printf 'PGPILOT_PG_VERSION=%s\nPGPILOT_PG_CLUSTER=%s\n' "$PGV" "$h" >> "/etc/netns/$h/pgpilot/boot.env"
+      fi
     fi
   done
 }
@@ -271,12 +287,13 @@ secrets_up() {
 # ---------------------------------------------------------------- PostgreSQL
 
 create_cluster() {
-  local n=$1
+  local n=$1 start_conf=manual
+  [[ $BUILT != hand-built ]] || start_conf=auto   # Debian's default, which adoption changes
   if [[ -d $(conf_dir "$n") ]]; then
     [[ -e $(conf_dir "$n")/$MARKER ]] || die "PostgreSQL cluster $PGV/$n exists and was not made by the lab; drop it (pg_dropcluster $PGV $n) or keep the lab off this machine"
     pg_dropcluster --stop "$PGV" "$n"
   fi
-  pg_createcluster "$PGV" "$n" -p "$PORT" -s "$LAB/$n/run" --start-conf=manual \
+  pg_createcluster "$PGV" "$n" -p "$PORT" -s "$LAB/$n/run" --start-conf="$start_conf" \
     -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
   touch "$(conf_dir "$n")/$MARKER"
   cat > "$(conf_dir "$n")/conf.d/pgpilot-lab.conf" <<EOF
@@ -287,6 +304,11 @@ ssl = on
 ssl_cert_file = '$LAB/$n/tls/server.crt'
 ssl_key_file = '$LAB/$n/tls/server.key'
 ssl_ca_file = '$LAB/$n/tls/ca.crt'
+shared_buffers = '32MB'
+max_connections = 60
+EOF
+  if [[ $BUILT != hand-built ]]; then
+    cat >> "$(conf_dir "$n")/conf.d/pgpilot-lab.conf" <<EOF
 wal_level = replica
 max_wal_senders = 10
 wal_keep_size = '256MB'
@@ -300,9 +322,8 @@ wal_retrieve_retry_interval = '50ms'
 # until then the standby still reports streaming, which holds back a confirmed failover.
 wal_receiver_timeout = '5s'
 wal_sender_timeout = '5s'
-shared_buffers = '32MB'
-max_connections = 60
 EOF
+  fi
   cat > "$(conf_dir "$n")/pg_hba.conf" <<EOF
 # TYPE   DATABASE     USER        ADDRESS        METHOD
 local    all          postgres                   peer
@@ -332,9 +353,17 @@ standby_up() {
   find "$data" -mindepth 1 -delete
   in_ns "$n" env PGPASSFILE="$LAB/$n/replication.pgpass" PGSSLMODE=verify-ca PGSSLROOTCERT="$LAB/$n/tls/ca.crt" \
     pg_basebackup -h "$upstream" -p "$PORT" -U replicator -D "$data" -X stream -c fast -w
-  cat > "$data/postgresql.auto.conf" <<EOF
+  if [[ $BUILT == hand-built ]]; then
+    # As the source documents write it: the upstream's address, a generic application_name, and
+    # the password in primary_conninfo itself.
+    cat > "$data/postgresql.auto.conf" <<EOF
+primary_conninfo = 'host=$(addr "$upstream") port=$PORT user=replicator password=$(cat "$LAB/secrets/replicator.password") sslmode=verify-ca sslrootcert=$LAB/$n/tls/ca.crt application_name=${APPLICATION_NAME[$n]}'
+EOF
+  else
+    cat > "$data/postgresql.auto.conf" <<EOF
 primary_conninfo = 'host=$upstream port=$PORT user=replicator passfile=$LAB/$n/replication.pgpass sslmode=verify-ca sslrootcert=$LAB/$n/tls/ca.crt application_name=$n connect_timeout=2'
 EOF
+  fi
   chown postgres:postgres "$data/postgresql.auto.conf"
   in_ns "$n" touch "$data/standby.signal"
   start_node "$n"
@@ -476,7 +505,8 @@ pgpool_sees_primary() {
 
 # ---------------------------------------------------------------- WAL archive
 
-archive_enabled() { [[ -z $EXTERNAL_EMULATOR ]]; }   # the S3 gateway is the lab's own emulator's
+# The S3 gateway is the lab's own emulator's; a hand-built cluster has no archive.
+archive_enabled() { [[ -z $EXTERNAL_EMULATOR && $BUILT != hand-built ]]; }
 
 # pgbackrest_conf HOST DATA_DIR SOCKET_DIR: HOST's /etc/pgbackrest/pgbackrest.conf, as bootstrap
 # writes it on AWS, except for the way to S3 (the gateway, the lab CA, the emulator's keys) and
@@ -664,6 +694,8 @@ emulator_register() {
   wait_for 20 "the AWS API emulator at $(endpoint)" curl -s -o /dev/null "$(endpoint)"
   local specs=() h spec
   for h in "${HOSTS[@]}"; do
+    # A hand-built cluster's database instances carry their Name only, until adoption tags them.
+    if is_pg "$h" && [[ $BUILT == hand-built ]]; then specs+=("$h=$(addr "$h")="); continue; fi
     spec="$h=$(addr "$h")=${ROLE[$h]}"
     # What the automation needs to know of a database host: its Debian cluster name (the lab's
     # are named after their hosts; "main" elsewhere), its upstream, whether it is the sync standby.
@@ -708,24 +740,31 @@ lab_exists() {
 }
 
 cmd_up() {
-  local want=pgpilot m
-  case ${1:-} in
-    '') ;;
-    --ha) want=${2:-} ;;
-    *) die "usage: lab up [--ha ${HA_MODES[*]// /|}]" ;;
-  esac
+  local want=pgpilot hand=false built=pgpilot m
+  while (($#)); do
+    case $1 in
+      --ha) want=${2:-}; shift ;;
+      --hand-built) hand=true ;;
+      *) die "usage: lab up [--ha ${HA_MODES[*]// /|}] [--hand-built]" ;;
+    esac
+    shift
+  done
   for m in "${HA_MODES[@]}"; do [[ $m == "$want" ]] && break; done
   [[ $m == "$want" ]] || die "unknown HA mode '$want' (one of ${HA_MODES[*]}); nothing changed"
+  [[ $hand == false || $want == pgpilot ]] || die "--hand-built builds a cluster for pgpilot to adopt: not with --ha $want"
   lock
-  if lab_healthy && [[ $HA == "$want" ]]; then
-    echo "pgpilot lab: already up (reused, HA by $HA)"
+  # Without --hand-built, a lab that is up and whole is reused however its cluster was built (the
+  # drill's `lab up` runs on an adopted one); a new lab's cluster is pgpilot's.
+  if [[ $hand == true ]]; then built="hand-built"; elif lab_healthy && [[ $HA == "$want" ]]; then built=$BUILT; fi
+  if lab_healthy && [[ $HA == "$want" && $BUILT == "$built" ]]; then
+    echo "pgpilot lab: already up (reused, HA by $HA, cluster built by $BUILT)"
     return 0
   fi
   if lab_exists; then
-    say "an earlier lab (HA by $HA) is incomplete, stopped or of another mode: removing it"
+    say "an earlier lab (HA by $HA, cluster built by $BUILT) is incomplete, stopped or of another mode: removing it"
     teardown
   fi
-  HA=$want
+  HA=$want BUILT=$built
   [[ $(id -u) == 0 ]] || die "the lab creates network namespaces: run it as root"
   if [[ $HA == patroni* ]]; then "$here/prerequisites.sh" patroni; fi
   emulator_start
@@ -733,8 +772,21 @@ cmd_up() {
   network_up
   secrets_up
   echo "$HA" > "$LAB/ha"
+  echo "$BUILT" > "$LAB/built"
   if [[ $HA == patroni* ]]; then
     patroni_cluster_up
+  elif [[ $BUILT == hand-built ]]; then
+    # As the source documents build it, with no pgpilot document: pg_basebackup, primary_conninfo
+    # with the password, synchronous_standby_names '*', Debian's defaults and start.conf auto.
+    say "pg1: primary, built by hand"
+    primary_up pg1
+    say "pg2: standby of pg1 (${APPLICATION_NAME[pg2]}), then synchronous: synchronous_standby_names '*'"
+    standby_up pg2 "${UPSTREAM[pg2]}"
+    # Set once a standby streams, as the source documents do: before, every commit would wait.
+    echo "synchronous_standby_names = '*'" >> "$(conf_dir pg1)/conf.d/pgpilot-lab.conf"
+    in_ns pg1 pg_ctlcluster "$PGV" pg1 reload
+    say "pg3: cascading standby of pg2 (${APPLICATION_NAME[pg3]})"
+    standby_up pg3 "${UPSTREAM[pg3]}"
   else
     say "pg1: primary"
     primary_up pg1
@@ -767,7 +819,10 @@ cmd_up() {
   say "emulator: $(endpoint), EC2 instances for ${HOSTS[*]}"
   emulator_register
   touch "$LAB/up"
-  say "lab up in $(elapsed)s (HA by $HA)"
+  say "lab up in $(elapsed)s (HA by $HA, cluster built by $BUILT)"
+  if [[ $BUILT == hand-built ]]; then
+    say "pg1 pg2 pg3 carry no pgpilot tags yet: ./pgpilot ctl --cluster $CLUSTER adopt --nodes pg1,pg2,pg3 [--apply]"
+  fi
 }
 
 # Stops what the lab started, by PID, and removes what it created. Safe on a partial lab.
@@ -794,6 +849,14 @@ teardown() {
   rm -f /usr/local/lib/pgpilot/archive-get /run/postgresql/pgpilot-archive-unreachable.*
   for n in "${PG_NODES[@]}"; do rm -f "/var/log/postgresql/pgpilot-archive-old-timeline-$PGV-$n.log"; done
   rmdir /usr/local/lib/pgpilot 2>/dev/null || true
+  # pgpilot-BootGate's gate, on the lab's one file system, when a lab adoption installed it.
+  if cmp -s /usr/local/sbin/pgpilot-boot "$BOOT_GATE"; then
+    if [[ -e /etc/systemd/system/pgpilot-boot.service ]]; then
+      systemctl disable pgpilot-boot.service 2>/dev/null || true
+      rm -f /etc/systemd/system/pgpilot-boot.service
+    fi
+    rm -f /usr/local/sbin/pgpilot-boot
+  fi
   rm -rf "$LAB"
 }
 
@@ -1047,6 +1110,8 @@ usage: pgpilot lab COMMAND
   up [--ha MODE]       create the lab (PostgreSQL pg1 → pg2 → pg3, pgpool1, app1, emulator); MODE is
                        what fails it over: pgpilot (default), or for comparison pgpool (its
                        failover_command), patroni or patroni-tuned (Patroni and etcd on the hosts)
+  up --hand-built      the same hosts, the cluster built by hand as the source documents build it
+                       (no pgpilot document, tag, hosts block or setting), for ctl adopt
   status [--json]      replication status of every node
   env                  the environment of a pgpilot function run against the lab
   down                 stop everything the lab started and remove it

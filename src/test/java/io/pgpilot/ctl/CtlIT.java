@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgpilot.adapters.SsmCommands;
 import io.pgpilot.config.ClusterConfig;
 import io.pgpilot.core.ports.CommandResult;
@@ -13,12 +12,7 @@ import io.pgpilot.failover.LabAutomation;
 import io.pgpilot.handlers.EventRouter;
 import io.pgpilot.lab.Lab;
 import io.pgpilot.lab.LabExtension;
-import io.pgpilot.lab.invoke.LocalCtl;
 import io.pgpilot.runner.Outcome;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,16 +36,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CtlIT {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static Lab lab;
   private static LabAutomation.ServedSsm ssm;
   private static Map<String, String> env;
 
-  private record Run(int status, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
-    }
-  }
 
   @BeforeAll
   static void serveSsm(Lab theLab) throws Exception {
@@ -67,18 +55,14 @@ class CtlIT {
     lab.recreate();
   }
 
-  private static Run ctl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = new Ctl(name -> LocalCtl.lab(env, name), new PrintStream(out, true, StandardCharsets.UTF_8),
-        Clock.systemUTC()).run(args, new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static LabCtl.Run ctl(String... args) {
+    return LabCtl.run(env, args);
   }
 
   @Test
   @Order(1)
   void listShowsTheRolesTheLabShowsAndWhatPgpilotKnows() throws Exception {
-    Run run = ctl("--cluster", "lab", "list", "--json");
+    LabCtl.Run run = ctl("--cluster", "lab", "list", "--json");
 
     assertEquals(0, run.status(), run.err());
     Map<String, String> listed = new TreeMap<>();
@@ -86,12 +70,12 @@ class CtlIT {
     Map<String, String> shown = new TreeMap<>();
     lab.status().nodes().forEach(n -> shown.put(n.name(), n.role()));
     assertEquals(shown, listed);
-    JsonNode pg3 = JSON.readTree(run.out()).path("nodes").get(2);
+    JsonNode pg3 = run.json().path("nodes").get(2);
     assertEquals("pg2", pg3.path("upstream").asText(), pg3.toString());
     assertEquals("streaming", pg3.path("state").asText(), pg3.toString());
     assertTrue(run.json().path("maintenance").isNull(), run.out());
 
-    Run table = ctl("--cluster", "lab", "list");
+    LabCtl.Run table = ctl("--cluster", "lab", "list");
     assertTrue(table.out().startsWith("NODE ") && table.out().contains("maintenance:   off"), table.out());
   }
 
@@ -102,11 +86,11 @@ class CtlIT {
         List.of("switchover", "pg1", "pg1 is not a healthy standby"),
         List.of("switchover", "pg9", "pg9 is not a database node of cluster lab"),
         List.of("resume", "cluster lab is not paused; nothing changed"))) {
-      Run run = ctl("--cluster", "lab", bad.get(0), bad.size() == 3 ? bad.get(1) : "--json");
+      LabCtl.Run run = ctl("--cluster", "lab", bad.get(0), bad.size() == 3 ? bad.get(1) : "--json");
       assertEquals(2, run.status(), bad + ": " + run.out());
       assertTrue(run.err().contains(bad.get(bad.size() - 1)), bad + ": " + run.err());
     }
-    Run other = ctl("--cluster", "other", "list");
+    LabCtl.Run other = ctl("--cluster", "other", "list");
     assertEquals(2, other.status());
     assertTrue(other.err().contains("no pgpilot cluster other in the lab"), other.err());
     assertEquals("primary", lab.status().node("pg1").role());
@@ -117,7 +101,7 @@ class CtlIT {
   void aBackupBeforeARiskyChangeIsTakenFromAStandby() throws Exception {
     int before = lab.must("backups").strip().split("\n").length;
 
-    Run run = ctl("--cluster", "lab", "backup", "incr", "--json");
+    LabCtl.Run run = ctl("--cluster", "lab", "backup", "incr", "--json");
 
     assertEquals(0, run.status(), run.err() + run.out());
     assertTrue(run.json().path("reason").asText().contains("from pg3"), run.out());
@@ -132,7 +116,7 @@ class CtlIT {
   @Test
   @Order(4)
   void aPausedClusterIsNotFailedOverUntilItIsResumed() throws Exception {
-    Run paused = ctl("--cluster", "lab", "pause", "--for", "1h", "--json");
+    LabCtl.Run paused = ctl("--cluster", "lab", "pause", "--for", "1h", "--json");
     assertEquals(0, paused.status(), paused.err());
     JsonNode maintenance = paused.json().path("maintenance");
     assertFalse(maintenance.path("by").asText().isBlank(), paused.out());

@@ -79,7 +79,7 @@ public final class LabAutomation {
   }
 
   /** Commits rows FROM to TO into TABLE (made if missing) through pgpool, as an application would. */
-  static void writeRows(Lab lab, String table, int from, int to) throws Exception {
+  public static void writeRows(Lab lab, String table, int from, int to) throws Exception {
     try (Connection c = lab.connectPgpool(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id int PRIMARY KEY)");
       s.execute("INSERT INTO " + table + " SELECT generate_series(" + from + ", " + to + ") ON CONFLICT DO NOTHING");
@@ -87,7 +87,7 @@ public final class LabAutomation {
   }
 
   /** The rows of TABLE on NODE itself. */
-  static int countRows(Lab lab, String node, String table) throws Exception {
+  public static int countRows(Lab lab, String node, String table) throws Exception {
     try (Connection c = lab.connectNode(node); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
       rs.next();

@@ -19,7 +19,6 @@ import software.amazon.awscdk.services.rds.ParameterGroup;
 import software.amazon.awscdk.services.rds.ProvisionedClusterInstanceProps;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
-import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
 
 /**
@@ -64,12 +63,8 @@ public final class AuroraPostgres extends Construct implements DatabaseTier {
             .parameters(Map.of("rds.force_ssl", "1"))
             .build())
         .build();
-    monitorSecret = Secret.Builder.create(this, "MonitorSecret")
-        .description("pgpilot " + props.clusterName() + ": Aurora's monitoring login (pg_monitor), made at deploy")
-        .generateSecretString(SecretStringGenerator.builder()
-            .secretStringTemplate("{\"username\":\"pgpilot_monitor\"}")
-            .generateStringKey("password").excludePunctuation(true).passwordLength(32).build())
-        .build();
+    monitorSecret = ClusterSecrets.login(this, "MonitorSecret", MONITOR_USER,
+        "pgpilot " + props.clusterName() + ": Aurora's monitoring login (pg_monitor), made at deploy");
     NagSuppressions.addResourceSuppressions(monitorSecret, List.of(NagPackSuppression.builder().id("AwsSolutions-SMG4")
         .reason("pgpool keeps this login in its pool_passwd from first boot; change it by hand, with a deploy (the"
             + " MonitorLogin resource sets the new password) and a pgpool fleet refresh")

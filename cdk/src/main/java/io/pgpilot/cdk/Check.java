@@ -1,6 +1,9 @@
 package io.pgpilot.cdk;
 
+import io.pgpilot.core.HostNames;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Early input checks: each message says what was wrong, what was received and how to fix it. */
@@ -8,8 +11,10 @@ final class Check {
 
   /** The pgpilot:cluster tag; also part of alarm and resource names (ClusterConfig's PGPILOT_CLUSTER). */
   static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-  private static final Pattern IPV4_CIDR =
-      Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])");
+  private static final String IPV4_TEXT =
+      "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+  private static final Pattern IPV4 = Pattern.compile(IPV4_TEXT);
+  private static final Pattern IPV4_CIDR = Pattern.compile(IPV4_TEXT + "/([0-9]|[12][0-9]|3[0-2])");
 
   private Check() {
   }
@@ -45,6 +50,30 @@ final class Check {
     }
     cidrs.forEach(c -> cidr(c, what));
     return List.copyOf(cidrs);
+  }
+
+  /**
+   * Existing database nodes as name=address, primary first, by name in that order: each name an
+   * RFC 1123 host name (it becomes a hosts entry, a pgpool backend and must equal the instance's
+   * pgpilot:name tag), each address IPv4.
+   */
+  static Map<String, String> nodes(List<String> nodes, String what) {
+    Map<String, String> addresses = new LinkedHashMap<>();
+    for (String node : required(nodes, what)) {
+      String[] parts = String.valueOf(node).split("=", -1);
+      if (parts.length != 2) {
+        throw new IllegalArgumentException(what + " takes name=address items such as pg1=10.0.1.5, got '" + node + "'");
+      }
+      HostNames.requireHostName(parts[0], what + " name");
+      if (!IPV4.matcher(parts[1]).matches()) {
+        throw new IllegalArgumentException(what + ": the address of " + parts[0] + " must be an IPv4 address such as"
+            + " 10.0.1.5, got '" + parts[1] + "'");
+      }
+      if (addresses.put(parts[0], parts[1]) != null) {
+        throw new IllegalArgumentException(what + " names " + parts[0] + " twice: " + nodes);
+      }
+    }
+    return addresses;
   }
 
   static int range(int value, int min, int max, String what) {

@@ -1,6 +1,8 @@
 package io.pgpilot.cdk;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
@@ -11,6 +13,9 @@ public interface DatabaseTier {
   /** PostgreSQL's port on every node (and pgpool's backends). */
   int PORT = 5432;
 
+  /** The role probes and health checks log in as (pg_monitor): the monitor secret's username. */
+  String MONITOR_USER = "pgpilot_monitor";
+
   /** One pgpool backend: HOST:PORT:WEIGHT:FLAG as pgpilot-PgpoolBackends takes it. */
   record Backend(String host, int weight, String flag) {
     String item() {
@@ -20,6 +25,23 @@ public interface DatabaseTier {
     static String items(List<Backend> backends) {
       return backends.stream().map(Backend::item).collect(Collectors.joining(","));
     }
+
+    /**
+     * Streaming-replication nodes as pgpool's backends: node-id order is name order (the functions'
+     * Inventory, the pgpool hosts' boot), and the primary takes writes only.
+     */
+    static List<Backend> streaming(List<String> names, String primary) {
+      return names.stream().sorted()
+          .map(name -> new Backend(name, name.equals(primary) ? 0 : 1, "ALLOW_TO_FAILOVER"))
+          .toList();
+    }
+  }
+
+  /** UpdateHosts entries of nodes by name ("ADDRESS NAME", the primary also called pg-primary). */
+  static String hostsEntries(Map<String, String> addresses, String primary) {
+    List<String> entries = new ArrayList<>();
+    addresses.forEach((name, ip) -> entries.add(ip + " " + name + (name.equals(primary) ? " pg-primary" : "")));
+    return String.join(",", entries);
   }
 
   /** A database node that EC2 runs (none for Aurora). */

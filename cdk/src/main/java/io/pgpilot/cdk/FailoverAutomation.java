@@ -38,9 +38,10 @@ import software.constructs.Construct;
 
 /**
  * The HA manager: five functions, six with a WAL archive (java21, arm64, SnapStart on a published version behind the
- * alias "live"), the EventBridge rules that call them (the pgpool sensor's on the ec2 engine only), the DynamoDB lease and history table and
- * the SNS topic. The functions reach PostgreSQL from the VPC (the probe) and everything else
- * through the AWS APIs, within {@link AutomationPolicy}.
+ * alias "live"), the EventBridge rules that call them (the instance-state and pgpool sensor rules for
+ * PostgreSQL on EC2 only, not Aurora), the DynamoDB lease and history table and the SNS topic.
+ * The functions reach PostgreSQL from the VPC (the probe) and everything else through the AWS
+ * APIs, within {@link AutomationPolicy}.
  */
 public final class FailoverAutomation extends Construct {
 
@@ -128,15 +129,20 @@ public final class FailoverAutomation extends Construct {
     HANDLERS.keySet().stream().sorted().filter(name -> !"Backup".equals(name) || props.archiveStanza() != null)
         .forEach(name -> function(props, name, environment));
 
-    if (!props.database().nodes().isEmpty()) {
+    if (props.auroraCluster() == null) {
+      List<String> instanceIds = props.database().nodes().stream().map(DatabaseTier.Node::instanceId).toList();
+      // Instances this stack does not make (engine existing) have no id here, and the event carries no
+      // tags: every instance of the account then calls the function, which ignores those not tagged
+      // with this cluster.
+      Map<String, Object> detail = instanceIds.isEmpty() ? Map.of("state", STATES)
+          : Map.of("instance-id", instanceIds, "state", STATES);
       Rule.Builder.create(this, "InstanceStateRule")
-          .description("pgpilot " + cluster + ": state changes of the cluster's database instances")
+          .description("pgpilot " + cluster + ": state changes of the cluster's database instances"
+              + (instanceIds.isEmpty() ? " (every instance's; the function picks the cluster's by tag)" : ""))
           .eventPattern(EventPattern.builder()
               .source(List.of("aws.ec2"))
               .detailType(List.of("EC2 Instance State-change Notification"))
-              .detail(Ordered.map(Map.of(
-                  "instance-id", props.database().nodes().stream().map(DatabaseTier.Node::instanceId).toList(),
-                  "state", STATES)))
+              .detail(Ordered.map(detail))
               .build())
           .targets(List.of(target("InstanceState", Duration.hours(1), 20, 2)))
           .build();

@@ -16,7 +16,7 @@ import software.amazon.awscdk.services.sns.ITopic;
  * @param key              encrypts the queue; the functions' role must hold kms:GenerateDataKey and kms:Decrypt
  *                         on it, as Lambda sends failed events as that role (required)
  * @param archive          the cluster archives its WAL: alarms on the archive's failures and backlog
- *                         (default false)
+ *                         @default false
  */
 public record FailureAlertsProps(String clusterName, Map<String, ? extends IFunction> functions,
                                  Map<String, FailoverAutomation.AsyncInvocation> asyncInvocations, ITopic topic,

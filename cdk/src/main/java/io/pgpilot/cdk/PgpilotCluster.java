@@ -1,18 +1,21 @@
 package io.pgpilot.cdk;
 
 import io.pgpilot.core.ClusterNames;
+import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.constructs.Construct;
 
 /**
- * The whole pgpilot system in one construct, to drop into any app: network, database tier
- * (EC2 PostgreSQL or Aurora), pgpool fleet, failover automation, alerts on the automation's own
- * failures, and observability. It only wires the parts; each part is its own construct with its
- * own props.
+ * The whole pgpilot system in one construct, to drop into any app: network (or a VPC of yours),
+ * database tier (EC2 PostgreSQL, Aurora, or PostgreSQL instances of yours), pgpool fleet, failover
+ * automation, alerts on the automation's own failures, and observability. It only wires the parts;
+ * each part is its own construct with its own props.
  */
 public final class PgpilotCluster extends Construct {
 
   private final Network network;
+  private final IVpc vpc;
+  private final SubnetSelection subnets;
   private final SsmDocuments documents;
   private final DatabaseTier database;
   private final FailoverAutomation automation;
@@ -22,13 +25,23 @@ public final class PgpilotCluster extends Construct {
 
   public PgpilotCluster(Construct scope, String id, PgpilotClusterProps props) {
     super(scope, id);
+    // requireImdsv2's launch templates get names of their own, so two clusters can share an account,
+    // whatever the app around the construct sets.
+    getNode().setContext("@aws-cdk/aws-ec2:uniqueImdsv2TemplateName", true);
     String cluster = props.clusterName();
-    NetworkProps.Builder networkProps = NetworkProps.builder().cidr(props.vpcCidr()).natGateways(props.natGateways());
-    if (props.interfaceEndpoints() != null) {
-      networkProps.interfaceEndpoints(props.interfaceEndpoints());
+    if (props.vpc() == null) {
+      NetworkProps.Builder networkProps = NetworkProps.builder().cidr(props.vpcCidr()).natGateways(props.natGateways());
+      if (props.interfaceEndpoints() != null) {
+        networkProps.interfaceEndpoints(props.interfaceEndpoints());
+      }
+      network = new Network(this, "Network", networkProps.build());
+      vpc = network.vpc();
+      subnets = network.privateSubnets();
+    } else {
+      network = null;
+      vpc = props.vpc();
+      subnets = props.subnets();
     }
-    network = new Network(this, "Network", networkProps.build());
-    SubnetSelection subnets = network.privateSubnets();
     documents = new SsmDocuments(this, "Documents", props.ssmDocuments(), new ClusterNames(cluster));
 
     AuroraPostgres aurora = null;
@@ -36,23 +49,30 @@ public final class PgpilotCluster extends Construct {
     WalArchive archive = null;
     if (props.engine() == Engine.AURORA) {
       aurora = new AuroraPostgres(this, "Aurora", AuroraPostgresProps.builder()
-          .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
+          .clusterName(cluster).vpc(vpc).subnets(subnets)
           .instanceType(props.dbInstanceType())
           .deletionProtection(props.terminationProtection())
           .build());
       database = aurora;
       monitorLogin = new MonitorLogin(this, "MonitorLogin", MonitorLoginProps.builder()
-          .clusterName(cluster).code(props.lambdaCode()).vpc(network.vpc()).subnets(subnets)
+          .clusterName(cluster).code(props.lambdaCode()).vpc(vpc).subnets(subnets)
           .aurora(aurora)
+          .build());
+    } else if (props.engine() == Engine.EXISTING) {
+      database = new ExistingPostgres(this, "Existing", ExistingPostgresProps.builder()
+          .clusterName(cluster)
+          .securityGroup(props.databaseSecurityGroup())
+          .documents(documents)
+          .nodes(props.existingNodes())
           .build());
     } else {
       archive = new WalArchive(this, "Archive", WalArchiveProps.builder().clusterName(cluster).build());
       ClusterCa ca = new ClusterCa(this, "Ca", ClusterCaProps.builder().clusterName(cluster).code(props.lambdaCode()).build());
       database = new PostgresOnEc2(this, "Postgres", PostgresOnEc2Props.builder()
-          .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
+          .clusterName(cluster).vpc(vpc).subnets(subnets)
           .archive(archive)
           .ca(ca)
-          .replicationCidr(network.cidr())
+          .replicationCidr(props.replicationCidr())
           .documents(documents)
           .instanceType(props.dbInstanceType())
           .amiParameter(props.amiParameter())
@@ -61,11 +81,11 @@ public final class PgpilotCluster extends Construct {
     }
 
     automation = new FailoverAutomation(this, "Automation", FailoverAutomationProps.builder()
-        .clusterName(cluster).vpc(network.vpc()).subnets(subnets)
+        .clusterName(cluster).vpc(vpc).subnets(subnets)
         .code(props.lambdaCode())
         .documents(documents)
         .database(database)
-        .replicationCidr(network.cidr())
+        .replicationCidr(props.replicationCidr())
         .auroraCluster(aurora == null ? null : aurora.cluster())
         .hostedZoneId(props.hostedZoneId())
         .dnsName(props.dnsName())
@@ -90,17 +110,21 @@ public final class PgpilotCluster extends Construct {
         .archive(archive != null)
         .build());
 
-    pgpool = new PgpoolFleet(this, "Pgpool", PgpoolFleetProps.builder()
-        .clusterName(cluster).engine(props.engine()).vpc(network.vpc()).subnets(subnets)
-        .database(database)
-        .documents(documents)
-        .allowedCidrs(props.allowedCidrs())
-        .instanceType(props.pgpoolInstanceType())
-        .capacity(props.pgpoolCapacity())
-        .amiParameter(props.amiParameter())
-        .build());
-    if (monitorLogin != null) {
-      pgpool.getNode().addDependency(monitorLogin.resource());
+    if (props.pgpool()) {
+      pgpool = new PgpoolFleet(this, "Pgpool", PgpoolFleetProps.builder()
+          .clusterName(cluster).engine(props.engine()).vpc(vpc).subnets(subnets)
+          .database(database)
+          .documents(documents)
+          .allowedCidrs(props.allowedCidrs())
+          .instanceType(props.pgpoolInstanceType())
+          .capacity(props.pgpoolCapacity())
+          .amiParameter(props.amiParameter())
+          .build());
+      if (monitorLogin != null) {
+        pgpool.getNode().addDependency(monitorLogin.resource());
+      }
+    } else {
+      pgpool = null;
     }
 
     observability = new Observability(this, "Observability", ObservabilityProps.builder()
@@ -108,13 +132,24 @@ public final class PgpilotCluster extends Construct {
         .nodes(database.nodes())
         .functions(automation.functions())
         .auroraCluster(aurora == null ? null : aurora.cluster())
-        .pgpoolTargets(pgpool.targetGroup())
+        .pgpoolTargets(pgpool == null ? null : pgpool.targetGroup())
         .replicationLagBytes(props.replicationLagBytes())
         .build());
   }
 
+  /** The VPC pgpilot made; null when the props gave one ({@link #vpc()} is either). */
   public Network network() {
     return network;
+  }
+
+  /** The VPC everything is in: the one made, or the props'. */
+  public IVpc vpc() {
+    return vpc;
+  }
+
+  /** Where the hosts, the NLB and the functions are. */
+  public SubnetSelection subnets() {
+    return subnets;
   }
 
   public SsmDocuments documents() {
@@ -133,6 +168,7 @@ public final class PgpilotCluster extends Construct {
     return failureAlerts;
   }
 
+  /** The pgpool fleet; null when the props say pgpool false. */
   public PgpoolFleet pgpool() {
     return pgpool;
   }

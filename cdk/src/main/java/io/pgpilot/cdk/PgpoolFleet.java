@@ -167,7 +167,7 @@ public final class PgpoolFleet extends Construct {
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("PGPILOT_CLUSTER", props.clusterName());
     vars.put("PGPILOT_DOCUMENT_PREFIX", new ClusterNames(props.clusterName()).documentPrefix());
-    vars.put("PGPILOT_ENGINE", props.engine().id());
+    vars.put("PGPILOT_ENGINE", props.engine().runtime());
     vars.put("PGPILOT_BACKENDS", DatabaseTier.Backend.items(props.database().backends()));
     vars.put("PGPILOT_HOSTS", props.database().hostsEntries());
     vars.put("PGPILOT_CLIENT_CIDRS", String.join(",", props.allowedCidrs()));
@@ -204,7 +204,7 @@ public final class PgpoolFleet extends Construct {
                 "aws:ResourceTag/" + PgpilotTags.ROLE, PgpilotTags.PGPOOL_ROLE),
             "ForAllValues:StringEquals", Map.of("aws:TagKeys", List.of(PgpilotTags.NAME)))))
         .build());
-    if (props.engine() == Engine.EC2) {
+    if (props.engine() != Engine.AURORA) {
       // The sensor: pgpool's failover_command reports a backend it detached, on the default bus,
       // with pgpool's own source and detail-type only, so a pgpool host cannot pose as AWS or as pgpilot.
       role.addToPolicy(PolicyStatement.Builder.create()
@@ -216,7 +216,7 @@ public final class PgpoolFleet extends Construct {
               "events:detail-type", FailoverAutomation.PGPOOL_DETAIL_TYPE))))
           .build());
     }
-    if (props.engine() == Engine.EC2) {
+    if (props.engine() != Engine.AURORA) {
       // At boot: the cluster's nodes and their pgpilot:role tags, for the hosts map and the backends.
       role.addToPolicy(PolicyStatement.Builder.create()
           .actions(List.of("ec2:DescribeInstances"))

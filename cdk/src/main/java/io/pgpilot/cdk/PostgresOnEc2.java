@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Tags;
+import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.ec2.BlockDevice;
 import software.amazon.awscdk.services.ec2.BlockDeviceVolume;
 import software.amazon.awscdk.services.ec2.CfnInstance;
@@ -27,7 +28,6 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
-import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
 
 /**
@@ -74,13 +74,9 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
           "pgBackRest TLS server: a backup from a standby starts and stops on the primary");
     }
 
-    replicationSecret = Secret.Builder.create(this, "ReplicationSecret")
-        .secretName(new ClusterNames(props.clusterName()).replicationSecret())
-        .description("pgpilot: password of the replication role (plain string, read by the SSM documents)")
-        .generateSecretString(SecretStringGenerator.builder().excludePunctuation(true).passwordLength(32).build())
-        .build();
+    replicationSecret = ClusterSecrets.replication(this, props.clusterName());
     caSecret = props.ca().secret();
-    monitorSecret = login("MonitorSecret", "pgpilot_monitor", "the role probes and health checks log in as (pg_monitor)");
+    monitorSecret = login("MonitorSecret", MONITOR_USER, "the role probes and health checks log in as (pg_monitor)");
     adminSecret = login("AdminSecret", "pgpilot_admin", "an administrator login (CREATEDB, CREATEROLE), through pgpool");
     for (Secret secret : List.of(replicationSecret, monitorSecret, adminSecret)) {
       NagSuppressions.addResourceSuppressions(secret, List.of(NagPackSuppression.builder().id("AwsSolutions-SMG4")
@@ -126,15 +122,7 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
   }
 
   private Secret login(String id, String user, String what) {
-    return Secret.Builder.create(this, id)
-        .description("pgpilot: " + what + " {username, password}")
-        .generateSecretString(SecretStringGenerator.builder()
-            .secretStringTemplate("{\"username\":\"" + user + "\"}")
-            .generateStringKey("password")
-            .excludePunctuation(true)
-            .passwordLength(32)
-            .build())
-        .build();
+    return ClusterSecrets.login(this, id, user, "pgpilot: " + what + " {username, password}");
   }
 
   private Instance instance(PostgresOnEc2Props props, Layout node, ISubnet subnet, String hosts) {
@@ -180,8 +168,13 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
         .propagateTagsToVolumeOnCreation(true)
         .build();
     // The boot gate (pgpilot-boot.sh) reads the node's pgpilot:role tag from the instance metadata.
-    ((CfnInstance) instance.getNode().getDefaultChild()).setMetadataOptions(CfnInstance.MetadataOptionsProperty
+    CfnInstance resource = (CfnInstance) instance.getNode().getDefaultChild();
+    resource.setMetadataOptions(CfnInstance.MetadataOptionsProperty
         .builder().httpTokens("required").instanceMetadataTags("enabled").build());
+    // The subnet fixes the zone; a literal one (a VPC given by its attributes) is what cfn-lint W3010 warns of.
+    if (!Token.isUnresolved(subnet.getAvailabilityZone())) {
+      resource.addPropertyDeletionOverride("AvailabilityZone");
+    }
     Tags.of(instance).add("Name", "pgpilot-" + props.clusterName() + "-" + node.name());
     Tags.of(instance).add(PgpilotTags.CLUSTER, props.clusterName());
     Tags.of(instance).add(PgpilotTags.NAME, node.name());
@@ -196,9 +189,7 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
 
   /** UpdateHosts entries of the nodes made before this one; a node adds its own address at boot. */
   private static String earlierHosts(Map<String, String> addresses) {
-    List<String> entries = new ArrayList<>();
-    addresses.forEach((name, ip) -> entries.add(ip + " " + name + ("pg1".equals(name) ? " pg-primary" : "")));
-    return String.join(",", entries);
+    return DatabaseTier.hostsEntries(addresses, LAYOUT.get(0).name());
   }
 
   @Override
@@ -227,9 +218,7 @@ public final class PostgresOnEc2 extends Construct implements DatabaseTier {
 
   @Override
   public List<Backend> backends() {
-    // Node-id order is name order (the functions' Inventory); the primary takes writes only.
-    return LAYOUT.stream().map(n -> new Backend(n.name(), "primary".equals(n.role()) ? 0 : 1, "ALLOW_TO_FAILOVER"))
-        .toList();
+    return Backend.streaming(LAYOUT.stream().map(Layout::name).toList(), LAYOUT.get(0).name());
   }
 
   @Override

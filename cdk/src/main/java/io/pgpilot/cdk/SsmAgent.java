@@ -31,6 +31,10 @@ final class SsmAgent {
   }
 
   static void grant(Role role) {
-    role.addToPolicy(PolicyStatement.Builder.create().actions(ACTIONS).resources(List.of("*")).build());
+    role.addToPolicy(statement());
+  }
+
+  static PolicyStatement statement() {
+    return PolicyStatement.Builder.create().actions(ACTIONS).resources(List.of("*")).build();
   }
 }

@@ -14,7 +14,7 @@ import software.amazon.awscdk.cxapi.CloudAssembly;
 import software.amazon.awscdk.cxapi.SynthesisMessageLevel;
 
 /**
- * The reviewed templates in cfn-templates/: one synth per engine with the app's defaults,
+ * The reviewed templates in cfn-templates/: one synth per engine of {@link #ENGINES} with the app's defaults,
  * normalized so that they change with the CDK code and the documents, not with every build of
  * the functions. Run as a program it rewrites them: {@code Templates DIR}.
  */
@@ -24,6 +24,9 @@ public final class Templates {
   private static final Pattern ASSET_HASH = Pattern.compile("[0-9a-f]{64}");
   /** A Lambda version's logical id ends in a hash of the function's configuration, code included. */
   private static final Pattern VERSION_ID = Pattern.compile("(CurrentVersion[0-9A-F]{8})[0-9a-f]{32}");
+
+  /** The engines with a default template: engine existing has none, it needs your VPC and instances. */
+  public static final List<Engine> ENGINES = List.of(Engine.EC2, Engine.AURORA);
 
   private Templates() {
   }
@@ -37,10 +40,15 @@ public final class Templates {
 
   /** One engine's app, synthesized into outdir with the default context. */
   public static Synthesized synth(Engine engine, Path outdir) {
+    return synth(Map.of("engine", engine.id()), outdir);
+  }
+
+  /** The app with this context (-c key=value), synthesized into outdir. */
+  public static Synthesized synth(Map<String, String> context, Path outdir) {
     App app = new App(AppProps.builder()
         .outdir(outdir.toString())
         .analyticsReporting(false)
-        .context(Map.of("engine", engine.id()))
+        .context(context)
         .build());
     PgpilotStack stack = PgpilotApp.stack(app);
     CloudAssembly assembly = app.synth();
@@ -69,7 +77,7 @@ public final class Templates {
     }
     Path dir = Path.of(args[0]);
     Files.createDirectories(dir);
-    for (Engine engine : Engine.values()) {
+    for (Engine engine : ENGINES) {
       Path outdir = Files.createTempDirectory("pgpilot-synth-" + engine.id());
       Path file = dir.resolve(fileName(engine));
       try {

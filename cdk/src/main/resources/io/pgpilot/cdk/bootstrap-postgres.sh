@@ -119,28 +119,9 @@ pg_ctlcluster "$V" main restart
 
 # At every later boot PostgreSQL starts only as what pgpilot says this node is: Debian's `auto`
 # would start an old primary that pgpilot replaced as a second primary. The gate (installed above
-# from pgpilot-boot.sh) reads this node's pgpilot:role tag from the instance metadata.
-echo manual > "$CONF/start.conf"
-cat > /etc/pgpilot/boot.env << ENV
-PGPILOT_PG_VERSION=$V
-PGPILOT_PG_CLUSTER=main
-ENV
-cat > /etc/systemd/system/pgpilot-boot.service << 'UNIT'
-[Unit]
-Description=pgpilot boot gate: start PostgreSQL only as what pgpilot says this node is
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-Type=oneshot
-ExecStart=/usr/local/sbin/pgpilot-boot
-RemainAfterExit=yes
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-systemctl daemon-reload
-systemctl enable pgpilot-boot.service
+# from pgpilot-boot.sh) reads this node's pgpilot:role tag from the instance metadata; the document
+# sets start.conf manual and enables its unit, as it does on an adopted node.
+run_document BootGate pgVersion="$V" cluster=main || die "BootGate failed"
 
 # The nodes made before this one, then itself; pgpilot publishes the whole map once all run.
 self="$PRIVATE_IP $PGPILOT_NODE"

@@ -38,7 +38,7 @@ class CfnLintTest {
   }
 
   @Test
-  void bothTemplatesAreLintClean(@TempDir Path dir) throws Exception {
+  void everyEnginesTemplateIsLintClean(@TempDir Path dir) throws Exception {
     List<String> lint = cfnLint();
     Assumptions.assumeTrue(lint != null, "SKIPPED: cfn-lint is not installed (lab/prerequisites.sh installs it"
         + " where PyPI is reachable); the templates were not linted");

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -68,12 +69,18 @@ class ClustersSideBySideTest {
     return names;
   }
 
+  private static Map<String, String> context(Engine engine, String cluster) {
+    Map<String, String> context = new HashMap<>(Synth.context(engine));
+    context.put("clusterName", cluster);
+    return context;
+  }
+
   private static Template synth(Engine engine, String cluster) {
     try {
       Path outdir = Files.createTempDirectory("pgpilot-test-synth-" + cluster);
       try {
         App app = new App(AppProps.builder().outdir(outdir.toString()).analyticsReporting(false)
-            .context(Map.of("engine", engine.id(), "clusterName", cluster)).build());
+            .context(context(engine, cluster)).build());
         PgpilotStack stack = PgpilotApp.stack(app);
         app.synth();
         return Template.fromString(Files.readString(outdir.resolve(stack.getTemplateFile()), StandardCharsets.UTF_8));

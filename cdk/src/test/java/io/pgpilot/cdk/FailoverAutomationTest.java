@@ -105,8 +105,8 @@ class FailoverAutomationTest {
         .filter(s -> Synth.actions(s).contains("ssm:SendCommand")).toList();
     assertEquals(2, sendCommand.size());
     String documents = String.valueOf(sendCommand.get(0).get("Resource"));
-    // Every pgpilot document, by name: the failover's, and Backup and RestoreNode for scheduled backups.
-    assertEquals(11, documents.split(":document/pgpilot-", -1).length - 1, documents);
+    // Every pgpilot document, by name: the failover's, Backup and RestoreNode for scheduled backups, and adoption's.
+    assertEquals(14, documents.split(":document/pgpilot-", -1).length - 1, documents);
     assertFalse(documents.contains("document/*"));
     assertEquals(Map.of("StringEquals", Map.of("ssm:resourceTag/pgpilot:cluster", "main")),
         sendCommand.get(1).get("Condition"));

@@ -84,8 +84,8 @@ class HostBootstrapTest {
 
     assertTrue(script.contains("cat > /usr/local/sbin/pgpilot-boot << 'PGPILOT_BOOT_GATE_END'\n" + gate
         + "PGPILOT_BOOT_GATE_END\n"), "the gate is written byte for byte, nothing in it expanded");
-    assertTrue(script.contains("echo manual > \"$CONF/start.conf\""), "Debian's auto start is turned off");
-    assertTrue(script.contains("systemctl enable pgpilot-boot.service"));
+    assertTrue(script.contains("run_document BootGate pgVersion=\"$V\" cluster=main"),
+        "Debian's auto start is turned off and the gate's unit enabled, by the document an adoption runs");
     assertTrue(script.indexOf("pgpilot-boot << ") < script.indexOf(HostBootstrap.resource("bootstrap-postgres.sh")),
         "installed before the database host's part, which enables it");
     assertFalse(HostBootstrap.script(HostBootstrap.Kind.PGPOOL, sample(HostBootstrap.Kind.PGPOOL))

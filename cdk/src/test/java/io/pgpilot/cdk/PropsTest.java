@@ -30,6 +30,9 @@ class PropsTest {
     assertEquals(1, props.natGateways());
     assertEquals(2, props.pgpoolCapacity());
     assertTrue(props.terminationProtection());
+    assertTrue(props.pgpool());
+    assertEquals(null, props.vpc());
+    assertEquals("10.80.0.0/16", props.replicationCidr(), "the made VPC's range");
   }
 
   @Test
@@ -39,6 +42,7 @@ class PropsTest {
     assertTrue(refused(() -> valid().allowedCidrs(List.of("0.0.0.0")).build()).contains("got '0.0.0.0'"));
     assertTrue(refused(() -> valid().allowedCidrs(List.of("10.0.0.0/33")).build()).contains("IPv4 CIDR"));
     assertTrue(refused(() -> Engine.of("rds")).contains("-c engine=ec2"));
+    assertTrue(refused(() -> Engine.of("rds")).contains("-c engine=existing"));
     assertTrue(refused(() -> valid().vpcCidr("10.0.0.0").build()).contains("vpcCidr"));
   }
 

@@ -16,6 +16,16 @@ import software.amazon.awscdk.assertions.Template;
  */
 final class Synth {
 
+  /** Engine existing's context: a VPC, a security group and nodes of the user's, all by id (no lookup). */
+  static final Map<String, String> EXISTING = Map.of(
+      "engine", Engine.EXISTING.id(),
+      "vpcId", "vpc-0abc1234",
+      "vpcCidr", "10.20.0.0/16",
+      "availabilityZones", "us-east-1a,us-east-1b",
+      "subnetIds", "subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002",
+      "dbSecurityGroupId", "sg-0123456789abcdef0",
+      "nodes", "pg1=10.20.1.5,pg2=10.20.2.6,pg3=10.20.1.7");
+
   record Result(Templates.Synthesized synthesized, Template template) {
     PgpilotStack stack() {
       return synthesized.stack();
@@ -57,7 +67,7 @@ final class Synth {
             // a temp folder left behind is harmless
           }
         }));
-        Templates.Synthesized synthesized = Templates.synth(e, outdir);
+        Templates.Synthesized synthesized = Templates.synth(context(e), outdir);
         // The template of the synth above: fromStack would synthesize again and run the aspects twice.
         return new Result(synthesized, Template.fromString(synthesized.json()));
       } catch (IOException ex) {
@@ -66,12 +76,21 @@ final class Synth {
     });
   }
 
+  /** The app's context for an engine: its defaults, but for engine existing, which has none. */
+  static Map<String, String> context(Engine engine) {
+    return engine == Engine.EXISTING ? EXISTING : Map.of("engine", engine.id());
+  }
+
   static Result ec2() {
     return of(Engine.EC2);
   }
 
   static Result aurora() {
     return of(Engine.AURORA);
+  }
+
+  static Result existing() {
+    return of(Engine.EXISTING);
   }
 
   /** The repository root: the tests run in cdk/. */

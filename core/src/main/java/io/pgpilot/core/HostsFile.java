@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * An /etc/hosts file with a block that pgpilot manages, between {@link #BEGIN} and {@link #END},
@@ -118,6 +119,12 @@ public record HostsFile(List<String> before, List<Entry> managed, List<String> a
         List<Entry> entries = new ArrayList<>();
         byAddress.forEach((address, names) -> entries.add(new Entry(address, names)));
         return entries;
+    }
+
+    /** pgpilot-UpdateHosts' entries parameter for {@code hosts}: "ADDRESS NAME [ALIAS...]" items, comma-separated. */
+    public static String entriesParameter(Map<String, String> hosts) {
+        return entriesOf(hosts).stream().map(e -> e.address() + " " + String.join(" ", e.names()))
+                .collect(Collectors.joining(","));
     }
 
     /** Whether the block already publishes exactly {@code hosts}, so rewriting the file would change nothing. */

@@ -9,6 +9,7 @@ import io.pgpilot.adapters.DynamoDbPrimaryRecords;
 import io.pgpilot.adapters.Ec2Instances;
 import io.pgpilot.adapters.SsmCommands;
 import io.pgpilot.config.ClusterConfig;
+import io.pgpilot.core.Adoption;
 import io.pgpilot.core.Maintenance;
 import io.pgpilot.core.Request;
 import io.pgpilot.core.ports.HistoryEntry;
@@ -39,6 +40,8 @@ import software.amazon.awssdk.services.sts.StsClient;
  *   backup TYPE          the deployed Backup function (full, diff or incr): a backup from a standby
  *   pause [--for D]      maintenance mode (D: 30m, 4h, 2d; at most 7 days), until resumed or D
  *   resume               the end of maintenance mode
+ *   adopt [--nodes A,B]  a cluster built by hand made a pgpilot cluster: its nodes (Name tags or instance
+ *                        ids; default: those already tagged) inspected, the plan printed; --apply makes it
  * </pre>
  * Exit status 0 done, 1 the cluster or AWS failed it, 2 bad input or a refused precondition (nothing
  * changed).
@@ -75,7 +78,7 @@ public final class Ctl {
     }
 
     static final String USAGE = "usage: pgpilot ctl --cluster NAME list|history [-n N]|switchover TARGET"
-            + "|backup full|diff|incr|pause [--for D]|resume [--json]";
+            + "|backup full|diff|incr|pause [--for D]|resume|adopt [--nodes A,B,C] [--apply] [--json]";
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})([mhd])");
     static final Duration LONGEST_PAUSE = Duration.ofDays(7);
     private static final int MOST_HISTORY = 100;
@@ -129,7 +132,8 @@ public final class Ctl {
     }
 
     /** The command line, checked before anything is asked of AWS. */
-    record Arguments(String cluster, String command, String target, int limit, Duration lasting, boolean json) {
+    record Arguments(String cluster, String command, String target, int limit, Duration lasting, boolean json,
+                     List<String> nodes, boolean apply) {
 
         static Arguments parse(String[] args) {
             String cluster = null;
@@ -138,11 +142,15 @@ public final class Ctl {
             Integer limit = null;
             Duration lasting = null;
             boolean json = false;
+            List<String> nodes = null;
+            boolean apply = false;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
                     case "--cluster" -> cluster = value(args, ++i, "--cluster needs a cluster name");
                     case "--json" -> json = true;
+                    case "--apply" -> apply = true;
+                    case "--nodes" -> nodes = nodes(value(args, ++i, "--nodes needs instance names or ids: A,B,C"));
                     case "-n" -> limit = count(value(args, ++i, "-n needs a number"));
                     case "--for" -> lasting = duration(value(args, ++i, "--for needs a duration such as 30m, 4h or 2d"));
                     default -> {
@@ -162,7 +170,7 @@ public final class Ctl {
                 throw new Refused(cluster == null ? "--cluster NAME is required; " + USAGE
                         : "--cluster " + cluster + " is not a cluster name (1 to 63 letters, digits, '.', '_', '-')");
             }
-            if (command == null || !List.of("list", "history", "switchover", "backup", "pause", "resume")
+            if (command == null || !List.of("list", "history", "switchover", "backup", "pause", "resume", "adopt")
                     .contains(command)) {
                 throw new Refused((command == null ? "no command" : "unknown command " + command) + "; " + USAGE);
             }
@@ -175,7 +183,11 @@ public final class Ctl {
             if (limit != null && !"history".equals(command) || lasting != null && !"pause".equals(command)) {
                 throw new Refused((limit != null ? "-n" : "--for") + " does not apply to " + command + "; " + USAGE);
             }
-            return new Arguments(cluster, command, target, limit == null ? 10 : limit, lasting, json);
+            if ((nodes != null || apply) && !"adopt".equals(command)) {
+                throw new Refused((apply ? "--apply" : "--nodes") + " does not apply to " + command + "; " + USAGE);
+            }
+            return new Arguments(cluster, command, target, limit == null ? 10 : limit, lasting, json,
+                    nodes == null ? List.of() : nodes, apply);
         }
 
         private static String value(String[] args, int i, String missing) {
@@ -183,6 +195,21 @@ public final class Ctl {
                 throw new Refused(missing);
             }
             return args[i];
+        }
+
+        /** Instance ids or Name tags, checked before they reach an EC2 filter. */
+        private static List<String> nodes(String text) {
+            List<String> nodes = List.of(text.split(",", -1));
+            for (String node : nodes) {
+                if (!node.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+                    throw new Refused("--nodes " + text + ": each node is an instance id or a Name tag (letters, digits,"
+                            + " '.', '_', '-'), comma-separated");
+                }
+            }
+            if (nodes.size() > 16 || nodes.stream().distinct().count() != nodes.size()) {
+                throw new Refused("--nodes " + text + ": at most 16 nodes, each once");
+            }
+            return nodes;
         }
 
         private static int count(String text) {
@@ -221,6 +248,7 @@ public final class Ctl {
             case "switchover" -> switchover(args, cluster, config);
             case "backup" -> invoked(args, cluster.invoke(Handler.BACKUP, Map.of("type", args.target())));
             case "pause" -> pause(args, config, maintenance);
+            case "adopt" -> adopt(args, config);
             default -> resume(args, config, maintenance);
         };
     }
@@ -281,6 +309,33 @@ public final class Ctl {
         out.println(args.json() ? write(outcome) : outcome.get("action") + ": " + outcome.get("reason")
                 + (outcome.get("steps") instanceof List<?> steps && !steps.isEmpty() ? "\n    " + steps.get(0) : ""));
         return "COMPLETED".equals(outcome.get("action")) ? 0 : 1;
+    }
+
+    private int adopt(Arguments args, ClusterConfig config) {
+        Adopt adopt = new Adopt(config, new AdoptedInstances(), new SsmCommands(config.names()), out);
+        Adoption.Plan plan = adopt.plan(args.nodes());
+        if (!args.json()) {
+            out.print(adopt.describe(plan, args.apply()));
+        }
+        if (plan.refused() || !args.apply()) {
+            if (args.json()) {
+                out.println(write(plan));
+            }
+            return plan.refused() ? 2 : 0;
+        }
+        Map<String, List<String>> pending = adopt.apply(plan);
+        if (args.json()) {
+            Map<String, Object> applied = new LinkedHashMap<>();
+            applied.put("plan", plan);
+            applied.put("pendingRestart", pending);
+            out.println(write(applied));
+            return 0;
+        }
+        out.println("cluster " + config.cluster() + " adopted: pgpilot watches " + String.join(", ",
+                plan.nodes().stream().map(Adoption.Node::name).toList()) + " and fails it over");
+        pending.forEach((node, names) -> out.println("  " + node + " waits for a restart for " + String.join(", ", names)
+                + ": restart it when convenient (a standby any time; the primary after a switchover)"));
+        return 0;
     }
 
     private int pause(Arguments args, ClusterConfig config, MaintenanceMode maintenance) {

@@ -528,9 +528,7 @@ public final class Ec2StepExecutor {
      * host, and the tags, left as they were, make the next run publish again.
      */
     private Effect publishHosts(Inventory inventory, Step.PublishHosts publish, KeepAlive lease) {
-        String entries = HostsFile.entriesOf(publish.hosts()).stream()
-                .map(e -> e.address() + " " + String.join(" ", e.names()))
-                .collect(Collectors.joining(","));
+        String entries = HostsFile.entriesParameter(publish.hosts());
         // The run's inventory follows its own steps: an instance an earlier step stopped is not waited for.
         List<String> targets = inventory.running().stream().map(Instance::instanceId).toList();
         if (targets.isEmpty()) {

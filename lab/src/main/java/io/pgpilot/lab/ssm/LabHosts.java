@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The lab's hosts are network namespaces named after them. An EC2 instance in the emulator is a
- * lab host when its pgpilot:name names a namespace that holds the instance's private address:
+ * lab host when its pgpilot:name (or, untagged yet, its Name) names a namespace that holds the
+ * instance's private address:
  * tests create instances named pg1 in clusters of their own, and a command sent to one of those
  * must not run on the lab's pg1.
  */

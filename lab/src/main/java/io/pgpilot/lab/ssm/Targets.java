@@ -107,12 +107,16 @@ final class Targets {
     }
   }
 
+  private static Optional<String> tag(Instance instance, String key) {
+    return instance.tags().stream().filter(t -> t.key().equals(key)).map(Tag::value).findFirst();
+  }
+
   private Target target(Instance instance) {
     if (instance.state().name() != InstanceStateName.RUNNING) {
       return new Target(instance.instanceId(), Optional.empty(), "the instance is " + instance.state().nameAsString());
     }
-    String name = instance.tags().stream().filter(t -> t.key().equals(NAME_TAG)).map(Tag::value)
-        .findFirst().orElse(null);
+    // An instance launched by hand (one a cluster to adopt runs on) has only its Name.
+    String name = tag(instance, NAME_TAG).orElseGet(() -> tag(instance, "Name").orElse(null));
     Optional<String> host = hosts.host(name, instance.privateIpAddress());
     return new Target(instance.instanceId(), host, host.isPresent() ? null
         : "no lab host is this instance (" + NAME_TAG + " " + name + ", address " + instance.privateIpAddress() + ")");
