@@ -71,6 +71,7 @@ HA=$(cat "$LAB/ha" 2>/dev/null || echo pgpilot)
 # How the cluster was built: by pgpilot's documents (pgpilot), or by hand as the source documents
 # build it (hand-built: no pgpilot tags, settings or hosts block until `ctl adopt --apply`).
 BUILT=$(cat "$LAB/built" 2>/dev/null || echo pgpilot)   # "pgpilot" or "hand-built"
+built_by() { if [[ $BUILT == hand-built ]]; then echo "cluster built by hand"; else echo "cluster built by pgpilot"; fi; }
 # shellcheck source=lab/ha/patroni.sh
 . "$here/ha/patroni.sh"
 
@@ -757,11 +758,11 @@ cmd_up() {
   # drill's `lab up` runs on an adopted one); a new lab's cluster is pgpilot's.
   if [[ $hand == true ]]; then built="hand-built"; elif lab_healthy && [[ $HA == "$want" ]]; then built=$BUILT; fi
   if lab_healthy && [[ $HA == "$want" && $BUILT == "$built" ]]; then
-    echo "pgpilot lab: already up (reused, HA by $HA, cluster built by $BUILT)"
+    echo "pgpilot lab: already up (reused, HA by $HA, $(built_by))"
     return 0
   fi
   if lab_exists; then
-    say "an earlier lab (HA by $HA, cluster built by $BUILT) is incomplete, stopped or of another mode: removing it"
+    say "an earlier lab (HA by $HA, $(built_by)) is incomplete, stopped or of another mode: removing it"
     teardown
   fi
   HA=$want BUILT=$built
@@ -819,7 +820,7 @@ cmd_up() {
   say "emulator: $(endpoint), EC2 instances for ${HOSTS[*]}"
   emulator_register
   touch "$LAB/up"
-  say "lab up in $(elapsed)s (HA by $HA, cluster built by $BUILT)"
+  say "lab up in $(elapsed)s (HA by $HA, $(built_by))"
   if [[ $BUILT == hand-built ]]; then
     say "pg1 pg2 pg3 carry no pgpilot tags yet: ./pgpilot ctl --cluster $CLUSTER adopt --nodes pg1,pg2,pg3 [--apply]"
   fi

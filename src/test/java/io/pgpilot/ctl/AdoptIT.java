@@ -31,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
@@ -144,6 +145,21 @@ class AdoptIT {
         ctl("--cluster", "lab", "adopt", "--nodes", "pg1,pg2," + pg3), "is tagged pgpilot:cluster=\"prod\""));
     withTag(pg3, "Name", "pg3;reboot", () -> assertRefused(
         ctl("--cluster", "lab", "adopt", "--nodes", "pg1,pg2," + pg3, "--apply"), "is named \"pg3;reboot\""));
+    withTag(pg3, "pgpilot:pgcluster", "pg3 && reboot", () -> assertRefused(
+        ctl("--cluster", "lab", "adopt", "--nodes", "pg1,pg2,pg3", "--apply"),
+        "its pgpilot:pgcluster tag \"pg3 && reboot\" is no Debian cluster name"));
+    // Not reachable through Run Command: an instance launched by hand that no lab host is, as one
+    // without an SSM agent.
+    String subnet = instance("pg1").subnetId();
+    String pg4 = ec2.runInstances(r -> r.imageId("ami-12c6146b").instanceType("t4g.micro").minCount(1).maxCount(1)
+        .subnetId(subnet).privateIpAddress("10.87.0.14").tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE)
+            .tags(Tag.builder().key("Name").value("pg4").build()))).instances().get(0).instanceId();
+    try {
+      assertRefused(ctl("--cluster", "lab", "adopt", "--nodes", "pg1,pg2,pg3,pg4"),
+          "pg4 (" + pg4 + ") did not answer: not reachable through Run Command");
+    } finally {
+      ec2.terminateInstances(r -> r.instanceIds(pg4));
+    }
     // A broken chain: pg3 left out, so pg2 is fine but a node whose upstream is missing is not.
     assertRefused(ctl("--cluster", "lab", "adopt", "--nodes", "pg1,pg3", "--apply"),
         "broken chain: pg3 streams from \"10.87.0.12\", which is none of the nodes adopted");

@@ -127,7 +127,8 @@ class SsmDocumentTest {
       "backends", "pg1:5432:0:ALLOW_TO_FAILOVER,pg2:5432:1:ALLOW_TO_FAILOVER",
       "replicationCidr", "10.0.0.0/16",
       "upstreamHost", "pg1",
-      "applicationName", "pg2");
+      "applicationName", "pg2",
+      "role", "standby");
 
   static Path repositoryRoot() {
     Path dir = Path.of("").toAbsolutePath();

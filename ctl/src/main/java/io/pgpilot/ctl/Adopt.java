@@ -9,6 +9,7 @@ import io.pgpilot.core.Adoption.Change;
 import io.pgpilot.core.Adoption.Inspection;
 import io.pgpilot.core.Adoption.Node;
 import io.pgpilot.core.Adoption.Plan;
+import io.pgpilot.core.Checks;
 import io.pgpilot.core.HostsFile;
 import io.pgpilot.core.ports.CommandResult;
 import io.pgpilot.core.ports.CommandTarget;
@@ -27,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -47,6 +49,8 @@ final class Adopt {
     private static final Duration INSPECT_WAIT = Duration.ofSeconds(60);
     private static final Duration STEP_WAIT = Duration.ofMinutes(6);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A Debian cluster name, as the documents' cluster parameter takes it. */
+    private static final Pattern DEBIAN_CLUSTER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
     private final ClusterConfig config;
     private final AdoptedInstances ec2;
@@ -75,14 +79,23 @@ final class Adopt {
                         && f.tags().get(Instances.NAME_TAG) != null)
                 .forEach(f -> others.put(f.tags().get(Instances.NAME_TAG), f.address()));
         Map<String, String> sent = new LinkedHashMap<>();
+        List<Candidate> candidates = new ArrayList<>();
         for (AdoptedInstances.Found f : nodes) {
             String pgCluster = f.tags().get(Instances.PGCLUSTER_TAG);
+            if (pgCluster != null && !DEBIAN_CLUSTER.matcher(pgCluster).matches()) {
+                candidates.add(new Candidate(f.instanceId(), f.address(), f.tags(), f.metadataTags(), null,
+                        "its " + Instances.PGCLUSTER_TAG + " tag " + Checks.quote(pgCluster) + " is no Debian cluster"
+                                + " name (pg_lsclusters): fix or remove the tag"));
+                continue;
+            }
             sent.put(f.instanceId(), commands.send(INSPECT,
                     Map.of("cluster", pgCluster == null ? "" : config.pgVersion() + "/" + pgCluster),
                     CommandTarget.instances(List.of(f.instanceId()))));
         }
-        List<Candidate> candidates = new ArrayList<>();
         for (AdoptedInstances.Found f : nodes) {
+            if (!sent.containsKey(f.instanceId())) {
+                continue;
+            }
             CommandResult result = commands.await(sent.get(f.instanceId()), List.of(f.instanceId()), INSPECT_WAIT).get(0);
             String last = lastLine(result.stdout());
             if (!"Success".equals(result.status()) || last.isEmpty()) {

@@ -312,6 +312,10 @@ public final class Ctl {
     }
 
     private int adopt(Arguments args, ClusterConfig config) {
+        if (config.engine() == ClusterConfig.Engine.AURORA) {
+            throw new Refused("cluster " + config.cluster() + " runs on Aurora, whose instances AWS manages: there is"
+                    + " nothing to adopt; nothing changed");
+        }
         Adopt adopt = new Adopt(config, new AdoptedInstances(), new SsmCommands(config.names()), out);
         Adoption.Plan plan = adopt.plan(args.nodes());
         if (!args.json()) {
