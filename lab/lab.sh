@@ -263,7 +263,8 @@ secrets_up() {
     install -d -m 0755 "/etc/netns/$h/pgpilot" "/etc/netns/$h/pgpilot/tls"
     install -d -m 0700 "/etc/netns/$h/pgpilot/secrets" "/etc/netns/$h/pgpilot/secrets/pgpilot" \
       "/etc/netns/$h/pgpilot/secrets/pgpilot/$CLUSTER"
-    cp "$LAB/tls/ca.crt" "/etc/netns/$h/pgpilot/tls/ca.crt"
+    # A database host built by hand trusts the CA where its own configuration says; adoption copies it.
+    if ! is_pg "$h" || [[ $BUILT != hand-built ]]; then cp "$LAB/tls/ca.crt" "/etc/netns/$h/pgpilot/tls/ca.crt"; fi
     if is_pg "$h"; then
       install -m 0644 "$LAB/tls/backup-client.crt" "/etc/netns/$h/pgpilot/tls/backup-client.crt"
       install -o postgres -g postgres -m 0600 "$LAB/secrets/backup-client.key" "/etc/netns/$h/pgpilot/tls/backup-client.key"

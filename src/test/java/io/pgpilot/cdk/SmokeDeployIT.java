@@ -176,7 +176,7 @@ class SmokeDeployIT {
     try (Stream<Path> files = Files.list(ROOT.resolve("ssm-documents"))) {
       paths = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    assertEquals(11, paths.size(), "every document of ssm-documents/, the failover's and the archive's");
+    assertEquals(14, paths.size(), "every document of ssm-documents/: the failover's, the archive's and adoption's");
     try (SsmClient ssm = Emulator.client(SsmClient.builder().region(REGION))) {
       for (String cluster : List.of(CLUSTER, CLUSTER_B)) {
         for (Path path : paths) {

@@ -89,6 +89,7 @@ class AdoptIT {
       seen.put(n + " settings", sql(n, "SELECT string_agg(name || '=' || setting, ',' ORDER BY name) FROM pg_settings"));
       seen.put(n + " tags", instance(n).tags().stream().map(t -> t.key() + "=" + t.value()).sorted().toList().toString());
       seen.put(n + " metadata tags", instance(n).metadataOptions().instanceMetadataTagsAsString());
+      seen.put(n + " pgpilot's CA", Boolean.toString(Files.exists(Path.of("/etc/netns", n, "pgpilot/tls/ca.crt"))));
     }
     seen.put("roles", sql("pg1", "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles"));
     return seen;
@@ -215,6 +216,7 @@ class AdoptIT {
       assertTrue(Files.readString(Path.of("/etc/netns", n, "hosts")).contains("10.87.0.11\tpg1 pg-primary"));
       assertTrue(Files.readString(Path.of("/etc/postgresql/15", n, "start.conf")).strip().endsWith("manual"));
       assertEquals("on", sql(n, "SELECT setting FROM pg_settings WHERE name = 'hot_standby_feedback'"));
+      assertTrue(Files.size(Path.of("/etc/netns", n, "pgpilot/tls/ca.crt")) > 0, n + ": the CA rebuilds verify with");
       assertEquals("t", sql(n, "SELECT pending_restart::text::char FROM pg_settings WHERE name = 'wal_log_hints'"));
     }
     assertEquals("FIRST 1 (pg2)", sql("pg1", "SHOW synchronous_standby_names"));

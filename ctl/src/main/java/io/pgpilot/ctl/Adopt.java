@@ -11,6 +11,7 @@ import io.pgpilot.core.Adoption.Node;
 import io.pgpilot.core.Adoption.Plan;
 import io.pgpilot.core.Checks;
 import io.pgpilot.core.HostsFile;
+import io.pgpilot.core.Role;
 import io.pgpilot.core.ports.CommandResult;
 import io.pgpilot.core.ports.CommandTarget;
 import io.pgpilot.core.ports.Commands;
@@ -22,6 +23,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -88,9 +90,16 @@ final class Adopt {
                                 + " name (pg_lsclusters): fix or remove the tag"));
                 continue;
             }
-            sent.put(f.instanceId(), commands.send(INSPECT,
-                    Map.of("cluster", pgCluster == null ? "" : config.pgVersion() + "/" + pgCluster),
-                    CommandTarget.instances(List.of(f.instanceId()))));
+            try {
+                sent.put(f.instanceId(), commands.send(INSPECT,
+                        Map.of("cluster", pgCluster == null ? "" : config.pgVersion() + "/" + pgCluster),
+                        CommandTarget.instances(List.of(f.instanceId()))));
+            } catch (RuntimeException e) {
+                // SSM refuses a command to an instance it does not manage (InvalidInstanceId).
+                candidates.add(new Candidate(f.instanceId(), f.address(), f.tags(), f.metadataTags(), null,
+                        "not reachable through Run Command (" + firstLine(String.valueOf(e.getMessage()))
+                                + "): is the SSM agent running, with a role that allows it?"));
+            }
         }
         for (AdoptedInstances.Found f : nodes) {
             if (!sent.containsKey(f.instanceId())) {
@@ -115,8 +124,7 @@ final class Adopt {
     }
 
     private static boolean isDatabase(Map<String, String> tags) {
-        String role = tags.get(Instances.ROLE_TAG);
-        return "primary".equals(role) || "standby".equals(role) || "rebuild".equals(role);
+        return Arrays.stream(Role.values()).anyMatch(r -> r.tag().equals(tags.get(Instances.ROLE_TAG)));
     }
 
     private static String unanswered(CommandResult result) {
